@@ -1,0 +1,442 @@
+//! Fonts: the bundled families, fonts a design adds, coverage checks, fallback and shaping.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use skrifa::MetadataProvider;
+
+use crate::diag::{Diagnostic, Result, io_error};
+
+/// Index of a face in its [`FontBook`].
+pub type FaceId = usize;
+
+/// The bundled families: design name, full name, and the files for regular, italic, bold, bold italic.
+struct Bundled {
+    name: &'static str,
+    full_name: &'static str,
+    regular: &'static [u8],
+    italic: Option<&'static [u8]>,
+    bold: Option<&'static [u8]>,
+    bold_italic: Option<&'static [u8]>,
+}
+
+const BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "serif",
+        full_name: "Charis SIL",
+        regular: include_bytes!("../fonts/charis-sil/CharisSIL-Regular.ttf"),
+        italic: Some(include_bytes!("../fonts/charis-sil/CharisSIL-Italic.ttf")),
+        bold: Some(include_bytes!("../fonts/charis-sil/CharisSIL-Bold.ttf")),
+        bold_italic: Some(include_bytes!("../fonts/charis-sil/CharisSIL-BoldItalic.ttf")),
+    },
+    Bundled {
+        name: "sans",
+        full_name: "Lato",
+        regular: include_bytes!("../fonts/lato/Lato-Regular.ttf"),
+        italic: Some(include_bytes!("../fonts/lato/Lato-Italic.ttf")),
+        bold: Some(include_bytes!("../fonts/lato/Lato-Bold.ttf")),
+        bold_italic: Some(include_bytes!("../fonts/lato/Lato-BoldItalic.ttf")),
+    },
+    Bundled {
+        name: "script",
+        full_name: "Kaushan Script",
+        regular: include_bytes!("../fonts/kaushan-script/KaushanScript-Regular.otf"),
+        italic: None,
+        bold: None,
+        bold_italic: None,
+    },
+];
+
+/// Font bytes: bundled in the binary or read from a file a design names.
+#[derive(Clone)]
+enum FontData {
+    Static(&'static [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl FontData {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            FontData::Static(b) => b,
+            FontData::Owned(b) => b,
+        }
+    }
+}
+
+/// Vertical metrics, as fractions of the font size.
+#[derive(Debug, Clone, Copy)]
+pub struct VMetrics {
+    /// Height above the baseline (positive).
+    pub ascent: f32,
+    /// Depth below the baseline (positive).
+    pub descent: f32,
+}
+
+/// One font file, with what layout needs from it.
+pub struct Face {
+    /// The family name designs use.
+    pub family: String,
+    /// Whether this is the bold member of its family.
+    pub bold: bool,
+    /// Whether this is the italic member of its family.
+    pub italic: bool,
+    /// The PostScript or full name, for messages.
+    pub name: String,
+    /// Vertical metrics.
+    pub metrics: VMetrics,
+    data: FontData,
+    units_per_em: f32,
+    shaper_data: harfrust::ShaperData,
+    coverage: OnceLock<Vec<u32>>,
+    pdf_font: OnceLock<krilla::text::Font>,
+    shape_cache: Mutex<HashMap<Box<str>, Arc<Shaped>>>,
+}
+
+impl Face {
+    fn parse(family: &str, bold: bool, italic: bool, data: FontData) -> std::result::Result<Face, String> {
+        let font = skrifa::FontRef::new(data.bytes()).map_err(|e| format!("not a font file ({e})"))?;
+        let metrics = font.metrics(
+            skrifa::instance::Size::unscaled(),
+            skrifa::instance::LocationRef::default(),
+        );
+        let upem = f32::from(metrics.units_per_em.max(1));
+        let name = font
+            .localized_strings(skrifa::string::StringId::FULL_NAME)
+            .english_or_first()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| family.to_string());
+        let shaper_font =
+            harfrust::FontRef::new(data.bytes()).map_err(|e| format!("not a font file ({e})"))?;
+        Ok(Face {
+            family: family.to_string(),
+            bold,
+            italic,
+            name,
+            metrics: VMetrics {
+                ascent: metrics.ascent / upem,
+                descent: -metrics.descent / upem,
+            },
+            units_per_em: upem,
+            shaper_data: harfrust::ShaperData::new(&shaper_font),
+            coverage: OnceLock::new(),
+            pdf_font: OnceLock::new(),
+            shape_cache: Mutex::default(),
+            data,
+        })
+    }
+
+    /// Whether the font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        let coverage = self.coverage.get_or_init(|| {
+            let mut cps: Vec<u32> = skrifa::FontRef::new(self.data.bytes())
+                .map(|f| f.charmap().mappings().map(|(cp, _)| cp).collect())
+                .unwrap_or_default();
+            cps.sort_unstable();
+            cps.dedup();
+            cps
+        });
+        coverage.binary_search(&u32::from(c)).is_ok()
+    }
+
+    /// The font as krilla embeds it, made once.
+    pub fn pdf_font(&self) -> krilla::text::Font {
+        self.pdf_font
+            .get_or_init(|| {
+                let data: krilla::Data = match &self.data {
+                    FontData::Static(b) => (*b).into(),
+                    FontData::Owned(b) => b.clone().into(),
+                };
+                krilla::text::Font::new(data, 0).expect("the face was parsed when it was added")
+            })
+            .clone()
+    }
+
+    /// Shapes `text` with kerning and ligatures, reusing an earlier result for the same text.
+    pub fn shape(&self, text: &str) -> Arc<Shaped> {
+        if let Some(hit) = self.shape_cache.lock().expect("shape cache").get(text) {
+            return hit.clone();
+        }
+        let shaped = Arc::new(self.shape_uncached(text));
+        self.shape_cache
+            .lock()
+            .expect("shape cache")
+            .insert(text.into(), shaped.clone());
+        shaped
+    }
+
+    /// Shapes `text`; advances and offsets are in ems.
+    fn shape_uncached(&self, text: &str) -> Shaped {
+        let font = harfrust::FontRef::new(self.data.bytes()).expect("the face was parsed when it was added");
+        let shaper = self.shaper_data.shaper(&font).build();
+        let mut buffer = harfrust::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let output = shaper.shape(buffer, harfrust::ShapeOptions::new());
+        let scale = 1.0 / self.units_per_em;
+        let glyphs = output
+            .glyph_infos()
+            .iter()
+            .zip(output.glyph_positions())
+            .map(|(info, pos)| ShapedGlyph {
+                id: info.glyph_id as u16,
+                advance: pos.x_advance as f32 * scale,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+                cluster: info.cluster,
+            })
+            .collect();
+        Shaped { glyphs }
+    }
+}
+
+/// A shaped piece of text in one face.
+#[derive(Debug, Clone)]
+pub struct Shaped {
+    /// The glyphs in visual order (left to right).
+    pub glyphs: Vec<ShapedGlyph>,
+}
+
+impl Shaped {
+    /// The total advance in ems.
+    pub fn advance(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.advance).sum()
+    }
+}
+
+/// One shaped glyph; lengths in ems (multiply by the font size for points).
+#[derive(Debug, Clone, Copy)]
+pub struct ShapedGlyph {
+    /// Glyph id in the face.
+    pub id: u16,
+    /// Horizontal advance.
+    pub advance: f32,
+    /// Horizontal offset from the pen position.
+    pub x_offset: f32,
+    /// Vertical offset (up is positive, as in the font).
+    pub y_offset: f32,
+    /// Byte offset in the shaped text where this glyph's cluster starts.
+    pub cluster: u32,
+}
+
+/// The styles of one family.
+#[derive(Debug, Clone, Default)]
+struct Family {
+    name: String,
+    full_name: String,
+    regular: Option<FaceId>,
+    italic: Option<FaceId>,
+    bold: Option<FaceId>,
+    bold_italic: Option<FaceId>,
+}
+
+/// Font files a design adds for one family, by style.
+#[derive(Debug, Clone, Default)]
+pub struct FamilyFiles {
+    /// The upright, regular-weight file.
+    pub regular: Option<std::path::PathBuf>,
+    /// The italic file.
+    pub italic: Option<std::path::PathBuf>,
+    /// The bold file.
+    pub bold: Option<std::path::PathBuf>,
+    /// The bold italic file.
+    pub bold_italic: Option<std::path::PathBuf>,
+}
+
+/// All the faces a job can use: the bundled families and any a design adds.
+///
+/// Faces are shared: the bundled ones are parsed once per process, and each face caches its
+/// shaping results, so a word that appears on a thousand letters is shaped once.
+#[derive(Clone)]
+pub struct FontBook {
+    faces: Vec<Arc<Face>>,
+    families: Vec<Family>,
+}
+
+/// The bundled faces and families, parsed once per process.
+fn bundled_book() -> &'static FontBook {
+    static BOOK: OnceLock<FontBook> = OnceLock::new();
+    BOOK.get_or_init(|| {
+        let mut book = FontBook {
+            faces: Vec::new(),
+            families: Vec::new(),
+        };
+        for b in BUNDLED {
+            let mut family = Family {
+                name: b.name.into(),
+                full_name: b.full_name.into(),
+                ..Family::default()
+            };
+            let styles = [
+                (Some(b.regular), false, false),
+                (b.italic, false, true),
+                (b.bold, true, false),
+                (b.bold_italic, true, true),
+            ];
+            for (data, bold, italic) in styles {
+                if let Some(data) = data {
+                    let face = Face::parse(b.name, bold, italic, FontData::Static(data))
+                        .expect("bundled fonts parse");
+                    *family.slot(bold, italic) = Some(book.faces.len());
+                    book.faces.push(Arc::new(face));
+                }
+            }
+            book.families.push(family);
+        }
+        book
+    })
+}
+
+impl FontBook {
+    /// A book with the bundled families: `serif` (Charis SIL), `sans` (Lato), `script` (Kaushan Script).
+    pub fn bundled() -> FontBook {
+        bundled_book().clone()
+    }
+
+    /// Adds a family from font files (TTF or OTF); a bad file is an error naming it.
+    pub fn add_family(&mut self, name: &str, files: &FamilyFiles) -> Result<()> {
+        let mut family = Family {
+            name: name.into(),
+            full_name: name.into(),
+            ..Family::default()
+        };
+        let styles = [
+            (&files.regular, false, false),
+            (&files.italic, false, true),
+            (&files.bold, true, false),
+            (&files.bold_italic, true, true),
+        ];
+        for (path, bold, italic) in styles {
+            let Some(path) = path else { continue };
+            let bytes = read_font_file(path)?;
+            let face = Face::parse(name, bold, italic, FontData::Owned(Arc::new(bytes)))
+                .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;
+            if !bold && !italic {
+                family.full_name = face.name.clone();
+            }
+            *family.slot(bold, italic) = Some(self.faces.len());
+            self.faces.push(Arc::new(face));
+        }
+        self.families.retain(|f| f.name != name);
+        self.families.push(family);
+        Ok(())
+    }
+
+    /// The face for a family and style; a missing style falls back to the nearest one present.
+    pub fn select(&self, family: &str, bold: bool, italic: bool) -> Option<FaceId> {
+        let f = self
+            .families
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(family) || f.full_name.eq_ignore_ascii_case(family))?;
+        let order = match (bold, italic) {
+            (false, false) => [f.regular, f.bold, f.italic, f.bold_italic],
+            (false, true) => [f.italic, f.regular, f.bold_italic, f.bold],
+            (true, false) => [f.bold, f.regular, f.bold_italic, f.italic],
+            (true, true) => [f.bold_italic, f.bold, f.italic, f.regular],
+        };
+        order.into_iter().flatten().next()
+    }
+
+    /// The family names designs can use.
+    pub fn family_names(&self) -> impl Iterator<Item = &str> {
+        self.families.iter().map(|f| f.name.as_str())
+    }
+
+    /// One line per family for `letterkit fonts`: name, full name, styles.
+    pub fn describe(&self) -> Vec<String> {
+        self.families
+            .iter()
+            .map(|f| {
+                let styles: Vec<&str> = [
+                    (f.regular, "regular"),
+                    (f.italic, "italic"),
+                    (f.bold, "bold"),
+                    (f.bold_italic, "bold italic"),
+                ]
+                .into_iter()
+                .filter_map(|(id, n)| id.map(|_| n))
+                .collect();
+                format!("{:<8} {:<16} {}", f.name, f.full_name, styles.join(", "))
+            })
+            .collect()
+    }
+
+    /// A face by id.
+    pub fn face(&self, id: FaceId) -> &Arc<Face> {
+        &self.faces[id]
+    }
+
+    /// The face to draw `c` with: `primary` if it has the glyph, else the same style of the
+    /// bundled families in order (serif, sans, script); `None` when no face has it.
+    pub fn face_for(&self, primary: FaceId, c: char) -> Option<FaceId> {
+        if self.faces[primary].covers(c) {
+            return Some(primary);
+        }
+        let (bold, italic) = (self.faces[primary].bold, self.faces[primary].italic);
+        BUNDLED
+            .iter()
+            .filter_map(|b| self.select(b.name, bold, italic))
+            .find(|&id| self.faces[id].covers(c))
+    }
+
+    /// Shapes `text` in a face (cached in the face).
+    pub fn shape(&self, face: FaceId, text: &str) -> Arc<Shaped> {
+        self.faces[face].shape(text)
+    }
+}
+
+impl Family {
+    fn slot(&mut self, bold: bool, italic: bool) -> &mut Option<FaceId> {
+        match (bold, italic) {
+            (false, false) => &mut self.regular,
+            (false, true) => &mut self.italic,
+            (true, false) => &mut self.bold,
+            (true, true) => &mut self.bold_italic,
+        }
+    }
+}
+
+fn read_font_file(path: &Path) -> Result<Vec<u8>> {
+    const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, "cannot read font", &e))?;
+    if meta.len() > MAX_FONT_BYTES {
+        return Err(Diagnostic::error(format!("font {} is larger than 64 MiB", path.display())).into());
+    }
+    std::fs::read(path).map_err(|e| io_error(path, "cannot read font", &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_families_cover_names_from_many_languages() {
+        let book = FontBook::bundled();
+        let serif = book.select("serif", false, false).unwrap();
+        for c in "Nguyễn Łukasiewicz O’Brien Zoë Şahin €".chars() {
+            assert!(book.face(serif).covers(c), "serif lacks {c}");
+        }
+        assert!(!book.face(serif).covers('中'));
+        assert_eq!(book.face_for(serif, '中'), None);
+    }
+
+    #[test]
+    fn missing_styles_fall_back_and_script_falls_back_per_character() {
+        let book = FontBook::bundled();
+        let script_bold = book.select("script", true, false).unwrap();
+        assert_eq!(book.face(script_bold).family, "script");
+        assert!(book.select("Charis SIL", true, true).is_some());
+        assert!(book.select("nope", false, false).is_none());
+    }
+
+    #[test]
+    fn shaping_kerns_and_caches() {
+        let book = FontBook::bundled();
+        let serif = book.select("sans", false, false).unwrap();
+        let av = book.shape(serif, "AV").advance();
+        let a = book.shape(serif, "A").advance();
+        let v = book.shape(serif, "V").advance();
+        assert!(av < a + v, "AV should kern: {av} vs {}", a + v);
+        assert!(Arc::ptr_eq(&book.shape(serif, "AV"), &book.shape(serif, "AV")));
+    }
+}

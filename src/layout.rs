@@ -1,0 +1,684 @@
+//! Layout: a design and its data become pages of positioned glyph runs, paths and images,
+//! in points with the origin at the top-left of the page. Nothing of units or defaults is left.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
+use crate::diag::{Diagnostic, Error, Result, Warnings, io_error};
+use crate::fonts::{Face, FontBook};
+use crate::text::{GlyphPos, ParagraphStyle, SetError, SetLine, StyledText, set_lines};
+use crate::units::{Color, Rect};
+
+/// A laid-out document, ready to render.
+pub struct Document {
+    /// Title for the PDF.
+    pub title: String,
+    /// The pages in order.
+    pub pages: Vec<Page>,
+}
+
+/// One page: its boxes and what is drawn on it.
+#[derive(Clone)]
+pub struct Page {
+    /// Media width in points (trim plus bleed on both sides).
+    pub width: f32,
+    /// Media height in points.
+    pub height: f32,
+    /// The finished size, in page coordinates.
+    pub trim: Rect,
+    /// Trim plus bleed, when the page has bleed.
+    pub bleed: Option<Rect>,
+    /// What is drawn, in order.
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    /// An empty page of a trim size with `bleed` on every side.
+    pub fn new(trim_width: f32, trim_height: f32, bleed: f32) -> Page {
+        let trim = Rect::new(bleed, bleed, trim_width, trim_height);
+        Page {
+            width: trim_width + 2.0 * bleed,
+            height: trim_height + 2.0 * bleed,
+            trim,
+            bleed: (bleed > 0.0).then(|| trim.outset(bleed)),
+            items: Vec::new(),
+        }
+    }
+}
+
+/// Something drawn on a page.
+#[derive(Clone)]
+pub enum Item {
+    /// Glyphs in one face.
+    Text(TextRun),
+    /// A filled and/or stroked path.
+    Shape(Shape),
+    /// A picture.
+    Image(ImageItem),
+    /// Items under a transform and an optional clip (imposition, rotated panels).
+    Group(Group),
+}
+
+/// A run of glyphs in one face, size and colour, starting at a baseline point.
+#[derive(Clone)]
+pub struct TextRun {
+    /// The face.
+    pub face: Arc<Face>,
+    /// Font size in points.
+    pub size: f32,
+    /// x of the first glyph's origin.
+    pub x: f32,
+    /// y of the baseline.
+    pub y: f32,
+    /// Colour.
+    pub color: Color,
+    /// Glyphs with advances in points.
+    pub glyphs: Vec<GlyphPos>,
+    /// The text the glyphs stand for (what a PDF reader extracts).
+    pub text: String,
+}
+
+impl TextRun {
+    /// The run's extent: left, baseline, width.
+    pub fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.advance).sum()
+    }
+
+    /// The box the run's ink can reach: from ascent above to descent below the baseline.
+    pub fn bounds(&self) -> Rect {
+        let m = self.face.metrics;
+        Rect::new(
+            self.x,
+            self.y - m.ascent * self.size,
+            self.width(),
+            (m.ascent + m.descent) * self.size,
+        )
+    }
+}
+
+/// A path with its paint.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// The path.
+    pub path: Vec<PathSeg>,
+    /// Fill and stroke.
+    pub paint: Paint,
+}
+
+/// A path segment, in points.
+#[derive(Clone, Copy, Debug)]
+pub enum PathSeg {
+    /// Start a subpath.
+    Move(f32, f32),
+    /// Straight line.
+    Line(f32, f32),
+    /// Cubic Bézier curve: two control points and the end point.
+    Cubic(f32, f32, f32, f32, f32, f32),
+    /// Close the subpath.
+    Close,
+}
+
+/// A picture drawn into a rectangle, optionally clipped.
+#[derive(Clone)]
+pub struct ImageItem {
+    /// The picture.
+    pub picture: Arc<Picture>,
+    /// Where the whole picture is drawn.
+    pub rect: Rect,
+    /// The visible part, when the picture overflows its box (fit = cover).
+    pub clip: Option<Rect>,
+}
+
+/// Items under a transform.
+#[derive(Clone)]
+pub struct Group {
+    /// Affine transform [a, b, c, d, e, f] applied to the items.
+    pub transform: [f32; 6],
+    /// Clip, in the group's own coordinates.
+    pub clip: Option<Rect>,
+    /// The items.
+    pub items: Vec<Item>,
+}
+
+/// Kinds of picture letterkit embeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureFormat {
+    /// JPEG, embedded as it is (no recompression).
+    Jpeg,
+    /// PNG, embedded losslessly.
+    Png,
+}
+
+/// A picture file read into memory; embedded once however many pages show it.
+pub struct Picture {
+    /// Where it came from.
+    pub path: PathBuf,
+    /// The file's bytes.
+    pub data: Arc<Vec<u8>>,
+    /// Its format.
+    pub format: PictureFormat,
+    /// Width in pixels.
+    pub width_px: u32,
+    /// Height in pixels.
+    pub height_px: u32,
+    pdf_image: OnceLock<krilla::image::Image>,
+}
+
+impl Picture {
+    /// The picture as krilla embeds it, made once.
+    pub fn pdf_image(&self) -> krilla::image::Image {
+        self.pdf_image
+            .get_or_init(|| {
+                let data: krilla::Data = self.data.clone().into();
+                match self.format {
+                    PictureFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+                    PictureFormat::Png => krilla::image::Image::from_png(data, true),
+                }
+                .expect("the picture was checked when it was loaded")
+            })
+            .clone()
+    }
+}
+
+/// Largest picture file letterkit reads.
+const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest picture, in pixels (a guard against decompression bombs).
+const MAX_PICTURE_PIXELS: u64 = 150_000_000;
+
+/// Pictures loaded during a job, by path, so each is read and embedded once.
+#[derive(Default)]
+pub struct Pictures {
+    loaded: Mutex<BTreeMap<PathBuf, Arc<Picture>>>,
+}
+
+impl Pictures {
+    /// Loads a picture (or returns the one loaded before); errors name the file.
+    pub fn load(&self, path: &Path) -> std::result::Result<Arc<Picture>, Diagnostic> {
+        if let Some(p) = self.loaded.lock().expect("pictures").get(path) {
+            return Ok(p.clone());
+        }
+        let name = path.display();
+        let meta =
+            std::fs::metadata(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
+        if meta.len() > MAX_PICTURE_BYTES {
+            return Err(Diagnostic::error(format!("image {name} is larger than 64 MiB")));
+        }
+        let data = std::fs::read(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
+        let format = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            PictureFormat::Jpeg
+        } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+            PictureFormat::Png
+        } else {
+            return Err(Diagnostic::error(format!("{name} is not a JPEG or PNG image"))
+                .hint("save the picture as .jpg or .png"));
+        };
+        let krilla_data: krilla::Data = Arc::new(data.clone()).into();
+        let image = match format {
+            PictureFormat::Jpeg => krilla::image::Image::from_jpeg(krilla_data, true),
+            PictureFormat::Png => krilla::image::Image::from_png(krilla_data, true),
+        }
+        .map_err(|e| Diagnostic::error(format!("image {name} is damaged or unsupported ({e})")))?;
+        let (width_px, height_px) = image.size();
+        if width_px == 0 || height_px == 0 || u64::from(width_px) * u64::from(height_px) > MAX_PICTURE_PIXELS
+        {
+            return Err(Diagnostic::error(format!(
+                "image {name} is {width_px} x {height_px} pixels; letterkit takes up to 150 megapixels"
+            )));
+        }
+        let picture = Arc::new(Picture {
+            path: path.to_path_buf(),
+            data: Arc::new(data),
+            format,
+            width_px,
+            height_px,
+            pdf_image: OnceLock::from(image),
+        });
+        self.loaded
+            .lock()
+            .expect("pictures")
+            .insert(path.to_path_buf(), picture.clone());
+        Ok(picture)
+    }
+}
+
+/// Values for `{field}` placeholders.
+pub trait Fields {
+    /// The value of a field, if there is one.
+    fn get(&self, name: &str) -> Option<String>;
+    /// The names there are values for (for hints).
+    fn names(&self) -> Vec<String>;
+}
+
+impl Fields for BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        BTreeMap::get(self, name).cloned()
+    }
+    fn names(&self) -> Vec<String> {
+        self.keys().cloned().collect()
+    }
+}
+
+/// Lays out every page of a design with the given data (over the design's own defaults).
+pub fn layout_design(
+    design: &Design,
+    data: &dyn Fields,
+    pictures: &Pictures,
+    warnings: &mut Warnings,
+) -> Result<Vec<Page>> {
+    let lookup = |name: &str| data.get(name).or_else(|| design.data.get(name).cloned());
+    let mut pages = Vec::new();
+    let mut errors = Vec::new();
+    for page_index in 0..design.pages.len() {
+        let mut page = Page::new(design.width, design.height, design.bleed);
+        let mut continued: Vec<Vec<Item>> = Vec::new();
+        for element in design.elements.iter().filter(|e| e.page == page_index) {
+            match layout_element(design, element, &lookup, data, pictures, warnings) {
+                Ok((items, more)) => {
+                    page.items.extend(items);
+                    if !more.is_empty() {
+                        if !continued.is_empty() {
+                            errors.push(element_error(
+                                design,
+                                element,
+                                "only one text per page may continue onto further pages".into(),
+                            ));
+                        }
+                        continued = more;
+                    }
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        let total = continued.len() + 1;
+        pages.push(page);
+        for (k, items) in continued.into_iter().enumerate() {
+            let mut next = Page::new(design.width, design.height, design.bleed);
+            if let Some(header) = &design.continuation_header {
+                let page_no = (k + 2).to_string();
+                let total = total.to_string();
+                let header_lookup = |name: &str| match name {
+                    "page" => Some(page_no.clone()),
+                    "pages" => Some(total.clone()),
+                    _ => lookup(name),
+                };
+                match header.fill(&header_lookup) {
+                    Ok(spans) => {
+                        let style = ParagraphStyle {
+                            family: "serif".into(),
+                            bold: false,
+                            italic: false,
+                            size: 9.0,
+                            align: crate::text::Align::Left,
+                        };
+                        let width = design.width - 2.0 * design.margin;
+                        if let Ok(lines) = set_lines(&design.fonts, &spans, &style, width) {
+                            let baseline = design.margin * 0.6;
+                            push_lines(
+                                &design.fonts,
+                                &mut next.items,
+                                &lines,
+                                design.bleed + design.margin,
+                                design.bleed + baseline,
+                                9.0,
+                                11.0,
+                                Color::Rgb(80, 80, 80),
+                            );
+                        }
+                    }
+                    Err(name) => errors.push(
+                        Diagnostic::error(format!("continuation_header: no value for `{{{name}}}`"))
+                            .in_file(&design.path),
+                    ),
+                }
+            }
+            next.items.extend(items);
+            pages.push(next);
+        }
+    }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(Error(errors))
+    }
+}
+
+fn element_error(design: &Design, element: &Element, message: String) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{}: {message}",
+        element.label.split(" (line").next().unwrap_or(&element.label)
+    ))
+    .in_file(&design.path)
+    .at(element.line, 1)
+}
+
+/// The element's box in page coordinates, extended into the bleed where asked and touching.
+fn page_rect(design: &Design, element: &Element) -> Rect {
+    let b = design.bleed;
+    let mut r = Rect::new(
+        element.rect.x + b,
+        element.rect.y + b,
+        element.rect.width,
+        element.rect.height,
+    );
+    if element.bleed && b > 0.0 {
+        const TOUCH: f32 = 0.5;
+        if element.rect.x <= TOUCH {
+            r.width += r.x;
+            r.x = 0.0;
+        }
+        if element.rect.y <= TOUCH {
+            r.height += r.y;
+            r.y = 0.0;
+        }
+        if element.rect.right() >= design.width - TOUCH {
+            r.width = design.width + 2.0 * b - r.x;
+        }
+        if element.rect.bottom() >= design.height - TOUCH {
+            r.height = design.height + 2.0 * b - r.y;
+        }
+    }
+    r
+}
+
+type Laid = (Vec<Item>, Vec<Vec<Item>>);
+
+fn layout_element(
+    design: &Design,
+    element: &Element,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    data: &dyn Fields,
+    pictures: &Pictures,
+    warnings: &mut Warnings,
+) -> std::result::Result<Laid, Diagnostic> {
+    let r = page_rect(design, element);
+    let single = |item: Item| Ok((vec![item], Vec::new()));
+    match &element.body {
+        Body::Text(spec) => layout_text(design, element, spec, r, lookup, data),
+        Body::Image(spec) => {
+            let picture = pictures.load(&spec.path).map_err(|d| {
+                let message = format!("{}: {}", element.label, d.message);
+                Diagnostic { message, ..d }
+                    .in_file(&design.path)
+                    .at(element.line, 1)
+            })?;
+            let (iw, ih) = (picture.width_px as f32, picture.height_px as f32);
+            let (rect, clip) = match spec.fit {
+                Fit::Stretch => (r, None),
+                Fit::Contain => {
+                    let scale = (r.width / iw).min(r.height / ih);
+                    let (w, h) = (iw * scale, ih * scale);
+                    (
+                        Rect::new(
+                            r.x + (r.width - w) * spec.focus[0],
+                            r.y + (r.height - h) * spec.focus[1],
+                            w,
+                            h,
+                        ),
+                        None,
+                    )
+                }
+                Fit::Cover => {
+                    let scale = (r.width / iw).max(r.height / ih);
+                    let (w, h) = (iw * scale, ih * scale);
+                    // Centre the focus point in the box as far as the picture's edges allow.
+                    let x = (r.width / 2.0 - spec.focus[0] * w).clamp(r.width - w, 0.0);
+                    let y = (r.height / 2.0 - spec.focus[1] * h).clamp(r.height - h, 0.0);
+                    (Rect::new(r.x + x, r.y + y, w, h), Some(r))
+                }
+            };
+            let visible = clip.unwrap_or(rect);
+            let dpi = (iw / (rect.width / 72.0)).min(ih / (rect.height / 72.0));
+            if dpi < 150.0 && visible.width > 72.0 {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "{}: {} prints at {dpi:.0} dpi; it will look blurry (300 dpi is what print shops ask for)",
+                        element.label,
+                        spec.path.display()
+                    ))
+                    .in_file(&design.path)
+                    .at(element.line, 1),
+                );
+            }
+            single(Item::Image(ImageItem { picture, rect, clip }))
+        }
+        Body::Rect { radius, paint } => single(Item::Shape(Shape {
+            path: rect_path(r, *radius),
+            paint: *paint,
+        })),
+        Body::Ellipse { paint } => single(Item::Shape(Shape {
+            path: ellipse_path(r),
+            paint: *paint,
+        })),
+        Body::Line { x2, y2, paint } => {
+            let path = vec![
+                PathSeg::Move(r.x, r.y),
+                PathSeg::Line(x2 + design.bleed, y2 + design.bleed),
+            ];
+            single(Item::Shape(Shape { path, paint: *paint }))
+        }
+        Body::Lines { spacing, paint } => {
+            let mut path = Vec::new();
+            let mut y = r.y + spacing;
+            while y <= r.bottom() + 0.01 {
+                path.push(PathSeg::Move(r.x, y));
+                path.push(PathSeg::Line(r.right(), y));
+                y += spacing;
+            }
+            single(Item::Shape(Shape { path, paint: *paint }))
+        }
+    }
+}
+
+fn layout_text(
+    design: &Design,
+    element: &Element,
+    spec: &TextSpec,
+    r: Rect,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    data: &dyn Fields,
+) -> std::result::Result<Laid, Diagnostic> {
+    let err = |message: String| element_error(design, element, message);
+    let mut spans: Vec<StyledText> = spec.template.fill(lookup).map_err(|name| {
+        let mut names = data.names();
+        names.extend(design.data.keys().cloned());
+        names.sort();
+        names.dedup();
+        let d = err(format!("no value for the placeholder `{{{name}}}`"));
+        match crate::diag::nearest(&name, names.iter().map(String::as_str)) {
+            Some(n) => d.hint(format!("did you mean `{{{n}}}`?")),
+            None if names.is_empty() => d.hint(format!("give it a value under [data]: {name} = \"...\"")),
+            None => d.hint(format!("the fields with values are: {}", names.join(", "))),
+        }
+    })?;
+    if spec.uppercase {
+        for s in &mut spans {
+            s.text = s.text.to_uppercase();
+        }
+    }
+    let fonts: &FontBook = &design.fonts;
+    let primary = fonts
+        .select(&spec.family, spec.bold, spec.italic)
+        .ok_or_else(|| err(format!("no font family `{}`", spec.family)))?;
+    let metrics = fonts.face(primary).metrics;
+    let set_at = |size: f32| -> std::result::Result<Vec<SetLine>, Diagnostic> {
+        let style = ParagraphStyle {
+            family: spec.family.clone(),
+            bold: spec.bold,
+            italic: spec.italic,
+            size,
+            align: spec.align,
+        };
+        set_lines(fonts, &spans, &style, r.width).map_err(|e| match e {
+            SetError::MissingGlyph { character, family } => err(format!(
+                "no bundled font has the character `{character}` (U+{:04X}); the text's font is `{family}`",
+                u32::from(character)
+            ))
+            .hint("add a font that has it under [fonts] and use it, or leave the character out"),
+            SetError::UnknownFamily(f) => err(format!("no font family `{f}`")),
+        })
+    };
+    let height_for = |lines: usize, size: f32| {
+        if lines == 0 {
+            0.0
+        } else {
+            (metrics.ascent + metrics.descent) * size + (lines - 1) as f32 * size * spec.leading
+        }
+    };
+    let mut size = spec.size;
+    let mut lines = set_at(size)?;
+    if height_for(lines.len(), size) > r.height + 0.01
+        && let Some(min) = spec.shrink_to
+    {
+        while height_for(lines.len(), size) > r.height + 0.01 && size > min {
+            size = (size - 0.25).max(min);
+            lines = set_at(size)?;
+        }
+    }
+    let pitch = size * spec.leading;
+    let fits = |n: usize| height_for(n, size) <= r.height + 0.01;
+    let mut first_page_lines = lines.len();
+    if !fits(lines.len()) {
+        let capacity = (0..=lines.len()).take_while(|&n| fits(n)).last().unwrap_or(0);
+        if spec.overflow == Overflow::Continue && capacity > 0 {
+            first_page_lines = capacity;
+        } else {
+            let needed = height_for(lines.len(), size);
+            let mut d = err(format!(
+                "the text does not fit its box: it needs {} lines ({needed:.1}pt) but the box is {:.1}pt high and holds {capacity}",
+                lines.len(),
+                r.height
+            ));
+            d = match spec.shrink_to {
+                Some(min) => d.hint(format!(
+                    "even at the smallest size allowed ({min}pt); shorten the text or make the box larger"
+                )),
+                None => {
+                    d.hint("shorten the text, make the box larger, or let it shrink with shrink_to = \"8pt\"")
+                }
+            };
+            return Err(d);
+        }
+    }
+    let block = height_for(first_page_lines, size);
+    let top = match spec.valign {
+        VAlign::Top => r.y,
+        VAlign::Middle => r.y + (r.height - block) / 2.0,
+        VAlign::Bottom => r.bottom() - block,
+    };
+    let mut items = Vec::new();
+    push_lines(
+        fonts,
+        &mut items,
+        &lines[..first_page_lines],
+        r.x,
+        top + metrics.ascent * size,
+        size,
+        pitch,
+        spec.color,
+    );
+
+    // Lines that did not fit go onto continuation pages: same column, from the top margin.
+    let mut more = Vec::new();
+    let mut rest = &lines[first_page_lines..];
+    let column_top = design.bleed + design.margin + 18.0;
+    let column_height = design.height + design.bleed - design.margin - column_top;
+    while !rest.is_empty() {
+        let capacity = (1..=rest.len())
+            .take_while(|&n| height_for(n, size) <= column_height + 0.01)
+            .last()
+            .unwrap_or(1);
+        let mut page_items = Vec::new();
+        push_lines(
+            fonts,
+            &mut page_items,
+            &rest[..capacity],
+            r.x,
+            column_top + metrics.ascent * size,
+            size,
+            pitch,
+            spec.color,
+        );
+        more.push(page_items);
+        rest = &rest[capacity..];
+    }
+    Ok((items, more))
+}
+
+/// Adds text runs for set lines, the first baseline at `baseline`.
+#[allow(clippy::too_many_arguments)]
+fn push_lines(
+    fonts: &FontBook,
+    items: &mut Vec<Item>,
+    lines: &[SetLine],
+    x: f32,
+    baseline: f32,
+    size: f32,
+    pitch: f32,
+    color: Color,
+) {
+    for (i, line) in lines.iter().enumerate() {
+        let y = baseline + i as f32 * pitch;
+        for run in &line.runs {
+            items.push(Item::Text(TextRun {
+                face: fonts.face(run.face).clone(),
+                size,
+                x: x + run.x,
+                y,
+                color,
+                glyphs: run.glyphs.clone(),
+                text: run.text.clone(),
+            }));
+        }
+    }
+}
+
+/// A rectangle path, with rounded corners when `radius` > 0.
+pub fn rect_path(r: Rect, radius: f32) -> Vec<PathSeg> {
+    if radius <= 0.0 {
+        return vec![
+            PathSeg::Move(r.x, r.y),
+            PathSeg::Line(r.right(), r.y),
+            PathSeg::Line(r.right(), r.bottom()),
+            PathSeg::Line(r.x, r.bottom()),
+            PathSeg::Close,
+        ];
+    }
+    let k = radius * (1.0 - KAPPA);
+    let (l, t, rt, b) = (r.x, r.y, r.right(), r.bottom());
+    vec![
+        PathSeg::Move(l + radius, t),
+        PathSeg::Line(rt - radius, t),
+        PathSeg::Cubic(rt - k, t, rt, t + k, rt, t + radius),
+        PathSeg::Line(rt, b - radius),
+        PathSeg::Cubic(rt, b - k, rt - k, b, rt - radius, b),
+        PathSeg::Line(l + radius, b),
+        PathSeg::Cubic(l + k, b, l, b - k, l, b - radius),
+        PathSeg::Line(l, t + radius),
+        PathSeg::Cubic(l, t + k, l + k, t, l + radius, t),
+        PathSeg::Close,
+    ]
+}
+
+/// Control-point distance for a quarter circle drawn with one cubic Bézier.
+const KAPPA: f32 = 0.552_284_8;
+
+/// An ellipse filling `r`.
+pub fn ellipse_path(r: Rect) -> Vec<PathSeg> {
+    let (cx, cy, rx, ry) = (
+        r.x + r.width / 2.0,
+        r.y + r.height / 2.0,
+        r.width / 2.0,
+        r.height / 2.0,
+    );
+    let (kx, ky) = (rx * KAPPA, ry * KAPPA);
+    vec![
+        PathSeg::Move(cx + rx, cy),
+        PathSeg::Cubic(cx + rx, cy + ky, cx + kx, cy + ry, cx, cy + ry),
+        PathSeg::Cubic(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, cy),
+        PathSeg::Cubic(cx - rx, cy - ky, cx - kx, cy - ry, cx, cy - ry),
+        PathSeg::Cubic(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, cy),
+        PathSeg::Close,
+    ]
+}

@@ -1,0 +1,670 @@
+//! Text: inline markup and `{field}` placeholders, font fallback, shaping and line breaking.
+//!
+//! A paragraph is broken at UAX #14 opportunities. Each piece between two opportunities is
+//! shaped on its own (and cached), so kerning and ligatures inside words are exact and a word
+//! that appears on a thousand letters is shaped once; the advances that decide the line breaks
+//! are the ones written to the PDF.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::fonts::{FaceId, FontBook, Shaped};
+
+/// One piece of a parsed template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Literal text in a style.
+    Text { text: String, bold: bool, italic: bool },
+    /// A `{name}` placeholder, filled from data in the style it stands in.
+    Field { name: String, bold: bool, italic: bool },
+}
+
+/// A template: text with `*italic*`, `**bold**`, `\` escapes and `{field}` placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    /// The pieces in order.
+    pub pieces: Vec<Piece>,
+}
+
+impl Template {
+    /// Parses a template; unbalanced markup or a bad placeholder is an error message.
+    pub fn parse(source: &str) -> Result<Template, String> {
+        let mut pieces = Vec::new();
+        let (mut bold, mut italic) = (false, false);
+        let mut text = String::new();
+        let mut chars = source.chars().peekable();
+        let flush = |text: &mut String, pieces: &mut Vec<Piece>, bold, italic| {
+            if !text.is_empty() {
+                pieces.push(Piece::Text {
+                    text: std::mem::take(text),
+                    bold,
+                    italic,
+                });
+            }
+        };
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some(next) => text.push(next),
+                    None => return Err("the text ends with a lone `\\`; write `\\\\` for a backslash".into()),
+                },
+                '*' => {
+                    flush(&mut text, &mut pieces, bold, italic);
+                    if chars.peek() == Some(&'*') {
+                        chars.next();
+                        bold = !bold;
+                    } else {
+                        italic = !italic;
+                    }
+                }
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(c) if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' => {
+                                name.push(c)
+                            }
+                            Some(c) => {
+                                return Err(format!(
+                                    "`{c}` cannot stand in a placeholder name (after `{{{name}`); write `{{{{` for a literal brace"
+                                ));
+                            }
+                            None => {
+                                return Err(format!("the placeholder `{{{name}` is not closed with `}}`"));
+                            }
+                        }
+                    }
+                    if name.is_empty() {
+                        return Err(
+                            "empty placeholder `{}`; write a field name like `{name}`, or `{{` for a brace"
+                                .into(),
+                        );
+                    }
+                    flush(&mut text, &mut pieces, bold, italic);
+                    pieces.push(Piece::Field { name, bold, italic });
+                }
+                '}' => return Err("a lone `}`; write `}}` for a literal brace".into()),
+                _ => text.push(c),
+            }
+        }
+        if bold || italic {
+            let mark = if bold { "**" } else { "*" };
+            return Err(format!(
+                "emphasis opened with `{mark}` is never closed; write `\\*` for a literal asterisk"
+            ));
+        }
+        flush(&mut text, &mut pieces, bold, italic);
+        Ok(Template { pieces })
+    }
+
+    /// The placeholder names used, in order of first use.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for p in &self.pieces {
+            if let Piece::Field { name, .. } = p
+                && !names.contains(&name.as_str())
+            {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// Fills the placeholders from `data` (values are literal text, never markup).
+    ///
+    /// Returns the name of the first placeholder `data` has no value for.
+    pub fn fill(&self, data: &dyn Fn(&str) -> Option<String>) -> Result<Vec<StyledText>, String> {
+        let mut out: Vec<StyledText> = Vec::new();
+        for piece in &self.pieces {
+            let (text, bold, italic) = match piece {
+                Piece::Text { text, bold, italic } => (text.clone(), *bold, *italic),
+                Piece::Field { name, bold, italic } => {
+                    (data(name).ok_or_else(|| name.clone())?, *bold, *italic)
+                }
+            };
+            match out.last_mut() {
+                Some(last) if last.bold == bold && last.italic == italic => last.text.push_str(&text),
+                _ => out.push(StyledText { text, bold, italic }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Text in one inline style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StyledText {
+    /// The characters.
+    pub text: String,
+    /// Bold.
+    pub bold: bool,
+    /// Italic.
+    pub italic: bool,
+}
+
+/// Horizontal alignment of lines in a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    /// Flush left.
+    Left,
+    /// Centred.
+    Center,
+    /// Flush right.
+    Right,
+    /// Both edges flush; the last line of each paragraph flush left.
+    Justify,
+}
+
+/// What a paragraph is set with.
+#[derive(Debug, Clone)]
+pub struct ParagraphStyle {
+    /// Family name in the font book.
+    pub family: String,
+    /// Whether the base text is bold.
+    pub bold: bool,
+    /// Whether the base text is italic.
+    pub italic: bool,
+    /// Font size in points.
+    pub size: f32,
+    /// Alignment.
+    pub align: Align,
+}
+
+/// A run of glyphs in one face on one line, positioned relative to the line start.
+#[derive(Debug, Clone)]
+pub struct LineRun {
+    /// The face.
+    pub face: FaceId,
+    /// x of the first glyph's origin, relative to the line's left edge, in points.
+    pub x: f32,
+    /// The glyphs with advances in points (justification already applied).
+    pub glyphs: Vec<GlyphPos>,
+    /// The text the glyphs stand for; glyph clusters index into it.
+    pub text: String,
+}
+
+/// A positioned glyph, lengths in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlyphPos {
+    /// Glyph id.
+    pub id: u16,
+    /// Advance.
+    pub advance: f32,
+    /// Offset right of the pen.
+    pub x_offset: f32,
+    /// Offset up from the baseline.
+    pub y_offset: f32,
+    /// Start of the glyph's cluster in the run's text (bytes).
+    pub cluster: u32,
+    /// End of the glyph's cluster in the run's text (bytes).
+    pub cluster_end: u32,
+}
+
+/// One set line.
+#[derive(Debug, Clone)]
+pub struct SetLine {
+    /// Runs, left to right.
+    pub runs: Vec<LineRun>,
+    /// Width of the set line in points (after alignment; trailing spaces excluded).
+    pub width: f32,
+}
+
+/// Why a paragraph could not be set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetError {
+    /// No font in the fallback chain has this character.
+    MissingGlyph { character: char, family: String },
+    /// The family is not in the font book.
+    UnknownFamily(String),
+}
+
+/// A piece of text between two break opportunities, shaped, in one or more faces.
+struct Segment {
+    parts: Vec<SegmentPart>,
+    /// Width without trailing spaces.
+    width: f32,
+    /// Width of the trailing spaces.
+    trailing: f32,
+    /// Ends with a mandatory break (newline or end of text).
+    hard_break: bool,
+}
+
+struct SegmentPart {
+    face: FaceId,
+    text: Box<str>,
+    shaped: Arc<Shaped>,
+    /// Glyph count of the content without trailing spaces.
+    content_glyphs: usize,
+}
+
+/// Sets styled text into lines no wider than `width`.
+///
+/// Newlines end lines; an empty line between paragraphs stays an empty line. A word wider
+/// than the line is broken between characters, never clipped.
+pub fn set_lines(
+    book: &FontBook,
+    spans: &[StyledText],
+    style: &ParagraphStyle,
+    width: f32,
+) -> Result<Vec<SetLine>, SetError> {
+    let mut full = String::new();
+    let mut styles: Vec<(usize, bool, bool)> = Vec::new(); // (start, bold, italic)
+    for s in spans {
+        styles.push((full.len(), s.bold || style.bold, s.italic || style.italic));
+        full.push_str(&s.text.replace("\r\n", "\n").replace(['\t', '\r'], " "));
+    }
+    let text = full.trim_end();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let style_at = |pos: usize| {
+        styles
+            .iter()
+            .rev()
+            .find(|(start, ..)| *start <= pos)
+            .map_or((style.bold, style.italic), |s| (s.1, s.2))
+    };
+
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for (end, opportunity) in unicode_linebreak::linebreaks(text) {
+        if end <= start {
+            continue;
+        }
+        let hard = opportunity == unicode_linebreak::BreakOpportunity::Mandatory;
+        segments.push((
+            start,
+            end - start,
+            make_segment(book, style, &text[start..end], start, &style_at, hard)?,
+        ));
+        start = end;
+    }
+
+    let size = style.size;
+    let mut lines: Vec<Vec<Segment>> = Vec::new();
+    let mut current: Vec<Segment> = Vec::new();
+    let mut current_width = 0.0f32; // including trailing spaces of all but the last segment
+    for (segment_start, segment_len, segment) in segments {
+        let fits = current_width + segment.width * size <= width + 0.01;
+        if !fits && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+            current_width = 0.0;
+        }
+        if segment.width * size > width + 0.01 {
+            // A word wider than the whole line: break it between characters.
+            let (seg_start, seg_text) = (segment_start, &text[segment_start..segment_start + segment_len]);
+            for piece in split_wide(
+                book,
+                style,
+                seg_text,
+                seg_start,
+                &style_at,
+                segment.hard_break,
+                width,
+            )? {
+                if !current.is_empty() {
+                    lines.push(std::mem::take(&mut current));
+                }
+                current_width = (piece.width + piece.trailing) * size;
+                let hard = piece.hard_break;
+                current.push(piece);
+                if hard {
+                    lines.push(std::mem::take(&mut current));
+                    current_width = 0.0;
+                }
+            }
+            continue;
+        }
+        current_width += (segment.width + segment.trailing) * size;
+        let hard = segment.hard_break;
+        current.push(segment);
+        if hard {
+            lines.push(std::mem::take(&mut current));
+            current_width = 0.0;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    Ok(lines
+        .iter()
+        .map(|line| position_line(line, style, width))
+        .collect())
+}
+
+fn make_segment(
+    book: &FontBook,
+    style: &ParagraphStyle,
+    text: &str,
+    offset: usize,
+    style_at: &dyn Fn(usize) -> (bool, bool),
+    hard_break: bool,
+) -> Result<Segment, SetError> {
+    let body = text.trim_end_matches('\n');
+    let content_len = body.trim_end_matches(' ').len();
+    // Split the segment into parts of one face each: by inline style, then by font fallback.
+    let mut parts: Vec<(FaceId, usize, usize)> = Vec::new(); // face, start, end within body
+    for (i, c) in body.char_indices() {
+        let (bold, italic) = style_at(offset + i);
+        let primary = book
+            .select(&style.family, bold, italic)
+            .ok_or_else(|| SetError::UnknownFamily(style.family.clone()))?;
+        let face = if is_invisible(c) || c == ' ' {
+            parts.last().map_or(primary, |p| p.0)
+        } else {
+            book.face_for(primary, c).ok_or_else(|| SetError::MissingGlyph {
+                character: c,
+                family: style.family.clone(),
+            })?
+        };
+        match parts.last_mut() {
+            Some(last) if last.0 == face && last.2 == i => last.2 = i + c.len_utf8(),
+            _ => parts.push((face, i, i + c.len_utf8())),
+        }
+    }
+    let mut segment = Segment {
+        parts: Vec::new(),
+        width: 0.0,
+        trailing: 0.0,
+        hard_break,
+    };
+    for (face, start, end) in parts {
+        let part_text = &body[start..end];
+        let shaped = book.shape(face, part_text);
+        let content_end = content_len.clamp(start, end) - start;
+        let content_glyphs = shaped
+            .glyphs
+            .iter()
+            .filter(|g| (g.cluster as usize) < content_end)
+            .count();
+        for (k, g) in shaped.glyphs.iter().enumerate() {
+            if k < content_glyphs {
+                segment.width += g.advance;
+            } else {
+                segment.trailing += g.advance;
+            }
+        }
+        segment.parts.push(SegmentPart {
+            face,
+            text: part_text.into(),
+            shaped,
+            content_glyphs,
+        });
+    }
+    Ok(segment)
+}
+
+/// Characters that draw nothing and need no glyph of their own.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Breaks text wider than the line into segments that fit, between characters.
+fn split_wide(
+    book: &FontBook,
+    style: &ParagraphStyle,
+    text: &str,
+    offset: usize,
+    style_at: &dyn Fn(usize) -> (bool, bool),
+    hard_break: bool,
+    width: f32,
+) -> Result<Vec<Segment>, SetError> {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain([text.len()])
+        .collect();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut k = 0;
+    while k < bounds.len() {
+        // Take at least one character, then grow the piece while it fits.
+        let mut best = make_segment(
+            book,
+            style,
+            &text[start..bounds[k]],
+            offset + start,
+            style_at,
+            false,
+        )?;
+        let mut end_k = k;
+        while end_k + 1 < bounds.len() {
+            let next = make_segment(
+                book,
+                style,
+                &text[start..bounds[end_k + 1]],
+                offset + start,
+                style_at,
+                false,
+            )?;
+            if next.width * style.size > width {
+                break;
+            }
+            best = next;
+            end_k += 1;
+        }
+        best.hard_break = hard_break && end_k + 1 == bounds.len();
+        start = bounds[end_k];
+        pieces.push(best);
+        k = end_k + 1;
+    }
+    Ok(pieces)
+}
+
+/// Places a line's glyphs: alignment, justification, runs merged per face.
+fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> SetLine {
+    let size = style.size;
+    let last = segments.len() - 1;
+    let natural: f32 = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.width + if i < last { s.trailing } else { 0.0 })
+        .sum::<f32>()
+        * size;
+    let is_paragraph_end = segments[last].hard_break;
+    // Space glyphs that may stretch: all spaces except the trailing ones of the line.
+    let stretch_count: usize = if style.align == Align::Justify && !is_paragraph_end {
+        segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| count_spaces(s, i < last))
+            .sum()
+    } else {
+        0
+    };
+    let extra = if stretch_count > 0 {
+        ((width - natural) / stretch_count as f32).max(0.0)
+    } else {
+        0.0
+    };
+    let line_width = if extra > 0.0 { width } else { natural };
+    let start_x = match style.align {
+        Align::Left | Align::Justify => 0.0,
+        Align::Center => (width - line_width) / 2.0,
+        Align::Right => width - line_width,
+    };
+
+    let mut runs: Vec<LineRun> = Vec::new();
+    let mut x = start_x;
+    for (i, segment) in segments.iter().enumerate() {
+        for part in &segment.parts {
+            let keep = if i < last {
+                part.shaped.glyphs.len()
+            } else {
+                part.content_glyphs
+            };
+            if keep == 0 {
+                continue;
+            }
+            let text_len = if i < last {
+                part.text.len()
+            } else {
+                part.text.trim_end_matches(' ').len()
+            };
+            let run_text = &part.text[..text_len];
+            let base = match runs.last() {
+                Some(r) if r.face == part.face => r.text.len() as u32,
+                _ => {
+                    runs.push(LineRun {
+                        face: part.face,
+                        x,
+                        glyphs: Vec::new(),
+                        text: String::new(),
+                    });
+                    0
+                }
+            };
+            let run = runs.last_mut().expect("a run was just pushed");
+            run.text.push_str(run_text);
+            let glyphs = &part.shaped.glyphs[..keep];
+            for (k, g) in glyphs.iter().enumerate() {
+                let cluster_end = glyphs[k + 1..]
+                    .iter()
+                    .map(|n| n.cluster)
+                    .find(|&c| c != g.cluster)
+                    .unwrap_or(text_len as u32)
+                    .max(g.cluster + 1)
+                    .min(text_len as u32);
+                let is_space = part.text[g.cluster as usize..].starts_with(' ');
+                let advance = g.advance * size + if is_space && extra > 0.0 { extra } else { 0.0 };
+                run.glyphs.push(GlyphPos {
+                    id: g.id,
+                    advance,
+                    x_offset: g.x_offset * size,
+                    y_offset: g.y_offset * size,
+                    cluster: base + g.cluster,
+                    cluster_end: base + cluster_end,
+                });
+                x += advance;
+            }
+        }
+    }
+    SetLine {
+        runs,
+        width: line_width,
+    }
+}
+
+fn count_spaces(segment: &Segment, include_trailing: bool) -> usize {
+    segment
+        .parts
+        .iter()
+        .map(|p| {
+            let n = if include_trailing {
+                p.shaped.glyphs.len()
+            } else {
+                p.content_glyphs
+            };
+            p.shaped.glyphs[..n]
+                .iter()
+                .filter(|g| p.text[g.cluster as usize..].starts_with(' '))
+                .count()
+        })
+        .sum()
+}
+
+/// Values for placeholders: the job's data over the design's defaults.
+pub type Data = BTreeMap<String, String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> Vec<StyledText> {
+        vec![StyledText {
+            text: text.into(),
+            bold: false,
+            italic: false,
+        }]
+    }
+
+    fn style(align: Align) -> ParagraphStyle {
+        ParagraphStyle {
+            family: "serif".into(),
+            bold: false,
+            italic: false,
+            size: 11.0,
+            align,
+        }
+    }
+
+    #[test]
+    fn markup_and_fields_parse() {
+        let t = Template::parse("Dear {name}, *truly* **bold** \\* {{x}}").unwrap();
+        assert_eq!(t.fields(), vec!["name"]);
+        let filled = t.fill(&|n| (n == "name").then(|| "A*B".to_string())).unwrap();
+        let all: String = filled.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(all, "Dear A*B, truly bold * {x}");
+        assert!(filled.iter().any(|s| s.italic && s.text == "truly"));
+        assert!(Template::parse("*open").unwrap_err().contains("never closed"));
+        assert!(Template::parse("{na me}").is_err());
+        assert_eq!(t.fill(&|_| None).unwrap_err(), "name");
+    }
+
+    #[test]
+    fn lines_fit_and_justify() {
+        let book = FontBook::bundled();
+        let text = "The punitive system of unjust detentions must end. The standard for our immigration system should be freedom, not detention.";
+        let lines = set_lines(&book, &plain(text), &style(Align::Justify), 200.0).unwrap();
+        assert!(lines.len() >= 3);
+        for l in &lines[..lines.len() - 1] {
+            assert!((l.width - 200.0).abs() < 0.01, "justified width {}", l.width);
+            let sum: f32 = l.runs.iter().flat_map(|r| &r.glyphs).map(|g| g.advance).sum();
+            assert!((sum - 200.0).abs() < 0.05, "advances add up to the width: {sum}");
+        }
+        assert!(lines.last().unwrap().width < 200.0);
+        let rebuilt: Vec<String> = lines
+            .iter()
+            .map(|l| l.runs.iter().map(|r| r.text.as_str()).collect())
+            .collect();
+        assert_eq!(rebuilt.join(" "), text);
+    }
+
+    #[test]
+    fn newlines_and_blank_lines_are_kept() {
+        let book = FontBook::bundled();
+        let lines = set_lines(&book, &plain("one\n\nthree"), &style(Align::Left), 300.0).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].runs.is_empty());
+    }
+
+    #[test]
+    fn long_words_break_and_fallback_fonts_apply() {
+        let book = FontBook::bundled();
+        let lines = set_lines(
+            &book,
+            &plain("Supercalifragilisticexpialidocious"),
+            &style(Align::Left),
+            60.0,
+        )
+        .unwrap();
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.width <= 60.01));
+        let script = ParagraphStyle {
+            family: "script".into(),
+            ..style(Align::Left)
+        };
+        let lines = set_lines(&book, &plain("Nguyễn Łukasiewicz"), &script, 300.0).unwrap();
+        let text: String = lines[0].runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, "Nguyễn Łukasiewicz");
+        let err = set_lines(&book, &plain("中"), &style(Align::Left), 300.0).unwrap_err();
+        assert_eq!(
+            err,
+            SetError::MissingGlyph {
+                character: '中',
+                family: "serif".into()
+            }
+        );
+    }
+}
