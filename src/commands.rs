@@ -139,3 +139,125 @@ pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>> {
 pub fn default_output(design: &Path, extension: &str) -> PathBuf {
     design.with_extension(extension)
 }
+
+/// `letterkit envelopes`: addressed envelopes only, for people writing on their own paper or cards.
+pub fn envelopes(
+    campaign_path: Option<&Path>,
+    size: &str,
+    count: u32,
+    participants_path: Option<&Path>,
+    output: &Path,
+    warnings: &mut Warnings,
+) -> Result<String> {
+    use crate::kit::{campaign, pages, participants};
+    let loaded = campaign::load(campaign_path)?;
+    let format = formats::find(size, Some(formats::Kind::Envelope))?;
+    let inputs: Vec<&Path> = [campaign_path, participants_path].into_iter().flatten().collect();
+    check_not_input(output, &inputs)?;
+    let people = match participants_path {
+        Some(p) => participants::read(p, warnings)?,
+        None => Vec::new(),
+    };
+    if participants_path.is_none() && !(1..=10_000).contains(&count) {
+        return Err(Diagnostic::error(format!(
+            "--count {count} is out of range; make 1 to 10000 envelopes"
+        ))
+        .into());
+    }
+    let delivery: Vec<String> = match loaded.campaign.address_style {
+        campaign::AddressStyle::Usps => loaded
+            .campaign
+            .recipient
+            .lines()
+            .iter()
+            .map(|l| crate::mail::usps_style(l))
+            .collect(),
+        campaign::AddressStyle::AsWritten => loaded.campaign.recipient.lines(),
+    };
+    let fonts = FontBook::bundled();
+    let mut pages = Vec::new();
+    let returns: Vec<Option<Vec<String>>> = if people.is_empty() {
+        vec![None; count as usize]
+    } else {
+        people
+            .iter()
+            .flat_map(|p| {
+                std::iter::repeat_n(Some(p.return_address()), p.letters.unwrap_or(1).max(1) as usize)
+            })
+            .collect()
+    };
+    for (i, return_lines) in returns.iter().enumerate() {
+        let piece = format!("E-{:04}", i + 1);
+        let content = pages::EnvelopeContent {
+            return_lines: return_lines.as_deref(),
+            delivery_lines: &delivery,
+            piece: Some(&piece),
+        };
+        let (page, _) = pages::envelope(&fonts, format, &content)
+            .map_err(|m| Diagnostic::error(format!("envelope {piece}: {m}")))?;
+        pages.push(page);
+    }
+    let bytes = render::pdf(
+        &pages,
+        &PdfOptions {
+            title: format!("{}: envelopes", loaded.campaign.name),
+            pdf_a: false,
+        },
+    )?;
+    let mut staged = Staged::default();
+    staged.write(output, &bytes)?;
+    staged.commit()?;
+    Ok(format!(
+        "wrote {} ({} {} envelope{} addressed to {})",
+        output.display(),
+        pages.len(),
+        format.name,
+        if pages.len() == 1 { "" } else { "s" },
+        loaded.campaign.recipient.organization
+    ))
+}
+
+/// `letterkit init DIR`: a starter campaign folder that builds as it is.
+pub fn init(dir: &Path) -> Result<String> {
+    use crate::kit::{BUILTIN_LETTERS, campaign::DEFAULT_CAMPAIGN};
+    let campaign = DEFAULT_CAMPAIGN.replacen(
+        "letter = \"handwritten\"",
+        "letter = \"handwritten-letter.toml\"",
+        1,
+    );
+    let mut files: Vec<(String, String)> = vec![
+        ("campaign.toml".into(), campaign),
+        (
+            "participants.csv".into(),
+            "name,address1,address2,city,state,zip,letters\nZoë O’Brien,12 Elm Street,Apt 3,Boston,MA,02134,1\nNguyễn Văn An,450 Oak Avenue,,Portland,ME,04101,2\n".into(),
+        ),
+    ];
+    for (name, path, text) in BUILTIN_LETTERS {
+        let file = path.rsplit('/').next().unwrap_or(name).to_string();
+        files.push((file, text.to_string()));
+    }
+    let existing: Vec<&str> = files
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .filter(|f| dir.join(f).exists())
+        .collect();
+    if !existing.is_empty() {
+        return Err(Diagnostic::error(format!(
+            "{} already has {}; not overwriting",
+            dir.display(),
+            existing.join(", ")
+        ))
+        .hint("choose a new folder name")
+        .into());
+    }
+    let mut staged = Staged::default();
+    for (file, text) in &files {
+        staged.write(&dir.join(file), text.as_bytes())?;
+    }
+    staged.commit()?;
+    let d = dir.display();
+    Ok(format!(
+        "wrote a starter campaign in {d}/: campaign.toml, participants.csv, handwritten-letter.toml, typed-letter.toml\n\
+         Edit campaign.toml (check the [recipient]!) and participants.csv, then run:\n  letterkit build {d}/campaign.toml --participants {d}/participants.csv -o {d}/kit"
+    ))
+}

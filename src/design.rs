@@ -206,6 +206,10 @@ pub struct ElementDef {
     pub width: Option<Length>,
     /// Height. Default: to the bottom margin.
     pub height: Option<Length>,
+    /// Draw the element only when this `{field}` has a non-empty value (e.g. "return_address").
+    pub when: Option<String>,
+    /// Draw the element only when this `{field}` is empty or has no value.
+    pub unless: Option<String>,
     /// For `line`: the end point's x.
     pub x2: Option<Length>,
     /// For `line`: the end point's y.
@@ -340,6 +344,10 @@ pub struct Element {
     pub rect: Rect,
     /// Whether to extend into the bleed where it touches the trim edge.
     pub bleed: bool,
+    /// Drawn only when this field is non-empty.
+    pub when: Option<String>,
+    /// Drawn only when this field is empty.
+    pub unless: Option<String>,
     /// What to draw.
     pub body: Body,
 }
@@ -415,7 +423,18 @@ pub fn load(path: &Path) -> Result<Design> {
 
 /// Parses a design from source text; `source.path` names the file and its folder.
 pub fn parse(source: &Source) -> Result<Design> {
-    let file: DesignFile = from_toml(source)?;
+    parse_with(source, None)
+}
+
+/// Parses a design, replacing its paper format with `paper` when the design is on paper
+/// (a campaign printed on A4 uses the built-in letter designs made for US Letter).
+pub fn parse_with(source: &Source, paper: Option<&'static Format>) -> Result<Design> {
+    let mut file: DesignFile = from_toml(source)?;
+    if let (Some(paper), Some(name)) = (paper, &file.format)
+        && formats::find(name, Some(formats::Kind::Paper)).is_ok()
+    {
+        file.format = Some(paper.name.clone());
+    }
     let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
     resolve(file, source, base_dir)
 }
@@ -711,6 +730,8 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
             line,
             rect,
             bleed: def.bleed.unwrap_or(false),
+            when: def.when.clone(),
+            unless: def.unless.clone(),
             body,
         });
     }

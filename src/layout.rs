@@ -273,7 +273,13 @@ pub fn layout_design(
     for page_index in 0..design.pages.len() {
         let mut page = Page::new(design.width, design.height, design.bleed);
         let mut continued: Vec<Vec<Item>> = Vec::new();
-        for element in design.elements.iter().filter(|e| e.page == page_index) {
+        let shown = |e: &&Element| {
+            let filled = |field: &String| lookup(field).is_some_and(|v| !v.trim().is_empty());
+            e.page == page_index
+                && e.when.as_ref().is_none_or(filled)
+                && !e.unless.as_ref().is_some_and(filled)
+        };
+        for element in design.elements.iter().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
                     page.items.extend(items);
@@ -681,4 +687,120 @@ pub fn ellipse_path(r: Rect) -> Vec<PathSeg> {
         PathSeg::Cubic(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, cy),
         PathSeg::Close,
     ]
+}
+
+/// The look of text on pages letterkit composes in code (envelopes, handouts, tally sheets).
+#[derive(Debug, Clone)]
+pub struct BlockStyle {
+    /// Family name in the font book.
+    pub family: String,
+    /// Bold base weight.
+    pub bold: bool,
+    /// Size in points.
+    pub size: f32,
+    /// Baseline distance in points.
+    pub leading: f32,
+    /// Alignment within the width.
+    pub align: crate::text::Align,
+    /// Colour.
+    pub color: Color,
+}
+
+impl BlockStyle {
+    /// A left-aligned black style.
+    pub fn new(family: &str, size: f32, leading: f32) -> BlockStyle {
+        BlockStyle {
+            family: family.into(),
+            bold: false,
+            size,
+            leading,
+            align: crate::text::Align::Left,
+            color: Color::BLACK,
+        }
+    }
+}
+
+/// A block of set text: its items and its extent.
+pub struct Block {
+    /// Text runs.
+    pub items: Vec<Item>,
+    /// Ink extent: from the first line's ascent to the last line's descent, and the widest line.
+    pub rect: Rect,
+    /// Number of lines.
+    pub lines: usize,
+}
+
+/// Sets markup (`*italic*`, `**bold**`, no placeholders) into lines `width` wide, the top of the
+/// first line at `top`. Errors are messages (a missing glyph, a placeholder).
+pub fn text_block(
+    fonts: &FontBook,
+    markup: &str,
+    style: &BlockStyle,
+    x: f32,
+    top: f32,
+    width: f32,
+) -> std::result::Result<Block, String> {
+    let template = crate::text::Template::parse(markup)?;
+    let spans = template
+        .fill(&|_| None)
+        .map_err(|name| format!("unexpected placeholder `{{{name}}}`"))?;
+    let paragraph = ParagraphStyle {
+        family: style.family.clone(),
+        bold: style.bold,
+        italic: false,
+        size: style.size,
+        align: style.align,
+    };
+    let lines = set_lines(fonts, &spans, &paragraph, width).map_err(|e| match e {
+        SetError::MissingGlyph { character, family } => {
+            format!(
+                "no bundled font has the character `{character}` (U+{:04X}) (font `{family}`)",
+                u32::from(character)
+            )
+        }
+        SetError::UnknownFamily(f) => format!("no font family `{f}`"),
+    })?;
+    let primary = fonts
+        .select(&style.family, style.bold, false)
+        .ok_or_else(|| format!("no font family `{}`", style.family))?;
+    let m = fonts.face(primary).metrics;
+    let mut items = Vec::new();
+    push_lines(
+        fonts,
+        &mut items,
+        &lines,
+        x,
+        top + m.ascent * style.size,
+        style.size,
+        style.leading,
+        style.color,
+    );
+    let height = if lines.is_empty() {
+        0.0
+    } else {
+        (m.ascent + m.descent) * style.size + (lines.len() - 1) as f32 * style.leading
+    };
+    let widest = lines.iter().map(|l| l.width).fold(0.0, f32::max);
+    let left = match style.align {
+        crate::text::Align::Center => x + (width - widest) / 2.0,
+        crate::text::Align::Right => x + width - widest,
+        _ => x,
+    };
+    Ok(Block {
+        items,
+        rect: Rect::new(left, top, widest, height),
+        lines: lines.len(),
+    })
+}
+
+/// Escapes text so [`text_block`] prints it literally (names with `*` or braces).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -8,15 +8,57 @@ use letterkit::commands;
 use letterkit::diag::{Result, Warnings};
 
 /// Turns TOML designs into print-ready PDFs for letter-writing campaigns.
+///
+/// With no command, builds a party kit for the built-in campaign into ./letterkit-out/.
 #[derive(Parser)]
 #[command(name = "letterkit", version, max_term_width = 100)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build a party kit: a letter and its own addressed envelope for every participant.
+    Build {
+        /// The campaign file (TOML). Default: the built-in "Free people from ICE detention" campaign.
+        campaign: Option<PathBuf>,
+        /// The participants list (CSV with name,address1,address2,city,state,zip[,letters]).
+        #[arg(short, long)]
+        participants: Option<PathBuf>,
+        /// The folder to write the kit into.
+        #[arg(short, long, default_value = "letterkit-out")]
+        output: PathBuf,
+        /// Without a participants list: how many unnamed kits to make.
+        #[arg(long, default_value_t = 10)]
+        count: u32,
+        /// Also write one PDF per participant (their letters and envelopes) for printing at home.
+        #[arg(long)]
+        split: bool,
+    },
+    /// Write addressed envelopes only (for letters on your own paper or bought cards).
+    Envelopes {
+        /// Envelope size: 10, 9, A2, A6, A7, A9, DL, C6, C5, 6x9, 6-3/4.
+        #[arg(long, default_value = "10")]
+        size: String,
+        /// How many envelopes, with the return address left blank.
+        #[arg(long, default_value_t = 10, conflicts_with = "participants")]
+        count: u32,
+        /// One envelope per letter for each participant, with their return address.
+        #[arg(short, long)]
+        participants: Option<PathBuf>,
+        /// The campaign file. Default: the built-in campaign.
+        #[arg(long)]
+        campaign: Option<PathBuf>,
+        /// Where to write the PDF.
+        #[arg(short, long, default_value = "envelopes.pdf")]
+        output: PathBuf,
+    },
+    /// Write a starter campaign folder (campaign, participants, letter designs) to edit.
+    Init {
+        /// The folder to create.
+        dir: PathBuf,
+    },
     /// Write a design as a PDF.
     Render {
         /// The design file (TOML).
@@ -55,7 +97,45 @@ enum Command {
 }
 
 fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
-    match cli.command {
+    let command = cli.command.unwrap_or(Command::Build {
+        campaign: None,
+        participants: None,
+        output: PathBuf::from("letterkit-out"),
+        count: 10,
+        split: false,
+    });
+    match command {
+        Command::Build {
+            campaign,
+            participants,
+            output,
+            count,
+            split,
+        } => {
+            let options = letterkit::kit::BuildOptions {
+                campaign,
+                participants,
+                count,
+                output,
+                split,
+            };
+            letterkit::kit::build(&options, warnings)
+        }
+        Command::Envelopes {
+            size,
+            count,
+            participants,
+            campaign,
+            output,
+        } => commands::envelopes(
+            campaign.as_deref(),
+            &size,
+            count,
+            participants.as_deref(),
+            &output,
+            warnings,
+        ),
+        Command::Init { dir } => commands::init(&dir),
         Command::Render {
             design,
             output,

@@ -1,0 +1,299 @@
+//! Campaigns: who the letters go to, what they say, and what each participant makes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::design;
+use crate::diag::{Diagnostic, Result, Source};
+use crate::formats::{self, Format, Kind};
+
+/// The built-in campaign: the "Free people from ICE detention" action guide.
+pub const DEFAULT_CAMPAIGN: &str = include_str!("../../campaigns/default.toml");
+/// Where the built-in campaign says it comes from, in messages.
+pub const DEFAULT_CAMPAIGN_PATH: &str = "builtin:campaigns/default.toml";
+
+/// A campaign file as written.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// The campaign's name, e.g. "Free people from ICE detention".
+    pub name: String,
+    /// Who runs it (printed on the handout).
+    pub organizer: Option<String>,
+    /// Hashtags for the social-media photo, e.g. ["#LettersToMayorkas"].
+    #[serde(default)]
+    pub hashtags: Vec<String>,
+    /// Accounts to tag, e.g. ["@SecMayorkas"].
+    #[serde(default)]
+    pub mentions: Vec<String>,
+    /// The date printed on typed letters, as it should read ("May 1, 2026"); empty leaves a line to write it.
+    #[serde(default)]
+    pub date: String,
+    /// "us-letter" or "a4".
+    #[serde(default = "default_paper")]
+    pub paper: String,
+    /// "auto" (#10 for US Letter, DL for A4) or an envelope format such as "envelope-10".
+    #[serde(default = "default_envelope")]
+    pub envelope: String,
+    /// How the delivery address is printed: "usps" (capitals, no punctuation, as USPS prefers) or "as-written".
+    #[serde(default)]
+    pub address_style: AddressStyle,
+    /// The letter: "handwritten" (a template to write on), "typed", or the path of a design file.
+    #[serde(default = "default_letter")]
+    pub letter: String,
+    /// The closing above the signature.
+    #[serde(default = "default_sign_off")]
+    pub sign_off: String,
+    /// A postage total above this many dollars gets a note (the guide reimburses postage above $10).
+    #[serde(default = "default_reimburse")]
+    pub reimburse_above: f64,
+    /// Where to report back how many pieces went out.
+    pub report_back: Option<String>,
+    /// The official the mail goes to.
+    pub recipient: Recipient,
+    /// What each participant makes unless their row says otherwise.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Talking points by theme; letters show some as prompts, the handout lists them all.
+    #[serde(default)]
+    pub talking_points: Vec<Theme>,
+    /// Paragraph variants for typed letters.
+    pub typed: Option<Typed>,
+}
+
+/// How to print the delivery address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressStyle {
+    /// Capitals without punctuation (USPS Pub 28).
+    #[default]
+    Usps,
+    /// Exactly as written in the campaign.
+    AsWritten,
+}
+
+/// The recipient: one table to change when the office changes hands.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// Name line, e.g. "The Honorable Alejandro Mayorkas".
+    pub name: String,
+    /// Title lines, e.g. ["Secretary"].
+    #[serde(default)]
+    pub title: Vec<String>,
+    /// Organisation, e.g. "US Department of Homeland Security".
+    pub organization: String,
+    /// Street lines (may be empty) and the last line "City, ST ZIP".
+    pub address: Vec<String>,
+    /// The letter's salutation, e.g. "Dear Secretary Mayorkas,".
+    pub salutation: String,
+    /// A reminder printed in the build summary (e.g. that the office holder has changed).
+    pub note: Option<String>,
+}
+
+impl Recipient {
+    /// The address block lines, in Pub 28 order: recipient, title, organisation, street, last line.
+    pub fn lines(&self) -> Vec<String> {
+        std::iter::once(self.name.clone())
+            .chain(self.title.iter().cloned())
+            .chain(std::iter::once(self.organization.clone()))
+            .chain(self.address.iter().cloned())
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    }
+}
+
+/// Default counts per participant.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Letters per participant.
+    #[serde(default = "one")]
+    pub letters: u32,
+    /// Cards per participant.
+    #[serde(default)]
+    pub cards: u32,
+    /// Postcards per participant.
+    #[serde(default)]
+    pub postcards: u32,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            letters: 1,
+            cards: 0,
+            postcards: 0,
+        }
+    }
+}
+
+/// A theme and its talking points.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// The theme, e.g. "Families should be free and together".
+    pub theme: String,
+    /// The points.
+    pub points: Vec<String>,
+}
+
+/// Paragraph variants for typed letters: each letter takes one of each, so letters differ.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Typed {
+    /// Opening paragraphs (with `{fields}` such as `{city}`).
+    pub opening: Vec<String>,
+    /// Middle paragraphs.
+    pub middle: Vec<String>,
+    /// Closing paragraphs.
+    pub closing: Vec<String>,
+}
+
+fn default_paper() -> String {
+    "us-letter".into()
+}
+fn default_envelope() -> String {
+    "auto".into()
+}
+fn default_letter() -> String {
+    "handwritten".into()
+}
+fn default_sign_off() -> String {
+    "Sincerely,".into()
+}
+fn default_reimburse() -> f64 {
+    10.0
+}
+fn one() -> u32 {
+    1
+}
+
+/// A campaign read and checked, with where it came from.
+pub struct LoadedCampaign {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Its file (or the built-in name).
+    pub path: PathBuf,
+    /// The folder its relative paths resolve against (None for the built-in one).
+    pub base_dir: Option<PathBuf>,
+    /// The paper letters are printed on.
+    pub paper: &'static Format,
+    /// The envelope letters go in.
+    pub envelope: &'static Format,
+    /// Whether this is the built-in campaign.
+    pub builtin: bool,
+}
+
+/// Reads a campaign file, or the built-in one when `path` is `None`.
+pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
+    let (source, base_dir, builtin) = match path {
+        Some(p) => (
+            Source::read(p)?,
+            Some(p.parent().map(Path::to_path_buf).unwrap_or_default()),
+            false,
+        ),
+        None => (
+            Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN),
+            None,
+            true,
+        ),
+    };
+    let campaign: Campaign = design::from_toml(&source)?;
+    let at_key = |key: &str| {
+        let offset = source.text.find(&format!("\n{key}")).map_or(0, |o| o + 1);
+        Diagnostic::error(String::new()).at_offset(&source, offset)
+    };
+    let paper = formats::find(&campaign.paper, Some(Kind::Paper)).map_err(|d| {
+        let place = at_key("paper");
+        Diagnostic {
+            message: format!("paper: {}", d.message),
+            file: place.file,
+            position: place.position,
+            ..d
+        }
+    })?;
+    let folded = crate::mail::folded_in_thirds(paper);
+    let envelope = if campaign.envelope == "auto" {
+        crate::mail::envelope_for_letter(paper)
+    } else {
+        let e = formats::find(&campaign.envelope, Some(Kind::Envelope)).map_err(|d| {
+            let place = at_key("envelope");
+            Diagnostic {
+                message: format!("envelope: {}", d.message),
+                file: place.file,
+                position: place.position,
+                ..d
+            }
+        })?;
+        if !crate::mail::holds(e, folded.0, folded.1) {
+            let fits: Vec<&str> = crate::mail::envelopes()
+                .filter(|e| crate::mail::holds(e, folded.0, folded.1))
+                .map(|e| e.name.as_str())
+                .collect();
+            let place = at_key("envelope");
+            return Err(Diagnostic {
+                message: format!(
+                    "envelope: {} letter folded in thirds does not fit a {} envelope with 1/8 in to spare",
+                    paper.name, e.name
+                ),
+                ..place
+            }
+            .hint(format!("envelopes that fit: {}", fits.join(", ")))
+            .into());
+        }
+        e
+    };
+    if campaign.recipient.address.is_empty() {
+        let place = at_key("[recipient]");
+        return Err(Diagnostic {
+            message: "recipient: `address` needs at least the last line, e.g. \"Washington, DC 20528\""
+                .into(),
+            ..place
+        }
+        .into());
+    }
+    Ok(LoadedCampaign {
+        campaign,
+        path: source.path.clone(),
+        base_dir,
+        paper,
+        envelope,
+        builtin,
+    })
+}
+
+impl LoadedCampaign {
+    /// All talking points in order, each with its theme.
+    pub fn points(&self) -> Vec<(&str, &str)> {
+        self.campaign
+            .talking_points
+            .iter()
+            .flat_map(|t| t.points.iter().map(move |p| (t.theme.as_str(), p.as_str())))
+            .collect()
+    }
+
+    /// The first hashtag, or an empty string.
+    pub fn hashtag(&self) -> &str {
+        self.campaign.hashtags.first().map_or("", String::as_str)
+    }
+
+    /// Values every letter's design can use: recipient, salutation, campaign fields.
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        let c = &self.campaign;
+        let mut f = BTreeMap::new();
+        f.insert("campaign".into(), c.name.clone());
+        f.insert("recipient".into(), c.recipient.lines().join("\n"));
+        f.insert("recipient_name".into(), c.recipient.name.clone());
+        f.insert("salutation".into(), c.recipient.salutation.clone());
+        f.insert("sign_off".into(), c.sign_off.clone());
+        f.insert("hashtag".into(), self.hashtag().to_string());
+        f.insert("hashtags".into(), c.hashtags.join(" "));
+        f.insert("mentions".into(), c.mentions.join(" "));
+        f.insert("date".into(), c.date.clone());
+        f
+    }
+}

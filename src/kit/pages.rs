@@ -1,0 +1,544 @@
+//! Pages the kit composes in code: envelopes placed by USPS rules, the talking-points
+//! handout and the sign-in / tally sheet.
+
+use crate::design::Paint;
+use crate::fonts::FontBook;
+use crate::formats::Format;
+use crate::layout::{BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
+use crate::mail::{barcode_clear_zone, ocr_read_area};
+use crate::text::Align;
+use crate::units::{Color, PT_PER_IN, Rect};
+
+const IN: f32 = PT_PER_IN;
+const GUIDE_GRAY: Color = Color::Rgb(150, 150, 150);
+
+/// Where things landed on an envelope, for checks and tests.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvelopeGeometry {
+    /// The delivery address block's ink extent.
+    pub address: Rect,
+    /// The return address block (or its writing lines).
+    pub return_address: Rect,
+    /// The stamp box.
+    pub stamp: Rect,
+}
+
+/// What goes on an envelope.
+pub struct EnvelopeContent<'a> {
+    /// Return address lines; `None` leaves lines to write it by hand.
+    pub return_lines: Option<&'a [String]>,
+    /// Delivery address lines, already in the style to print.
+    pub delivery_lines: &'a [String],
+    /// A small piece number to match the envelope with its letter.
+    pub piece: Option<&'a str>,
+}
+
+/// Lays out an envelope of `format` (landscape) by USPS rules: delivery address inside the OCR
+/// read area and parallel to the long side, return address upper left above that area, stamp
+/// box upper right, nothing in the barcode clear zone.
+pub fn envelope(
+    fonts: &FontBook,
+    format: &Format,
+    content: &EnvelopeContent,
+) -> Result<(Page, EnvelopeGeometry), String> {
+    let (w, h) = (format.width.max(format.height), format.width.min(format.height));
+    let mut page = Page::new(w, h, 0.0);
+    let ocr = ocr_read_area(w, h);
+    let clear = barcode_clear_zone(w, h);
+    let edge = format.margin.min(0.375 * IN);
+
+    // Stamp box: 0.875 x 1 in, 1/4 in from the top and right edges (upper right of the
+    // address side, IMM 153 / mail-facts.md 2.3). A dashed guide, printed light.
+    let stamp = Rect::new(w - 0.25 * IN - 0.875 * IN, 0.25 * IN, 0.875 * IN, 1.0 * IN);
+    page.items.push(Item::Shape(Shape {
+        path: dashed_rect(stamp, 4.0, 3.0),
+        paint: stroke(GUIDE_GRAY, 0.5),
+    }));
+    let label = BlockStyle {
+        align: Align::Center,
+        color: GUIDE_GRAY,
+        ..BlockStyle::new("sans", 6.0, 7.5)
+    };
+    let stamp_label = text_block(
+        fonts,
+        "PLACE\nSTAMP\nHERE",
+        &label,
+        stamp.x,
+        stamp.y + stamp.height / 2.0 - 10.0,
+        stamp.width,
+    )?;
+    page.items.extend(stamp_label.items);
+
+    // Return address, upper left, kept above the OCR read area (Pub 28; "keep your return
+    // address above the bottom 2 3/4 in", mail-facts.md 2.3). 8 pt or larger.
+    let return_width = (w / 2.0 - edge).min(3.2 * IN);
+    let return_rect = match content.return_lines {
+        Some(lines) => {
+            let markup = lines
+                .iter()
+                .map(|l| escape_markup(l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut size = 9.0;
+            loop {
+                let block = text_block(
+                    fonts,
+                    &markup,
+                    &BlockStyle::new("sans", size, size * 1.22),
+                    edge,
+                    edge,
+                    return_width,
+                )?;
+                if block.rect.bottom() <= ocr.y - 2.0 && block.lines == lines.len() {
+                    let rect = block.rect;
+                    page.items.extend(block.items);
+                    break rect;
+                }
+                if size <= 8.0 {
+                    return Err(format!(
+                        "the return address ({} lines) does not fit above the OCR read area of a {} envelope at 8 pt",
+                        lines.len(),
+                        format.name
+                    ));
+                }
+                size -= 0.5;
+            }
+        }
+        None => {
+            // Lines to write the return address on.
+            let from = text_block(
+                fonts,
+                "From:",
+                &BlockStyle {
+                    color: GUIDE_GRAY,
+                    ..BlockStyle::new("sans", 7.0, 8.0)
+                },
+                edge,
+                edge,
+                40.0,
+            )?;
+            page.items.extend(from.items);
+            let spacing = ((ocr.y - 4.0 - edge) / 3.5).min(0.25 * IN);
+            let mut path = Vec::new();
+            for k in 1..=3 {
+                let y = edge + k as f32 * spacing;
+                path.push(PathSeg::Move(edge, y));
+                path.push(PathSeg::Line(edge + return_width * 0.85, y));
+            }
+            page.items.push(Item::Shape(Shape {
+                path,
+                paint: stroke(GUIDE_GRAY, 0.4),
+            }));
+            Rect::new(edge, edge, return_width * 0.85, 3.0 * spacing)
+        }
+    };
+
+    // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; mail-facts.md 2.4),
+    // one flush-left block, centred in the OCR read area and clear of the stamp box.
+    let markup = content
+        .delivery_lines
+        .iter()
+        .map(|l| escape_markup(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut size = 11.0;
+    let address = loop {
+        let probe = text_block(
+            fonts,
+            &markup,
+            &BlockStyle::new("sans", size, size * 1.25),
+            0.0,
+            0.0,
+            ocr.width,
+        )?;
+        if probe.lines == content.delivery_lines.len() || size <= 8.0 {
+            if probe.lines != content.delivery_lines.len() {
+                return Err(format!(
+                    "a delivery address line is too long for the OCR read area of a {} envelope, even at 8 pt",
+                    format.name
+                ));
+            }
+            let (bw, bh) = (probe.rect.width, probe.rect.height);
+            let x = ocr.x + (ocr.width - bw) / 2.0;
+            let mut top = ocr.y + (ocr.height - bh) / 2.0;
+            let overlaps = |top: f32, r: Rect| Rect::new(x, top, bw, bh).intersects(&r.outset(4.0));
+            if overlaps(top, stamp) {
+                top = top.max(stamp.bottom() + 6.0);
+            }
+            if overlaps(top, return_rect) {
+                top = top.max(return_rect.bottom() + 6.0);
+            }
+            if top + bh > ocr.bottom() {
+                return Err(format!(
+                    "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of a {} envelope below the stamp and return address",
+                    content.delivery_lines.len(),
+                    format.name
+                ));
+            }
+            let block = text_block(
+                fonts,
+                &markup,
+                &BlockStyle::new("sans", size, size * 1.25),
+                x,
+                top,
+                bw + 1.0,
+            )?;
+            let rect = block.rect;
+            page.items.extend(block.items);
+            break rect;
+        }
+        size -= 0.5;
+    };
+
+    // Piece number: small, below the OCR read area at the lower left, outside the barcode
+    // clear zone; on envelopes too narrow for that, centred at the top edge.
+    if let Some(piece) = content.piece {
+        let style = BlockStyle {
+            color: Color::Rgb(110, 110, 110),
+            ..BlockStyle::new("sans", 6.5, 8.0)
+        };
+        let mut block = text_block(
+            fonts,
+            &escape_markup(piece),
+            &style,
+            edge,
+            h - 0.3 * IN,
+            clear.x - edge,
+        )?;
+        if block.rect.right() > clear.x - 2.0 || block.lines > 1 {
+            let centred = BlockStyle {
+                align: Align::Center,
+                ..style
+            };
+            block = text_block(
+                fonts,
+                &escape_markup(piece),
+                &centred,
+                return_width + edge,
+                0.12 * IN,
+                stamp.x - return_width - 2.0 * edge,
+            )?;
+        }
+        page.items.extend(block.items);
+    }
+    Ok((
+        page,
+        EnvelopeGeometry {
+            address,
+            return_address: return_rect,
+            stamp,
+        },
+    ))
+}
+
+fn stroke(color: Color, width: f32) -> Paint {
+    Paint {
+        fill: None,
+        stroke: Some((color, width)),
+    }
+}
+
+/// A rectangle drawn as dashes (the PDF dash pattern is not needed for a light guide).
+fn dashed_rect(r: Rect, dash: f32, gap: f32) -> Vec<PathSeg> {
+    let mut path = Vec::new();
+    let corners = [
+        (r.x, r.y),
+        (r.right(), r.y),
+        (r.right(), r.bottom()),
+        (r.x, r.bottom()),
+        (r.x, r.y),
+    ];
+    for pair in corners.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let length = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+        let mut t = 0.0;
+        while t < length {
+            let t1 = (t + dash).min(length);
+            path.push(PathSeg::Move(
+                x0 + (x1 - x0) * t / length,
+                y0 + (y1 - y0) * t / length,
+            ));
+            path.push(PathSeg::Line(
+                x0 + (x1 - x0) * t1 / length,
+                y0 + (y1 - y0) * t1 / length,
+            ));
+            t += dash + gap;
+        }
+    }
+    path
+}
+
+/// What the handout says.
+pub struct HandoutContent<'a> {
+    /// Campaign name.
+    pub campaign: &'a str,
+    /// Organiser, if any.
+    pub organizer: Option<&'a str>,
+    /// Themes and their points.
+    pub themes: &'a [(String, Vec<String>)],
+    /// Recipient address lines as written.
+    pub recipient: &'a [String],
+    /// Hashtags and mentions line.
+    pub social: String,
+    /// Report-back instructions.
+    pub report_back: Option<&'a str>,
+}
+
+/// The one-page talking-points handout; the text shrinks to fit one page, or it is an error.
+pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Result<Page, String> {
+    let (w, h) = (paper.width.min(paper.height), paper.width.max(paper.height));
+    let margin = 0.6 * IN;
+    let width = w - 2.0 * margin;
+    let mut body = String::new();
+    for (theme, points) in content.themes {
+        body.push_str(&format!("**{}**\n", escape_markup(theme)));
+        for p in points {
+            body.push_str(&format!("•  {}\n", escape_markup(p)));
+        }
+        body.push('\n');
+    }
+    let address = content
+        .recipient
+        .iter()
+        .map(|l| escape_markup(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let how = format!(
+        "**How to send**\nHandwritten letters are best; typed letters are welcome. Cards with drawings and stickers and postcards of local landmarks are great too.\n**Every letter or card goes in its own envelope**: five letters need five envelopes.\nMail to:\n{address}\n\n**Share it**\nTake a photo of or with your letter or postcard and post it with {}.{}",
+        escape_markup(&content.social),
+        content.report_back.map_or(String::new(), |r| format!(
+            "\n\n**Report back**\n{}",
+            escape_markup(r)
+        ))
+    );
+    let mut size = 10.5;
+    loop {
+        let mut page = Page::new(w, h, 0.0);
+        let title_style = BlockStyle {
+            bold: true,
+            ..BlockStyle::new("sans", 18.0, 22.0)
+        };
+        let title = text_block(
+            fonts,
+            &escape_markup(content.campaign),
+            &title_style,
+            margin,
+            margin,
+            width,
+        )?;
+        let mut y = title.rect.bottom() + 4.0;
+        page.items.extend(title.items);
+        let sub = format!(
+            "Talking points for your letters, cards and postcards{}",
+            content
+                .organizer
+                .map_or(String::new(), |o| format!(" · {}", escape_markup(o)))
+        );
+        let sub_block = text_block(
+            fonts,
+            &sub,
+            &BlockStyle {
+                color: Color::Rgb(90, 90, 90),
+                ..BlockStyle::new("sans", 10.0, 12.0)
+            },
+            margin,
+            y,
+            width,
+        )?;
+        y = sub_block.rect.bottom() + 12.0;
+        page.items.extend(sub_block.items);
+        let note = "Write in your own voice: say why freeing people from detention matters to *you* and your community. These points can help you start.";
+        let note_block = text_block(
+            fonts,
+            note,
+            &BlockStyle::new("serif", size, size * 1.3),
+            margin,
+            y,
+            width,
+        )?;
+        y = note_block.rect.bottom() + size;
+        page.items.extend(note_block.items);
+        let column_gap = 0.3 * IN;
+        let column = (width - column_gap) * 0.62;
+        let points = text_block(
+            fonts,
+            &body,
+            &BlockStyle::new("serif", size, size * 1.25),
+            margin,
+            y,
+            column,
+        )?;
+        let side_x = margin + column + column_gap;
+        let side = text_block(
+            fonts,
+            &how,
+            &BlockStyle::new("sans", size - 1.0, (size - 1.0) * 1.3),
+            side_x,
+            y,
+            width - column - column_gap,
+        )?;
+        let bottom = points.rect.bottom().max(side.rect.bottom());
+        if bottom <= h - margin {
+            page.items.extend(points.items);
+            page.items.extend(side.items);
+            let rule = Rect::new(side_x - column_gap / 2.0, y, 0.0, bottom - y);
+            page.items.push(Item::Shape(Shape {
+                path: vec![
+                    PathSeg::Move(rule.x, rule.y),
+                    PathSeg::Line(rule.x, rule.bottom()),
+                ],
+                paint: stroke(Color::Rgb(200, 200, 200), 0.5),
+            }));
+            return Ok(page);
+        }
+        if size <= 7.0 {
+            return Err(
+                "the talking points do not fit on one handout page even at 7 pt; shorten them".into(),
+            );
+        }
+        size -= 0.5;
+    }
+}
+
+/// One row of the tally sheet.
+pub struct TallyRow {
+    /// Participant name (empty for a blank row).
+    pub name: String,
+    /// Planned letters, cards, postcards (None for a blank row).
+    pub counts: Option<[u32; 3]>,
+}
+
+/// The sign-in and tally sheet: one row per participant (or blank rows), columns to tick
+/// what was written, sealed and shared, and totals for the report back. Several pages if needed.
+pub fn tally(
+    fonts: &FontBook,
+    paper: &Format,
+    campaign: &str,
+    rows: &[TallyRow],
+    totals: [u32; 3],
+) -> Result<Vec<Page>, String> {
+    let (w, h) = (paper.width.min(paper.height), paper.width.max(paper.height));
+    let margin = 0.6 * IN;
+    let width = w - 2.0 * margin;
+    let headers = [
+        "#",
+        "Name",
+        "Letters",
+        "Cards",
+        "Postcards",
+        "Envelopes sealed",
+        "Photo shared",
+    ];
+    let fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
+    let row_height = 0.34 * IN;
+    let header_top = margin + 52.0;
+    let rows_per_page = (((h - margin - 40.0) - (header_top + row_height)) / row_height)
+        .floor()
+        .max(1.0) as usize;
+    let chunks: Vec<&[TallyRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(rows_per_page).collect()
+    };
+    let mut pages = Vec::new();
+    let cell = BlockStyle::new("sans", 9.0, 11.0);
+    for (page_no, chunk) in chunks.iter().enumerate() {
+        let mut page = Page::new(w, h, 0.0);
+        let title = format!("Sign-in and tally · {}", escape_markup(campaign));
+        let title_block = text_block(
+            fonts,
+            &title,
+            &BlockStyle {
+                bold: true,
+                ..BlockStyle::new("sans", 14.0, 17.0)
+            },
+            margin,
+            margin,
+            width,
+        )?;
+        page.items.extend(title_block.items);
+        let sub = format!(
+            "Page {} of {}. One row per writer. Tick each letter and card as it goes into its own envelope; count postcards; note who shared a photo.",
+            page_no + 1,
+            chunks.len()
+        );
+        let sub_block = text_block(
+            fonts,
+            &sub,
+            &BlockStyle {
+                color: Color::Rgb(90, 90, 90),
+                ..BlockStyle::new("sans", 8.5, 10.5)
+            },
+            margin,
+            margin + 22.0,
+            width,
+        )?;
+        page.items.extend(sub_block.items);
+        let mut xs = vec![margin];
+        for f in fractions {
+            xs.push(xs.last().copied().unwrap_or(margin) + f * width);
+        }
+        let mut grid = Vec::new();
+        let n_rows = chunk.len().max(if rows.is_empty() { rows_per_page } else { 0 });
+        let last_page = page_no + 1 == chunks.len();
+        let table_rows = 1 + n_rows + usize::from(last_page);
+        for r in 0..=table_rows {
+            let y = header_top + r as f32 * row_height;
+            grid.push(PathSeg::Move(margin, y));
+            grid.push(PathSeg::Line(margin + width, y));
+        }
+        let bottom = header_top + table_rows as f32 * row_height;
+        for &x in &xs {
+            grid.push(PathSeg::Move(x, header_top));
+            grid.push(PathSeg::Line(x, bottom));
+        }
+        page.items.push(Item::Shape(Shape {
+            path: rect_path(Rect::new(margin, header_top, width, row_height), 0.0),
+            paint: Paint {
+                fill: Some(Color::Rgb(236, 236, 232)),
+                stroke: None,
+            },
+        }));
+        page.items.push(Item::Shape(Shape {
+            path: grid,
+            paint: stroke(Color::Rgb(120, 120, 120), 0.5),
+        }));
+        let mut put = |text: &str, col: usize, row: usize, bold: bool| -> Result<(), String> {
+            let style = BlockStyle { bold, ..cell.clone() };
+            let block = text_block(
+                fonts,
+                text,
+                &style,
+                xs[col] + 4.0,
+                header_top + row as f32 * row_height + 7.0,
+                xs[col + 1] - xs[col] - 8.0,
+            )?;
+            page.items.extend(block.items);
+            Ok(())
+        };
+        for (c, head) in headers.iter().enumerate() {
+            put(head, c, 0, true)?;
+        }
+        for (i, row) in chunk.iter().enumerate() {
+            let number = page_no * rows_per_page + i + 1;
+            put(&number.to_string(), 0, i + 1, false)?;
+            put(&escape_markup(&row.name), 1, i + 1, false)?;
+            if let Some([l, c, p]) = row.counts {
+                for (k, v) in [l, c, p].into_iter().enumerate() {
+                    put(&format!("{v} planned"), 2 + k, i + 1, false)?;
+                }
+            }
+        }
+        if last_page {
+            let r = 1 + n_rows;
+            put("Total", 1, r, true)?;
+            if !rows.is_empty() {
+                for (k, v) in totals.into_iter().enumerate() {
+                    put(&format!("{v} planned"), 2 + k, r, false)?;
+                }
+            }
+        }
+        pages.push(page);
+    }
+    Ok(pages)
+}
