@@ -542,3 +542,115 @@ pub fn tally(
     }
     Ok(pages)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{Item, PathSeg};
+    use crate::mail;
+
+    /// Everything an item can put ink on, as rectangles.
+    fn ink(items: &[Item]) -> Vec<Rect> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text(run) => Some(run.bounds()),
+                Item::Shape(shape) => {
+                    let points: Vec<(f32, f32)> = shape
+                        .path
+                        .iter()
+                        .filter_map(|s| match *s {
+                            PathSeg::Move(x, y) | PathSeg::Line(x, y) | PathSeg::Cubic(_, _, _, _, x, y) => {
+                                Some((x, y))
+                            }
+                            PathSeg::Close => None,
+                        })
+                        .collect();
+                    let (x0, x1) = points
+                        .iter()
+                        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                    let (y0, y1) = points
+                        .iter()
+                        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+                    Some(Rect::new(x0, y0, x1 - x0, y1 - y0))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_envelope_keeps_the_usps_zones() {
+        let fonts = FontBook::bundled();
+        let delivery: Vec<String> = [
+            "The Honorable Alejandro Mayorkas",
+            "Secretary",
+            "US Department of Homeland Security",
+            "Washington, DC 20528",
+        ]
+        .iter()
+        .map(|l| mail::usps_style(l))
+        .collect();
+        let returns = vec![
+            "Zoë O’Brien-Nguyễn".to_string(),
+            "12 Łukasiewicz Lane".into(),
+            "Apt 3".into(),
+            "Boston, MA 02134".into(),
+        ];
+        for format in mail::envelopes() {
+            for return_lines in [Some(returns.as_slice()), None] {
+                let content = EnvelopeContent {
+                    return_lines,
+                    delivery_lines: &delivery,
+                    piece: Some("L-0001"),
+                };
+                let (page, geometry) =
+                    envelope(&fonts, format, &content).unwrap_or_else(|e| panic!("{}: {e}", format.name));
+                let (w, h) = (page.width, page.height);
+                assert!(w > h, "{} is landscape", format.name);
+                let ocr = mail::ocr_read_area(w, h);
+                assert!(
+                    ocr.contains(&geometry.address),
+                    "{}: address {:?} outside OCR area {:?}",
+                    format.name,
+                    geometry.address,
+                    ocr
+                );
+                assert!(
+                    geometry.return_address.bottom() <= ocr.y,
+                    "{}: return address reaches into the OCR area",
+                    format.name
+                );
+                let clear = mail::barcode_clear_zone(w, h);
+                for r in ink(&page.items) {
+                    assert!(
+                        !r.intersects(&clear),
+                        "{}: {r:?} is in the barcode clear zone",
+                        format.name
+                    );
+                    assert!(
+                        !r.intersects(&geometry.address) || geometry.address.contains(&r),
+                        "{}: {r:?} overlaps the address",
+                        format.name
+                    );
+                }
+                let text: Vec<&str> = page
+                    .items
+                    .iter()
+                    .filter_map(|i| {
+                        if let Item::Text(t) = i {
+                            Some(t.text.as_str())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                assert!(text.contains(&"WASHINGTON DC 20528"), "{}: {text:?}", format.name);
+                if return_lines.is_some() {
+                    assert!(text.contains(&"Boston, MA 02134"));
+                    assert!(text.contains(&"Zoë O’Brien-Nguyễn"));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The party kit end to end: the real binary, its files, its manifest and its errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("letterkit-kit-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn letterkit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("letterkit runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn pdf_pages(path: &Path) -> usize {
+    letterkit::render::page_count(&std::fs::read(path).unwrap()).unwrap()
+}
+
+const PEOPLE: &str = "name,address1,address2,city,state,zip,letters\n\
+Zoë O’Brien,12 Elm Street,Apt 3,Boston,MA,02134,2\n\
+\"Nguyễn, Văn An\",450 Oak Avenue,,Portland,ME,04101-1234,\n\
+Łukasz *Star* {x},1 Main St,,Newark,NJ,07102,3\n";
+
+#[test]
+fn no_arguments_builds_the_default_kit() {
+    let dir = scratch("default");
+    let out = letterkit(&dir, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("10 letters"), "{summary}");
+    assert!(
+        summary.contains("2021 action guide"),
+        "the summary says the recipient must be checked: {summary}"
+    );
+    let kit = dir.join("letterkit-out");
+    for file in [
+        "letters.pdf",
+        "envelopes.pdf",
+        "handout.pdf",
+        "tally-sheet.pdf",
+        "manifest.json",
+    ] {
+        assert!(kit.join(file).is_file(), "{file} missing");
+    }
+    assert_eq!(pdf_pages(&kit.join("letters.pdf")), 10);
+    assert_eq!(pdf_pages(&kit.join("envelopes.pdf")), 10);
+    assert_eq!(pdf_pages(&kit.join("handout.pdf")), 1);
+    let m = manifest(&kit);
+    assert_eq!(m["totals"]["letters"], 10);
+    assert_eq!(m["totals"]["envelopes"], 10);
+    assert_eq!(m["totals"]["participants"], 10);
+    assert_eq!(m["postage"]["total_usd"], 7.8);
+    assert!(
+        !out.stderr.iter().any(|_| true),
+        "no warnings on the default build: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_letter_gets_its_own_envelope_in_order() {
+    let dir = scratch("people");
+    std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
+    let out = letterkit(
+        &dir,
+        &["build", "--participants", "people.csv", "-o", "kit", "--split"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kit = dir.join("kit");
+    let m = manifest(&kit);
+    assert_eq!(m["totals"]["participants"], 3);
+    assert_eq!(m["totals"]["letters"], 6);
+    assert_eq!(m["totals"]["envelopes"], 6);
+    let pieces = m["pieces"].as_array().unwrap();
+    let expected = [
+        ("Zoë O’Brien", 2),
+        ("Zoë O’Brien", 2),
+        ("Nguyễn, Văn An", 3),
+        ("Łukasz *Star* {x}", 4),
+        ("Łukasz *Star* {x}", 4),
+        ("Łukasz *Star* {x}", 4),
+    ];
+    for (i, (piece, (name, row))) in pieces.iter().zip(expected).enumerate() {
+        assert_eq!(piece["id"], format!("L-{:04}", i + 1));
+        assert_eq!(piece["kind"], "letter");
+        assert_eq!(piece["participant"], name);
+        assert_eq!(piece["row"], row);
+        assert_eq!(piece["pages"], serde_json::json!([i + 1]));
+        assert_eq!(piece["size"], serde_json::json!([8.5, 11.0]));
+        assert_eq!(piece["envelope"]["file"], "envelopes.pdf");
+        assert_eq!(
+            piece["envelope"]["page"],
+            i + 1,
+            "envelope {i} is the letter's own"
+        );
+        assert_eq!(piece["envelope"]["size"], serde_json::json!([9.5, 4.125]));
+    }
+    assert_eq!(pdf_pages(&kit.join("envelopes.pdf")), 6);
+    let split: Vec<String> = std::fs::read_dir(kit.join("participants"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(split.len(), 3);
+    assert_eq!(
+        pdf_pages(&kit.join("participants/003-łukasz-star-x.pdf")),
+        6,
+        "3 letters and 3 envelopes"
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let dir = scratch("same");
+    std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
+    for out in ["a", "b"] {
+        let o = letterkit(&dir, &["build", "-p", "people.csv", "-o", out]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for file in [
+        "letters.pdf",
+        "envelopes.pdf",
+        "handout.pdf",
+        "tally-sheet.pdf",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join("a").join(file)).unwrap(),
+            std::fs::read(dir.join("b").join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}
+
+#[test]
+fn bad_rows_are_errors_and_leave_the_earlier_kit_alone() {
+    let dir = scratch("bad");
+    std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
+    assert!(
+        letterkit(&dir, &["build", "-p", "people.csv", "-o", "kit"])
+            .status
+            .success()
+    );
+    let before = std::fs::read(dir.join("kit/letters.pdf")).unwrap();
+    std::fs::write(dir.join("bad.csv"), "name,address1,city,state,zip,letters\nAda,1 Main,Boston,MA,02134,two\n,2 Main,Boston,MA,02134,1\nBo,3 Main,Boston,MA,,1\n").unwrap();
+    let out = letterkit(&dir, &["build", "-p", "bad.csv", "-o", "kit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: bad.csv:2:6: column `letters`: `two` is not a whole number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: bad.csv:3:1: column `name`: the name is missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: bad.csv:4:5: column `zip`: the ZIP code is missing"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("kit/letters.pdf")).unwrap(),
+        before,
+        "the earlier kit is untouched"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("kit"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("letterkit-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files are left behind");
+}
+
+#[test]
+fn non_utf8_and_blank_lines() {
+    let dir = scratch("enc");
+    std::fs::write(
+        dir.join("latin1.csv"),
+        b"name,address1,city,state,zip\nZo\xeb,1 Main,Boston,MA,02134\n",
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["build", "-p", "latin1.csv", "-o", "kit"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error: latin1.csv:2:3: the file is not UTF-8 text"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("kit").exists());
+    std::fs::write(
+        dir.join("blank.csv"),
+        "name,address1,city,state,zip\n\nAda,1 Main,Boston,MA,02134\n",
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["build", "-p", "blank.csv", "-o", "kit"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("warning: blank.csv:2:1: empty line skipped"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(manifest(&dir.join("kit"))["pieces"][0]["row"], 3);
+}
+
+#[test]
+fn envelopes_and_init() {
+    let dir = scratch("env");
+    let out = letterkit(
+        &dir,
+        &["envelopes", "--size", "A2", "--count", "3", "-o", "a2.pdf"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(dir.join("a2.pdf")).unwrap();
+    assert_eq!(letterkit::render::page_count(&bytes).unwrap(), 3);
+    let out = letterkit(&dir, &["envelopes", "--size", "A3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown envelope format `A3`"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = letterkit(&dir, &["init", "camp"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = letterkit(
+        &dir,
+        &[
+            "build",
+            "camp/campaign.toml",
+            "-p",
+            "camp/participants.csv",
+            "-o",
+            "camp/kit",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "the starter campaign builds as it is: {}",
+        stderr(&out)
+    );
+    assert_eq!(manifest(&dir.join("camp/kit"))["totals"]["letters"], 3);
+    let again = letterkit(&dir, &["init", "camp"]);
+    assert_eq!(again.status.code(), Some(1), "init never overwrites");
+}
+
+#[test]
+fn typed_letters_and_a4() {
+    let dir = scratch("typed");
+    assert!(letterkit(&dir, &["init", "c"]).status.success());
+    let campaign = std::fs::read_to_string(dir.join("c/campaign.toml")).unwrap();
+    let campaign = campaign
+        .replace(
+            "letter = \"handwritten-letter.toml\"",
+            "letter = \"typed-letter.toml\"",
+        )
+        .replace("paper = \"us-letter\"", "paper = \"a4\"")
+        .replace("date = \"\"", "date = \"1 May 2026\"");
+    std::fs::write(dir.join("c/campaign.toml"), campaign).unwrap();
+    let out = letterkit(
+        &dir,
+        &[
+            "build",
+            "c/campaign.toml",
+            "-p",
+            "c/participants.csv",
+            "-o",
+            "kit",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = manifest(&dir.join("kit"));
+    assert_eq!(m["pieces"][0]["size"], serde_json::json!([8.268, 11.693]));
+    assert_eq!(m["pieces"][0]["envelope"]["format"], "envelope-dl");
+}
