@@ -19,7 +19,7 @@ pub fn layout_file(
 ) -> Result<(design::Design, Vec<Page>)> {
     let design = design::load(path)?;
     let pictures = Pictures::default();
-    let pages = layout::layout_design(&design, extra, &pictures, warnings)?;
+    let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
     Ok((design, pages))
 }
 
@@ -33,22 +33,16 @@ pub fn render(
 ) -> Result<String> {
     check_not_input(output, &[path])?;
     let (design, pages) = layout_file(path, extra, warnings)?;
-    let bytes = render::pdf(
-        &pages,
-        &PdfOptions {
-            title: design.title.clone(),
-            pdf_a,
-        },
-    )?;
+    let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    Ok(format!(
-        "wrote {} ({} page{})",
-        output.display(),
-        pages.len(),
-        if pages.len() == 1 { "" } else { "s" }
-    ))
+    let mut summary =
+        format!("wrote {} ({} page{})", output.display(), pages.len(), if pages.len() == 1 { "" } else { "s" });
+    if let Some(fold) = design.fold {
+        summary.push_str(&format!("\nthis card: {}", crate::impose::fold_instructions(fold)));
+    }
+    Ok(summary)
 }
 
 /// `letterkit preview DESIGN -o page.png`: renders one page of the design's PDF to PNG.
@@ -68,22 +62,12 @@ pub fn preview(
         return Err(Diagnostic::error("pages are numbered from 1").into());
     }
     let (design, pages) = layout_file(path, extra, warnings)?;
-    let bytes = render::pdf(
-        &pages,
-        &PdfOptions {
-            title: design.title.clone(),
-            pdf_a: false,
-        },
-    )?;
+    let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })?;
     let png = render::png(&bytes, page - 1, dpi)?;
     let mut staged = Staged::default();
     staged.write(output, &png)?;
     staged.commit()?;
-    Ok(format!(
-        "wrote {} (page {page} of {}, {dpi} dpi)",
-        output.display(),
-        pages.len()
-    ))
+    Ok(format!("wrote {} (page {page} of {}, {dpi} dpi)", output.display(), pages.len()))
 }
 
 /// `letterkit layouts`: the built-in page formats.
@@ -93,22 +77,12 @@ pub fn layouts() -> String {
     for f in formats::all() {
         if kind != Some(f.kind) {
             kind = Some(f.kind);
-            out.push_str(&format!(
-                "{}{}:\n",
-                if out.is_empty() { "" } else { "\n" },
-                f.kind.name()
-            ));
+            out.push_str(&format!("{}{}:\n", if out.is_empty() { "" } else { "\n" }, f.kind.name()));
         }
         let [w, h] = f.size_in();
-        let aliases = if f.aliases.is_empty() {
-            String::new()
-        } else {
-            format!(" (also {})", f.aliases.join(", "))
-        };
-        out.push_str(&format!(
-            "  {:<20} {:>6.3} x {:<6.3} in  {}{}\n",
-            f.name, w, h, f.description, aliases
-        ));
+        let aliases =
+            if f.aliases.is_empty() { String::new() } else { format!(" (also {})", f.aliases.join(", ")) };
+        out.push_str(&format!("  {:<20} {:>6.3} x {:<6.3} in  {}{}\n", f.name, w, h, f.description, aliases));
     }
     out
 }
@@ -159,19 +133,14 @@ pub fn envelopes(
         None => Vec::new(),
     };
     if participants_path.is_none() && !(1..=10_000).contains(&count) {
-        return Err(Diagnostic::error(format!(
-            "--count {count} is out of range; make 1 to 10000 envelopes"
-        ))
-        .into());
+        return Err(
+            Diagnostic::error(format!("--count {count} is out of range; make 1 to 10000 envelopes")).into()
+        );
     }
     let delivery: Vec<String> = match loaded.campaign.address_style {
-        campaign::AddressStyle::Usps => loaded
-            .campaign
-            .recipient
-            .lines()
-            .iter()
-            .map(|l| crate::mail::usps_style(l))
-            .collect(),
+        campaign::AddressStyle::Usps => {
+            loaded.campaign.recipient.lines().iter().map(|l| crate::mail::usps_style(l)).collect()
+        }
         campaign::AddressStyle::AsWritten => loaded.campaign.recipient.lines(),
     };
     let fonts = FontBook::bundled();
@@ -199,10 +168,7 @@ pub fn envelopes(
     }
     let bytes = render::pdf(
         &pages,
-        &PdfOptions {
-            title: format!("{}: envelopes", loaded.campaign.name),
-            pdf_a: false,
-        },
+        &PdfOptions { title: format!("{}: envelopes", loaded.campaign.name), pdf_a: false },
     )?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
@@ -220,11 +186,8 @@ pub fn envelopes(
 /// `letterkit init DIR`: a starter campaign folder that builds as it is.
 pub fn init(dir: &Path) -> Result<String> {
     use crate::kit::{BUILTIN_LETTERS, campaign::DEFAULT_CAMPAIGN};
-    let campaign = DEFAULT_CAMPAIGN.replacen(
-        "letter = \"handwritten\"",
-        "letter = \"handwritten-letter.toml\"",
-        1,
-    );
+    let campaign =
+        DEFAULT_CAMPAIGN.replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1);
     let mut files: Vec<(String, String)> = vec![
         ("campaign.toml".into(), campaign),
         (
@@ -236,11 +199,8 @@ pub fn init(dir: &Path) -> Result<String> {
         let file = path.rsplit('/').next().unwrap_or(name).to_string();
         files.push((file, text.to_string()));
     }
-    let existing: Vec<&str> = files
-        .iter()
-        .map(|(f, _)| f.as_str())
-        .filter(|f| dir.join(f).exists())
-        .collect();
+    let existing: Vec<&str> =
+        files.iter().map(|(f, _)| f.as_str()).filter(|f| dir.join(f).exists()).collect();
     if !existing.is_empty() {
         return Err(Diagnostic::error(format!(
             "{} already has {}; not overwriting",

@@ -37,6 +37,9 @@ pub struct DesignFile {
     /// Names of the design's pages, in order (e.g. ["front", "back"]). Default: one page.
     #[serde(default)]
     pub pages: Vec<String>,
+    /// For folded cards: "quarter" (one sheet folded twice) or "half" (folded once, printed two-sided).
+    /// Needs pages = ["front", "inside-left", "inside-right", "back"], each at the finished card size.
+    pub fold: Option<Fold>,
     /// Header for the pages a text continues onto (`overflow = "continue"`), e.g. "{name}, page {page}".
     pub continuation_header: Option<String>,
     /// Extra font families: a name and its files (paths relative to the design).
@@ -54,6 +57,19 @@ pub struct DesignFile {
     #[schemars(with = "Vec<ElementDef>")]
     pub element: Vec<Spanned<ElementDef>>,
 }
+
+/// How a card is folded from its flat sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Fold {
+    /// Folded twice: four panels on one side of a sheet twice the card's width and height.
+    Quarter,
+    /// Folded once: a sheet twice the card's width, printed on both sides.
+    Half,
+}
+
+/// The page names a folded card needs, in order.
+pub const CARD_PANELS: [&str; 4] = ["front", "inside-left", "inside-right", "back"];
 
 /// Page orientation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -129,6 +145,10 @@ pub enum Weight {
 pub enum ElementKind {
     /// Text flowed into a box.
     Text,
+    /// The delivery address of a mail piece: text placed by USPS rules inside the OCR read
+    /// area (right half by default), checked to stay there; the page's barcode clear zone is
+    /// checked to stay empty. Default text: `{delivery_address}`.
+    Address,
     /// A JPEG or PNG picture.
     Image,
     /// A rectangle, optionally with rounded corners.
@@ -145,6 +165,7 @@ impl ElementKind {
     fn name(self) -> &'static str {
         match self {
             ElementKind::Text => "text",
+            ElementKind::Address => "address",
             ElementKind::Image => "image",
             ElementKind::Rect => "rect",
             ElementKind::Ellipse => "ellipse",
@@ -264,7 +285,7 @@ impl ElementDef {
     /// The keys given that only some kinds accept, with the kinds that accept them.
     fn kind_specific_keys(&self) -> Vec<(&'static str, &'static [ElementKind])> {
         use ElementKind::*;
-        const TEXT: &[ElementKind] = &[Text];
+        const TEXT: &[ElementKind] = &[Text, Address];
         const SHAPES: &[ElementKind] = &[Rect, Ellipse, Line];
         const STROKED: &[ElementKind] = &[Rect, Ellipse, Line, Lines];
         let mut keys = Vec::new();
@@ -320,6 +341,8 @@ pub struct Design {
     pub pages: Vec<String>,
     /// Header template for continuation pages.
     pub continuation_header: Option<Template>,
+    /// How the card is folded, for card designs.
+    pub fold: Option<Fold>,
     /// Placeholder defaults.
     pub data: BTreeMap<String, String>,
     /// Elements in drawing order.
@@ -336,7 +359,7 @@ pub struct Design {
 pub struct Element {
     /// Index into [`Design::pages`].
     pub page: usize,
-    /// "text element `body` at line 12" style label for messages.
+    /// A label for messages, such as "text element `body`" (the line is given separately).
     pub label: String,
     /// Where it was written.
     pub line: usize,
@@ -356,6 +379,8 @@ pub struct Element {
 pub enum Body {
     /// Text.
     Text(TextSpec),
+    /// A delivery address, kept inside the OCR read area.
+    Address(TextSpec),
     /// An image.
     Image(ImageSpec),
     /// A rectangle with optional rounded corners.
@@ -485,11 +510,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         Some(name) => match formats::find(name, None) {
             Ok(f) => Some(f),
             Err(d) => {
-                return Err(Diagnostic {
-                    file: Some(source.path.clone()),
-                    ..d
-                }
-                .into());
+                return Err(Diagnostic { file: Some(source.path.clone()), ..d }.into());
             }
         },
         None => None,
@@ -499,10 +520,9 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         (Some([w, h]), None) => match (w.absolute(), h.absolute()) {
             (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (w, h),
             _ => {
-                return Err(top(
-                    "`size` takes two positive absolute lengths, like [\"5in\", \"7in\"]".into(),
-                )
-                .into());
+                return Err(
+                    top("`size` takes two positive absolute lengths, like [\"5in\", \"7in\"]".into()).into(),
+                );
             }
         },
         (None, Some(f)) => (f.width, f.height),
@@ -527,9 +547,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
     let bleed = abs(file.bleed, width.min(height), format.map_or(0.0, |f| f.bleed));
     let safe = abs(file.safe, width.min(height), format.map_or(9.0, |f| f.safe));
     if margin * 2.0 >= width.min(height) {
-        errors.push(top(format!(
-            "the margin ({margin}pt) leaves no room on a {width} x {height}pt page"
-        )));
+        errors.push(top(format!("the margin ({margin}pt) leaves no room on a {width} x {height}pt page")));
     }
 
     // Fonts.
@@ -537,10 +555,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
     for (name, def) in &file.fonts {
         let rel = |p: &String| base_dir.join(p);
         let files = match def {
-            FontFilesDef::One(p) => FamilyFiles {
-                regular: Some(rel(p)),
-                ..FamilyFiles::default()
-            },
+            FontFilesDef::One(p) => FamilyFiles { regular: Some(rel(p)), ..FamilyFiles::default() },
             FontFilesDef::Styles(s) => FamilyFiles {
                 regular: Some(rel(&s.regular)),
                 italic: s.italic.as_ref().map(rel),
@@ -549,10 +564,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
             },
         };
         if let Err(e) = fonts.add_family(name, &files) {
-            errors.extend(e.0.into_iter().map(|d| Diagnostic {
-                file: Some(source.path.clone()),
-                ..d
-            }));
+            errors.extend(e.0.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
         }
     }
 
@@ -567,11 +579,13 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         }
     }
 
-    let pages = if file.pages.is_empty() {
-        vec!["page 1".to_string()]
-    } else {
-        file.pages.clone()
-    };
+    if file.fold.is_some() && file.pages != CARD_PANELS {
+        errors.push(top(format!(
+            "a folded card needs pages = [\"{}\"], in that order",
+            CARD_PANELS.join("\", \"")
+        )));
+    }
+    let pages = if file.pages.is_empty() { vec!["page 1".to_string()] } else { file.pages.clone() };
     let continuation_header = match &file.continuation_header {
         Some(t) => match Template::parse(t) {
             Ok(t) => Some(t),
@@ -620,13 +634,21 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 }
             },
         };
-        let x = abs(def.x, width, margin);
-        let y = abs(def.y, height, margin);
+        // An address box defaults to the right part of the OCR read area (DMM 202.2.1):
+        // the left half of a postcard's address side is for the message.
+        let (default_x, default_y, default_right, default_bottom) = if def.kind == ElementKind::Address {
+            let ocr = crate::mail::ocr_read_area(width, height);
+            (ocr.x.max(width * 0.5), ocr.y, ocr.right(), ocr.bottom())
+        } else {
+            (margin, margin, width - margin, height - margin)
+        };
+        let x = abs(def.x, width, default_x);
+        let y = abs(def.y, height, default_y);
         let rect = Rect::new(
             x,
             y,
-            def.width.map_or(width - margin - x, |l| l.resolve(width)),
-            def.height.map_or(height - margin - y, |l| l.resolve(height)),
+            def.width.map_or(default_right - x, |l| l.resolve(width)),
+            def.height.map_or(default_bottom - y, |l| l.resolve(height)),
         );
         if def.kind != ElementKind::Line && (rect.width <= 0.0 || rect.height <= 0.0) {
             errors.push(err(format!(
@@ -637,20 +659,16 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         }
         let stroke_width = match def.stroke_width.map(|l| l.absolute()) {
             Some(None) => {
-                errors.push(err(
-                    "`stroke_width` must be an absolute length, not a percentage".into()
-                ));
+                errors.push(err("`stroke_width` must be an absolute length, not a percentage".into()));
                 continue;
             }
             Some(Some(w)) => w,
             None => 0.75,
         };
-        let paint = Paint {
-            fill: def.fill,
-            stroke: def.stroke.map(|c| (c, stroke_width)),
-        };
+        let paint = Paint { fill: def.fill, stroke: def.stroke.map(|c| (c, stroke_width)) };
         let body = match def.kind {
-            ElementKind::Text => match text_spec(def, &styles, &family_names) {
+            ElementKind::Text | ElementKind::Address => match text_spec(def, &styles, &family_names) {
+                Ok(spec) if def.kind == ElementKind::Address => Body::Address(spec),
                 Ok(spec) => Body::Text(spec),
                 Err(message) => {
                     let mut d = err(message.0);
@@ -668,9 +686,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 };
                 let focus = def.focus.unwrap_or([0.5, 0.5]);
                 if focus.iter().any(|f| !(0.0..=1.0).contains(f)) {
-                    errors.push(err(
-                        "`focus` takes two fractions from 0 to 1, like [0.5, 0.3]".into()
-                    ));
+                    errors.push(err("`focus` takes two fractions from 0 to 1, like [0.5, 0.3]".into()));
                     continue;
                 }
                 Body::Image(ImageSpec {
@@ -686,9 +702,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                     .min(rect.width.min(rect.height) / 2.0),
                 paint: default_stroke(paint),
             },
-            ElementKind::Ellipse => Body::Ellipse {
-                paint: default_stroke(paint),
-            },
+            ElementKind::Ellipse => Body::Ellipse { paint: default_stroke(paint) },
             ElementKind::Line => {
                 let (Some(x2), Some(y2)) = (def.x2, def.y2) else {
                     errors.push(err("a line needs `x2` and `y2`, its end point".into()));
@@ -716,9 +730,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                     paint: Paint {
                         fill: None,
                         stroke: Some(
-                            paint
-                                .stroke
-                                .unwrap_or((Color::Rgb(160, 160, 160), stroke_width.min(0.5))),
+                            paint.stroke.unwrap_or((Color::Rgb(160, 160, 160), stroke_width.min(0.5))),
                         ),
                     },
                 }
@@ -726,7 +738,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         };
         elements.push(Element {
             page,
-            label: format!("{label} (line {line})"),
+            label,
             line,
             rect,
             bleed: def.bleed.unwrap_or(false),
@@ -740,10 +752,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
     }
     Ok(Design {
         title: file.title.unwrap_or_else(|| {
-            source
-                .path
-                .file_stem()
-                .map_or("letterkit".into(), |s| s.to_string_lossy().into_owned())
+            source.path.file_stem().map_or("letterkit".into(), |s| s.to_string_lossy().into_owned())
         }),
         width,
         height,
@@ -753,6 +762,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         format,
         pages,
         continuation_header,
+        fold: file.fold,
         data: file.data,
         elements,
         fonts,
@@ -763,10 +773,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
 
 fn default_stroke(paint: Paint) -> Paint {
     if paint.fill.is_none() && paint.stroke.is_none() {
-        Paint {
-            fill: None,
-            stroke: Some((Color::BLACK, 0.75)),
-        }
+        Paint { fill: None, stroke: Some((Color::BLACK, 0.75)) }
     } else {
         paint
     }
@@ -778,10 +785,7 @@ fn resolve_style(
     seen: &mut Vec<String>,
 ) -> std::result::Result<StyleDef, String> {
     if seen.iter().any(|s| s == name) {
-        return Err(format!(
-            "style `{name}` extends itself (through {})",
-            seen.join(" -> ")
-        ));
+        return Err(format!("style `{name}` extends itself (through {})", seen.join(" -> ")));
     }
     let Some(style) = all.get(name) else {
         let hint = nearest(name, all.keys().map(String::as_str))
@@ -819,8 +823,12 @@ fn text_spec(
     styles: &BTreeMap<String, StyleDef>,
     families: &[String],
 ) -> std::result::Result<TextSpec, Problem> {
-    let Some(text) = &def.text else {
-        return Err(("a text element needs `text`".into(), None));
+    let address = def.kind == ElementKind::Address;
+    let default_text = "{delivery_address}".to_string();
+    let text = match (&def.text, address) {
+        (Some(t), _) => t,
+        (None, true) => &default_text,
+        (None, false) => return Err(("a text element needs `text`".into(), None)),
     };
     let base = match &def.style {
         Some(name) => match styles.get(name) {
@@ -846,16 +854,14 @@ fn text_spec(
     };
     let s = merge_style(&base, &own);
     let template = Template::parse(text).map_err(|e| (e, None))?;
-    let family = s.font.unwrap_or_else(|| "serif".into());
+    let family = s.font.unwrap_or_else(|| if address { "sans".into() } else { "serif".into() });
     if !families.iter().any(|f| f.eq_ignore_ascii_case(&family)) {
         let hint =
             nearest(&family, families.iter().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
-        return Err((
-            format!("no font family `{family}` (families: {})", families.join(", ")),
-            hint,
-        ));
+        return Err((format!("no font family `{family}` (families: {})", families.join(", ")), hint));
     }
     let size = match s.size.map(Length::absolute) {
+        None if address => 10.0,
         None => 11.0,
         Some(Some(size)) if size > 0.0 && size <= 1000.0 => size,
         _ => {
@@ -892,7 +898,7 @@ fn text_spec(
         align: s.align.unwrap_or(Align::Left),
         leading,
         uppercase: s.uppercase.unwrap_or(false),
-        valign: def.valign.unwrap_or(VAlign::Top),
+        valign: def.valign.unwrap_or(if address { VAlign::Middle } else { VAlign::Top }),
         shrink_to,
         overflow: def.overflow.unwrap_or(Overflow::Error),
     })

@@ -41,10 +41,7 @@ impl Diagnostic {
 
     /// A warning with a message and no location.
     pub fn warning(message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(message)
-        }
+        Self { severity: Severity::Warning, ..Self::error(message) }
     }
 
     /// Names the file the problem is in.
@@ -162,19 +159,13 @@ impl Source {
                 if text.starts_with('\u{feff}') {
                     text.replace_range(..3, "");
                 }
-                Ok(Source {
-                    path: path.to_path_buf(),
-                    text,
-                })
+                Ok(Source { path: path.to_path_buf(), text })
             }
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.as_bytes();
                 let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
-                let line_start = bytes[..valid]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |p| p + 1);
+                let line_start = bytes[..valid].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
                 let column = 1 + String::from_utf8_lossy(&bytes[line_start..valid]).chars().count();
                 Err(Diagnostic::error("the file is not UTF-8 text")
                     .in_file(path)
@@ -187,10 +178,7 @@ impl Source {
 
     /// A source held in memory (built-in files), named by `path`.
     pub fn builtin(path: &str, text: &str) -> Source {
-        Source {
-            path: PathBuf::from(path),
-            text: text.to_string(),
-        }
+        Source { path: PathBuf::from(path), text: text.to_string() }
     }
 
     /// The 1-based line and column (in characters) of a byte offset.

@@ -96,10 +96,8 @@ pub struct Face {
 impl Face {
     fn parse(family: &str, bold: bool, italic: bool, data: FontData) -> std::result::Result<Face, String> {
         let font = skrifa::FontRef::new(data.bytes()).map_err(|e| format!("not a font file ({e})"))?;
-        let metrics = font.metrics(
-            skrifa::instance::Size::unscaled(),
-            skrifa::instance::LocationRef::default(),
-        );
+        let metrics =
+            font.metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
         let upem = f32::from(metrics.units_per_em.max(1));
         let name = font
             .localized_strings(skrifa::string::StringId::FULL_NAME)
@@ -113,10 +111,7 @@ impl Face {
             bold,
             italic,
             name,
-            metrics: VMetrics {
-                ascent: metrics.ascent / upem,
-                descent: -metrics.descent / upem,
-            },
+            metrics: VMetrics { ascent: metrics.ascent / upem, descent: -metrics.descent / upem },
             units_per_em: upem,
             shaper_data: harfrust::ShaperData::new(&shaper_font),
             coverage: OnceLock::new(),
@@ -158,10 +153,7 @@ impl Face {
             return hit.clone();
         }
         let shaped = Arc::new(self.shape_uncached(text));
-        self.shape_cache
-            .lock()
-            .expect("shape cache")
-            .insert(text.into(), shaped.clone());
+        self.shape_cache.lock().expect("shape cache").insert(text.into(), shaped.clone());
         shaped
     }
 
@@ -257,16 +249,10 @@ pub struct FontBook {
 fn bundled_book() -> &'static FontBook {
     static BOOK: OnceLock<FontBook> = OnceLock::new();
     BOOK.get_or_init(|| {
-        let mut book = FontBook {
-            faces: Vec::new(),
-            families: Vec::new(),
-        };
+        let mut book = FontBook { faces: Vec::new(), families: Vec::new() };
         for b in BUNDLED {
-            let mut family = Family {
-                name: b.name.into(),
-                full_name: b.full_name.into(),
-                ..Family::default()
-            };
+            let mut family =
+                Family { name: b.name.into(), full_name: b.full_name.into(), ..Family::default() };
             let styles = [
                 (Some(b.regular), false, false),
                 (b.italic, false, true),
@@ -295,11 +281,7 @@ impl FontBook {
 
     /// Adds a family from font files (TTF or OTF); a bad file is an error naming it.
     pub fn add_family(&mut self, name: &str, files: &FamilyFiles) -> Result<()> {
-        let mut family = Family {
-            name: name.into(),
-            full_name: name.into(),
-            ..Family::default()
-        };
+        let mut family = Family { name: name.into(), full_name: name.into(), ..Family::default() };
         let styles = [
             (&files.regular, false, false),
             (&files.italic, false, true),
@@ -373,10 +355,7 @@ impl FontBook {
             return Some(primary);
         }
         let (bold, italic) = (self.faces[primary].bold, self.faces[primary].italic);
-        BUNDLED
-            .iter()
-            .filter_map(|b| self.select(b.name, bold, italic))
-            .find(|&id| self.faces[id].covers(c))
+        BUNDLED.iter().filter_map(|b| self.select(b.name, bold, italic)).find(|&id| self.faces[id].covers(c))
     }
 
     /// Shapes `text` in a face (cached in the face).

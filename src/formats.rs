@@ -10,15 +10,9 @@ use crate::units::{Length, PT_PER_IN};
 /// The layout files, embedded so the binary works from any folder.
 const LAYOUT_FILES: &[(&str, &str)] = &[
     ("layouts/paper.toml", include_str!("../layouts/paper.toml")),
-    (
-        "layouts/postcards.toml",
-        include_str!("../layouts/postcards.toml"),
-    ),
+    ("layouts/postcards.toml", include_str!("../layouts/postcards.toml")),
     ("layouts/cards.toml", include_str!("../layouts/cards.toml")),
-    (
-        "layouts/envelopes.toml",
-        include_str!("../layouts/envelopes.toml"),
-    ),
+    ("layouts/envelopes.toml", include_str!("../layouts/envelopes.toml")),
 ];
 
 /// What a page format is for.

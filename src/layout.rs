@@ -89,12 +89,7 @@ impl TextRun {
     /// The box the run's ink can reach: from ascent above to descent below the baseline.
     pub fn bounds(&self) -> Rect {
         let m = self.face.metrics;
-        Rect::new(
-            self.x,
-            self.y - m.ascent * self.size,
-            self.width(),
-            (m.ascent + m.descent) * self.size,
-        )
+        Rect::new(self.x, self.y - m.ascent * self.size, self.width(), (m.ascent + m.descent) * self.size)
     }
 }
 
@@ -235,10 +230,7 @@ impl Pictures {
             height_px,
             pdf_image: OnceLock::from(image),
         });
-        self.loaded
-            .lock()
-            .expect("pictures")
-            .insert(path.to_path_buf(), picture.clone());
+        self.loaded.lock().expect("pictures").insert(path.to_path_buf(), picture.clone());
         Ok(picture)
     }
 }
@@ -279,9 +271,26 @@ pub fn layout_design(
                 && e.when.as_ref().is_none_or(filled)
                 && !e.unless.as_ref().is_some_and(filled)
         };
+        let has_address =
+            design.elements.iter().any(|e| e.page == page_index && matches!(e.body, Body::Address(_)));
+        let clear_zone = {
+            let z = crate::mail::barcode_clear_zone(design.width, design.height);
+            Rect::new(z.x + design.bleed, z.y + design.bleed, z.width, z.height)
+        };
         for element in design.elements.iter().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
+                    // On an address side, the barcode clear zone stays empty (Pub 28 A1).
+                    if has_address && ink_bounds(&items).is_some_and(|ink| ink.intersects(&clear_zone)) {
+                        warnings.push(
+                            Diagnostic::warning(format!(
+                                "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there",
+                                element.label
+                            ))
+                            .in_file(&design.path)
+                            .at(element.line, 1),
+                        );
+                    }
                     page.items.extend(items);
                     if !more.is_empty() {
                         if !continued.is_empty() {
@@ -343,31 +352,37 @@ pub fn layout_design(
             pages.push(next);
         }
     }
-    if errors.is_empty() {
-        Ok(pages)
-    } else {
-        Err(Error(errors))
+    if errors.is_empty() { Ok(pages) } else { Err(Error(errors)) }
+}
+
+/// Lays out a design as it prints: a folded card's panels imposed on their flat sheet(s).
+pub fn layout_printed(
+    design: &Design,
+    data: &dyn Fields,
+    pictures: &Pictures,
+    warnings: &mut Warnings,
+) -> Result<Vec<Page>> {
+    let pages = layout_design(design, data, pictures, warnings)?;
+    match design.fold {
+        None => Ok(pages),
+        Some(_) if pages.len() != crate::design::CARD_PANELS.len() => Err(Diagnostic::error(
+            "a card panel's text continues onto another page; a folded card has exactly four panels",
+        )
+        .in_file(&design.path)
+        .hint("shorten the text or let it shrink with shrink_to")
+        .into()),
+        Some(fold) => Ok(crate::impose::fold_card(fold, &pages)),
     }
 }
 
 fn element_error(design: &Design, element: &Element, message: String) -> Diagnostic {
-    Diagnostic::error(format!(
-        "{}: {message}",
-        element.label.split(" (line").next().unwrap_or(&element.label)
-    ))
-    .in_file(&design.path)
-    .at(element.line, 1)
+    Diagnostic::error(format!("{}: {message}", element.label)).in_file(&design.path).at(element.line, 1)
 }
 
 /// The element's box in page coordinates, extended into the bleed where asked and touching.
 fn page_rect(design: &Design, element: &Element) -> Rect {
     let b = design.bleed;
-    let mut r = Rect::new(
-        element.rect.x + b,
-        element.rect.y + b,
-        element.rect.width,
-        element.rect.height,
-    );
+    let mut r = Rect::new(element.rect.x + b, element.rect.y + b, element.rect.width, element.rect.height);
     if element.bleed && b > 0.0 {
         const TOUCH: f32 = 0.5;
         if element.rect.x <= TOUCH {
@@ -402,12 +417,34 @@ fn layout_element(
     let single = |item: Item| Ok((vec![item], Vec::new()));
     match &element.body {
         Body::Text(spec) => layout_text(design, element, spec, r, lookup, data),
+        Body::Address(spec) => {
+            let laid = layout_text(design, element, spec, r, lookup, data)?;
+            // The whole delivery address must lie in the OCR read area (DMM 202.2.1).
+            let trim = Rect::new(design.bleed, design.bleed, design.width, design.height);
+            let ocr = crate::mail::ocr_read_area(design.width, design.height);
+            let ocr = Rect::new(ocr.x + trim.x, ocr.y + trim.y, ocr.width, ocr.height);
+            if let Some(ink) = ink_bounds(&laid.0) {
+                if !ocr.contains(&ink) {
+                    return Err(element_error(
+                        design,
+                        element,
+                        format!(
+                            "the address reaches outside the USPS OCR read area (1/2 in from the left and right edges, 5/8 to 2 3/4 in above the bottom): it spans x {:.2}-{:.2} in, {:.2}-{:.2} in above the bottom",
+                            (ink.x - trim.x) / 72.0,
+                            (ink.right() - trim.x) / 72.0,
+                            (trim.bottom() - ink.bottom()) / 72.0,
+                            (trim.bottom() - ink.y) / 72.0
+                        ),
+                    )
+                    .hint("leave x, y, width and height out to let letterkit place it, or make the text smaller"));
+                }
+            }
+            Ok(laid)
+        }
         Body::Image(spec) => {
             let picture = pictures.load(&spec.path).map_err(|d| {
                 let message = format!("{}: {}", element.label, d.message);
-                Diagnostic { message, ..d }
-                    .in_file(&design.path)
-                    .at(element.line, 1)
+                Diagnostic { message, ..d }.in_file(&design.path).at(element.line, 1)
             })?;
             let (iw, ih) = (picture.width_px as f32, picture.height_px as f32);
             let (rect, clip) = match spec.fit {
@@ -449,19 +486,12 @@ fn layout_element(
             }
             single(Item::Image(ImageItem { picture, rect, clip }))
         }
-        Body::Rect { radius, paint } => single(Item::Shape(Shape {
-            path: rect_path(r, *radius),
-            paint: *paint,
-        })),
-        Body::Ellipse { paint } => single(Item::Shape(Shape {
-            path: ellipse_path(r),
-            paint: *paint,
-        })),
+        Body::Rect { radius, paint } => {
+            single(Item::Shape(Shape { path: rect_path(r, *radius), paint: *paint }))
+        }
+        Body::Ellipse { paint } => single(Item::Shape(Shape { path: ellipse_path(r), paint: *paint })),
         Body::Line { x2, y2, paint } => {
-            let path = vec![
-                PathSeg::Move(r.x, r.y),
-                PathSeg::Line(x2 + design.bleed, y2 + design.bleed),
-            ];
+            let path = vec![PathSeg::Move(r.x, r.y), PathSeg::Line(x2 + design.bleed, y2 + design.bleed)];
             single(Item::Shape(Shape { path, paint: *paint }))
         }
         Body::Lines { spacing, paint } => {
@@ -591,10 +621,8 @@ fn layout_text(
     let column_top = design.bleed + design.margin + 18.0;
     let column_height = design.height + design.bleed - design.margin - column_top;
     while !rest.is_empty() {
-        let capacity = (1..=rest.len())
-            .take_while(|&n| height_for(n, size) <= column_height + 0.01)
-            .last()
-            .unwrap_or(1);
+        let capacity =
+            (1..=rest.len()).take_while(|&n| height_for(n, size) <= column_height + 0.01).last().unwrap_or(1);
         let mut page_items = Vec::new();
         push_lines(
             fonts,
@@ -610,6 +638,51 @@ fn layout_text(
         rest = &rest[capacity..];
     }
     Ok((items, more))
+}
+
+/// The union of the ink extents of text runs and shapes (images count by their visible box).
+pub fn ink_bounds(items: &[Item]) -> Option<Rect> {
+    let mut all: Option<Rect> = None;
+    let mut add = |r: Rect| {
+        all = Some(match all {
+            None => r,
+            Some(a) => {
+                let (x0, y0) = (a.x.min(r.x), a.y.min(r.y));
+                Rect::new(x0, y0, a.right().max(r.right()) - x0, a.bottom().max(r.bottom()) - y0)
+            }
+        });
+    };
+    for item in items {
+        match item {
+            Item::Text(run) => add(run.bounds()),
+            Item::Shape(shape) => {
+                if let Some(r) = path_bounds(&shape.path) {
+                    let half = shape.paint.stroke.map_or(0.0, |s| s.1 / 2.0);
+                    add(r.outset(half));
+                }
+            }
+            Item::Image(image) => add(image.clip.unwrap_or(image.rect)),
+            Item::Group(_) => {}
+        }
+    }
+    all
+}
+
+/// The bounding box of a path's points (control points included: a safe over-estimate).
+pub fn path_bounds(path: &[PathSeg]) -> Option<Rect> {
+    let points = path.iter().flat_map(|s| match *s {
+        PathSeg::Move(x, y) | PathSeg::Line(x, y) => vec![(x, y)],
+        PathSeg::Cubic(a, b, c, d, e, f) => vec![(a, b), (c, d), (e, f)],
+        PathSeg::Close => vec![],
+    });
+    let mut r: Option<(f32, f32, f32, f32)> = None;
+    for (x, y) in points {
+        r = Some(match r {
+            None => (x, y, x, y),
+            Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+        });
+    }
+    r.map(|(x0, y0, x1, y1)| Rect::new(x0, y0, x1 - x0, y1 - y0))
 }
 
 /// Adds text runs for set lines, the first baseline at `baseline`.
@@ -672,12 +745,7 @@ const KAPPA: f32 = 0.552_284_8;
 
 /// An ellipse filling `r`.
 pub fn ellipse_path(r: Rect) -> Vec<PathSeg> {
-    let (cx, cy, rx, ry) = (
-        r.x + r.width / 2.0,
-        r.y + r.height / 2.0,
-        r.width / 2.0,
-        r.height / 2.0,
-    );
+    let (cx, cy, rx, ry) = (r.x + r.width / 2.0, r.y + r.height / 2.0, r.width / 2.0, r.height / 2.0);
     let (kx, ky) = (rx * KAPPA, ry * KAPPA);
     vec![
         PathSeg::Move(cx + rx, cy),
@@ -741,9 +809,7 @@ pub fn text_block(
     width: f32,
 ) -> std::result::Result<Block, String> {
     let template = crate::text::Template::parse(markup)?;
-    let spans = template
-        .fill(&|_| None)
-        .map_err(|name| format!("unexpected placeholder `{{{name}}}`"))?;
+    let spans = template.fill(&|_| None).map_err(|name| format!("unexpected placeholder `{{{name}}}`"))?;
     let paragraph = ParagraphStyle {
         family: style.family.clone(),
         bold: style.bold,
@@ -786,11 +852,7 @@ pub fn text_block(
         crate::text::Align::Right => x + width - widest,
         _ => x,
     };
-    Ok(Block {
-        items,
-        rect: Rect::new(left, top, widest, height),
-        lines: lines.len(),
-    })
+    Ok(Block { items, rect: Rect::new(left, top, widest, height), lines: lines.len() })
 }
 
 /// Escapes text so [`text_block`] prints it literally (names with `*` or braces).

@@ -14,6 +14,7 @@ pub mod design;
 pub mod diag;
 pub mod fonts;
 pub mod formats;
+pub mod impose;
 pub mod kit;
 pub mod layout;
 pub mod mail;

@@ -15,12 +15,7 @@ pub const ENVELOPE_CLEARANCE: f32 = 0.125 * IN;
 /// (y down): 1/2 in from the left and right edges, from 5/8 in to 2 3/4 in above the bottom
 /// (DMM 202.2.1; Pub 28 A1).
 pub fn ocr_read_area(width: f32, height: f32) -> Rect {
-    Rect::new(
-        0.5 * IN,
-        height - 2.75 * IN,
-        width - 1.0 * IN,
-        (2.75 - 0.625) * IN,
-    )
+    Rect::new(0.5 * IN, height - 2.75 * IN, width - 1.0 * IN, (2.75 - 0.625) * IN)
 }
 
 /// The barcode clear zone: 4 3/4 in wide and 5/8 in high in the lower-right corner, free of
@@ -52,11 +47,7 @@ pub fn smallest_envelope_for(w: f32, h: f32) -> Option<&'static Format> {
 /// The envelope for a letter on `paper` folded in thirds: #10 for US Letter, DL for A4
 /// (mail-facts.md 3.1: "#10: US Letter folded in thirds", "DL: A4 in thirds").
 pub fn envelope_for_letter(paper: &Format) -> &'static Format {
-    let name = if paper.name == "a4" {
-        "envelope-dl"
-    } else {
-        "envelope-10"
-    };
+    let name = if paper.name == "a4" { "envelope-dl" } else { "envelope-10" };
     formats::find(name, Some(Kind::Envelope)).expect("built-in envelope")
 }
 
@@ -170,11 +161,7 @@ impl Postage {
     /// additional ounce or part of one, DMM 101; mail-facts.md section 6).
     pub fn letter(&self, ounces: f64, nonmachinable: bool) -> f64 {
         let extra = (ounces - 1.0).max(0.0).ceil();
-        let surcharge = if nonmachinable {
-            self.prices.nonmachinable_surcharge
-        } else {
-            0.0
-        };
+        let surcharge = if nonmachinable { self.prices.nonmachinable_surcharge } else { 0.0 };
         round_cents(self.prices.letter_first_ounce + extra * self.prices.letter_additional_ounce + surcharge)
     }
 }
@@ -219,10 +206,7 @@ mod tests {
         assert_eq!(classify(6.0 * IN, 4.0 * IN, true), MailClass::Postcard);
         assert_eq!(classify(7.0 * IN, 5.0 * IN, true), MailClass::Letter);
         assert_eq!(classify(9.5 * IN, 4.125 * IN, false), MailClass::Letter);
-        assert_eq!(
-            classify(229.0 * 72.0 / 25.4, 162.0 * 72.0 / 25.4, false),
-            MailClass::Flat
-        );
+        assert_eq!(classify(229.0 * 72.0 / 25.4, 162.0 * 72.0 / 25.4, false), MailClass::Flat);
         assert_eq!(classify(4.0 * IN, 3.0 * IN, true), MailClass::TooSmall);
         assert!(nonmachinable_shape(5.5 * IN, 5.5 * IN));
         assert!(!nonmachinable_shape(9.5 * IN, 4.125 * IN));
@@ -232,23 +216,14 @@ mod tests {
     #[test]
     fn zones_on_a_number_ten() {
         let ocr = ocr_read_area(684.0, 297.0);
-        assert_eq!(
-            (ocr.x, ocr.y, ocr.right(), ocr.bottom()),
-            (36.0, 99.0, 648.0, 252.0)
-        );
+        assert_eq!((ocr.x, ocr.y, ocr.right(), ocr.bottom()), (36.0, 99.0, 648.0, 252.0));
         let clear = barcode_clear_zone(684.0, 297.0);
-        assert_eq!(
-            (clear.x, clear.y, clear.width, clear.height),
-            (342.0, 252.0, 342.0, 45.0)
-        );
+        assert_eq!((clear.x, clear.y, clear.width, clear.height), (342.0, 252.0, 342.0, 45.0));
     }
 
     #[test]
     fn usps_style_drops_punctuation() {
-        assert_eq!(
-            usps_style("Washington, D.C.  20528-0485"),
-            "WASHINGTON DC 20528-0485"
-        );
+        assert_eq!(usps_style("Washington, D.C.  20528-0485"), "WASHINGTON DC 20528-0485");
         assert_eq!(
             usps_style("2707 Martin Luther King Jr. Ave SE, #12"),
             "2707 MARTIN LUTHER KING JR AVE SE #12"

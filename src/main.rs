@@ -105,62 +105,21 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
         split: false,
     });
     match command {
-        Command::Build {
-            campaign,
-            participants,
-            output,
-            count,
-            split,
-        } => {
-            let options = letterkit::kit::BuildOptions {
-                campaign,
-                participants,
-                count,
-                output,
-                split,
-            };
+        Command::Build { campaign, participants, output, count, split } => {
+            let options = letterkit::kit::BuildOptions { campaign, participants, count, output, split };
             letterkit::kit::build(&options, warnings)
         }
-        Command::Envelopes {
-            size,
-            count,
-            participants,
-            campaign,
-            output,
-        } => commands::envelopes(
-            campaign.as_deref(),
-            &size,
-            count,
-            participants.as_deref(),
-            &output,
-            warnings,
-        ),
+        Command::Envelopes { size, count, participants, campaign, output } => {
+            commands::envelopes(campaign.as_deref(), &size, count, participants.as_deref(), &output, warnings)
+        }
         Command::Init { dir } => commands::init(&dir),
-        Command::Render {
-            design,
-            output,
-            sets,
-            pdf_a,
-        } => {
+        Command::Render { design, output, sets, pdf_a } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
             commands::render(&design, &output, pdf_a, &commands::parse_sets(&sets)?, warnings)
         }
-        Command::Preview {
-            design,
-            output,
-            page,
-            dpi,
-            sets,
-        } => {
+        Command::Preview { design, output, page, dpi, sets } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
-            commands::preview(
-                &design,
-                &output,
-                page,
-                dpi,
-                &commands::parse_sets(&sets)?,
-                warnings,
-            )
+            commands::preview(&design, &output, page, dpi, &commands::parse_sets(&sets)?, warnings)
         }
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),

@@ -53,9 +53,7 @@ pub fn pdf<'a>(pages: impl IntoIterator<Item = &'a Page>, options: &PdfOptions) 
         surface.finish();
         pdf_page.finish();
     }
-    document
-        .finish()
-        .map_err(|e| Diagnostic::error(format!("the PDF could not be written: {e:?}")).into())
+    document.finish().map_err(|e| Diagnostic::error(format!("the PDF could not be written: {e:?}")).into())
 }
 
 fn krect(r: Rect) -> Option<krilla::geom::Rect> {
@@ -70,11 +68,7 @@ fn paint(color: Color) -> krilla::paint::Paint {
 }
 
 fn fill(color: Color) -> Fill {
-    Fill {
-        paint: paint(color),
-        opacity: NormalizedF32::ONE,
-        rule: FillRule::NonZero,
-    }
+    Fill { paint: paint(color), opacity: NormalizedF32::ONE, rule: FillRule::NonZero }
 }
 
 fn draw_items(surface: &mut krilla::surface::Surface, items: &[Item]) {
@@ -120,9 +114,7 @@ fn draw_items(surface: &mut krilla::surface::Surface, items: &[Item]) {
             Item::Group(group) => {
                 let [a, b, c, d, e, f] = group.transform;
                 surface.push_transform(&Transform::from_row(a, b, c, d, e, f));
-                let clipped = group
-                    .clip
-                    .and_then(|r| build_path(&crate::layout::rect_path(r, 0.0)));
+                let clipped = group.clip.and_then(|r| build_path(&crate::layout::rect_path(r, 0.0)));
                 if let Some(clip) = &clipped {
                     surface.push_clip_path(clip, &FillRule::NonZero);
                 }
@@ -189,10 +181,9 @@ pub fn png(pdf_bytes: &[u8], page: usize, dpi: f32) -> Result<Vec<u8>> {
     let scale = dpi / 72.0;
     let (w, h) = pdf_page.render_dimensions();
     if (w * scale).ceil() > f32::from(u16::MAX) || (h * scale).ceil() > f32::from(u16::MAX) {
-        return Err(Diagnostic::error(format!(
-            "{dpi} dpi makes the picture too large; use a lower --dpi"
-        ))
-        .into());
+        return Err(
+            Diagnostic::error(format!("{dpi} dpi makes the picture too large; use a lower --dpi")).into()
+        );
     }
     let pixmap = hayro::render(
         pdf_page,
@@ -205,9 +196,7 @@ pub fn png(pdf_bytes: &[u8], page: usize, dpi: f32) -> Result<Vec<u8>> {
             bg_color: hayro::vello_cpu::color::palette::css::WHITE,
         },
     );
-    pixmap
-        .into_png()
-        .map_err(|e| Diagnostic::error(format!("cannot encode the PNG: {e}")).into())
+    pixmap.into_png().map_err(|e| Diagnostic::error(format!("cannot encode the PNG: {e}")).into())
 }
 
 /// The number of pages in a PDF.

@@ -35,11 +35,7 @@ impl Template {
         let mut chars = source.chars().peekable();
         let flush = |text: &mut String, pieces: &mut Vec<Piece>, bold, italic| {
             if !text.is_empty() {
-                pieces.push(Piece::Text {
-                    text: std::mem::take(text),
-                    bold,
-                    italic,
-                });
+                pieces.push(Piece::Text { text: std::mem::take(text), bold, italic });
             }
         };
         while let Some(c) = chars.next() {
@@ -303,15 +299,7 @@ pub fn set_lines(
         if segment.width * size > width + 0.01 {
             // A word wider than the whole line: break it between characters.
             let (seg_start, seg_text) = (segment_start, &text[segment_start..segment_start + segment_len]);
-            for piece in split_wide(
-                book,
-                style,
-                seg_text,
-                seg_start,
-                &style_at,
-                segment.hard_break,
-                width,
-            )? {
+            for piece in split_wide(book, style, seg_text, seg_start, &style_at, segment.hard_break, width)? {
                 if !current.is_empty() {
                     lines.push(std::mem::take(&mut current));
                 }
@@ -336,10 +324,7 @@ pub fn set_lines(
     if !current.is_empty() {
         lines.push(current);
     }
-    Ok(lines
-        .iter()
-        .map(|line| position_line(line, style, width))
-        .collect())
+    Ok(lines.iter().map(|line| position_line(line, style, width)).collect())
 }
 
 fn make_segment(
@@ -362,31 +347,20 @@ fn make_segment(
         let face = if is_invisible(c) || c == ' ' {
             parts.last().map_or(primary, |p| p.0)
         } else {
-            book.face_for(primary, c).ok_or_else(|| SetError::MissingGlyph {
-                character: c,
-                family: style.family.clone(),
-            })?
+            book.face_for(primary, c)
+                .ok_or_else(|| SetError::MissingGlyph { character: c, family: style.family.clone() })?
         };
         match parts.last_mut() {
             Some(last) if last.0 == face && last.2 == i => last.2 = i + c.len_utf8(),
             _ => parts.push((face, i, i + c.len_utf8())),
         }
     }
-    let mut segment = Segment {
-        parts: Vec::new(),
-        width: 0.0,
-        trailing: 0.0,
-        hard_break,
-    };
+    let mut segment = Segment { parts: Vec::new(), width: 0.0, trailing: 0.0, hard_break };
     for (face, start, end) in parts {
         let part_text = &body[start..end];
         let shaped = book.shape(face, part_text);
         let content_end = content_len.clamp(start, end) - start;
-        let content_glyphs = shaped
-            .glyphs
-            .iter()
-            .filter(|g| (g.cluster as usize) < content_end)
-            .count();
+        let content_glyphs = shaped.glyphs.iter().filter(|g| (g.cluster as usize) < content_end).count();
         for (k, g) in shaped.glyphs.iter().enumerate() {
             if k < content_glyphs {
                 segment.width += g.advance;
@@ -394,12 +368,7 @@ fn make_segment(
                 segment.trailing += g.advance;
             }
         }
-        segment.parts.push(SegmentPart {
-            face,
-            text: part_text.into(),
-            shaped,
-            content_glyphs,
-        });
+        segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_glyphs });
     }
     Ok(segment)
 }
@@ -419,35 +388,17 @@ fn split_wide(
     hard_break: bool,
     width: f32,
 ) -> Result<Vec<Segment>, SetError> {
-    let bounds: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .skip(1)
-        .chain([text.len()])
-        .collect();
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).chain([text.len()]).collect();
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut k = 0;
     while k < bounds.len() {
         // Take at least one character, then grow the piece while it fits.
-        let mut best = make_segment(
-            book,
-            style,
-            &text[start..bounds[k]],
-            offset + start,
-            style_at,
-            false,
-        )?;
+        let mut best = make_segment(book, style, &text[start..bounds[k]], offset + start, style_at, false)?;
         let mut end_k = k;
         while end_k + 1 < bounds.len() {
-            let next = make_segment(
-                book,
-                style,
-                &text[start..bounds[end_k + 1]],
-                offset + start,
-                style_at,
-                false,
-            )?;
+            let next =
+                make_segment(book, style, &text[start..bounds[end_k + 1]], offset + start, style_at, false)?;
             if next.width * style.size > width {
                 break;
             }
@@ -475,19 +426,11 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> Se
     let is_paragraph_end = segments[last].hard_break;
     // Space glyphs that may stretch: all spaces except the trailing ones of the line.
     let stretch_count: usize = if style.align == Align::Justify && !is_paragraph_end {
-        segments
-            .iter()
-            .enumerate()
-            .map(|(i, s)| count_spaces(s, i < last))
-            .sum()
+        segments.iter().enumerate().map(|(i, s)| count_spaces(s, i < last)).sum()
     } else {
         0
     };
-    let extra = if stretch_count > 0 {
-        ((width - natural) / stretch_count as f32).max(0.0)
-    } else {
-        0.0
-    };
+    let extra = if stretch_count > 0 { ((width - natural) / stretch_count as f32).max(0.0) } else { 0.0 };
     let line_width = if extra > 0.0 { width } else { natural };
     let start_x = match style.align {
         Align::Left | Align::Justify => 0.0,
@@ -499,29 +442,16 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> Se
     let mut x = start_x;
     for (i, segment) in segments.iter().enumerate() {
         for part in &segment.parts {
-            let keep = if i < last {
-                part.shaped.glyphs.len()
-            } else {
-                part.content_glyphs
-            };
+            let keep = if i < last { part.shaped.glyphs.len() } else { part.content_glyphs };
             if keep == 0 {
                 continue;
             }
-            let text_len = if i < last {
-                part.text.len()
-            } else {
-                part.text.trim_end_matches(' ').len()
-            };
+            let text_len = if i < last { part.text.len() } else { part.text.trim_end_matches(' ').len() };
             let run_text = &part.text[..text_len];
             let base = match runs.last() {
                 Some(r) if r.face == part.face => r.text.len() as u32,
                 _ => {
-                    runs.push(LineRun {
-                        face: part.face,
-                        x,
-                        glyphs: Vec::new(),
-                        text: String::new(),
-                    });
+                    runs.push(LineRun { face: part.face, x, glyphs: Vec::new(), text: String::new() });
                     0
                 }
             };
@@ -550,10 +480,7 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> Se
             }
         }
     }
-    SetLine {
-        runs,
-        width: line_width,
-    }
+    SetLine { runs, width: line_width }
 }
 
 fn count_spaces(segment: &Segment, include_trailing: bool) -> usize {
@@ -561,15 +488,8 @@ fn count_spaces(segment: &Segment, include_trailing: bool) -> usize {
         .parts
         .iter()
         .map(|p| {
-            let n = if include_trailing {
-                p.shaped.glyphs.len()
-            } else {
-                p.content_glyphs
-            };
-            p.shaped.glyphs[..n]
-                .iter()
-                .filter(|g| p.text[g.cluster as usize..].starts_with(' '))
-                .count()
+            let n = if include_trailing { p.shaped.glyphs.len() } else { p.content_glyphs };
+            p.shaped.glyphs[..n].iter().filter(|g| p.text[g.cluster as usize..].starts_with(' ')).count()
         })
         .sum()
 }
@@ -582,21 +502,11 @@ mod tests {
     use super::*;
 
     fn plain(text: &str) -> Vec<StyledText> {
-        vec![StyledText {
-            text: text.into(),
-            bold: false,
-            italic: false,
-        }]
+        vec![StyledText { text: text.into(), bold: false, italic: false }]
     }
 
     fn style(align: Align) -> ParagraphStyle {
-        ParagraphStyle {
-            family: "serif".into(),
-            bold: false,
-            italic: false,
-            size: 11.0,
-            align,
-        }
+        ParagraphStyle { family: "serif".into(), bold: false, italic: false, size: 11.0, align }
     }
 
     #[test]
@@ -624,10 +534,8 @@ mod tests {
             assert!((sum - 200.0).abs() < 0.05, "advances add up to the width: {sum}");
         }
         assert!(lines.last().unwrap().width < 200.0);
-        let rebuilt: Vec<String> = lines
-            .iter()
-            .map(|l| l.runs.iter().map(|r| r.text.as_str()).collect())
-            .collect();
+        let rebuilt: Vec<String> =
+            lines.iter().map(|l| l.runs.iter().map(|r| r.text.as_str()).collect()).collect();
         assert_eq!(rebuilt.join(" "), text);
     }
 
@@ -642,29 +550,15 @@ mod tests {
     #[test]
     fn long_words_break_and_fallback_fonts_apply() {
         let book = FontBook::bundled();
-        let lines = set_lines(
-            &book,
-            &plain("Supercalifragilisticexpialidocious"),
-            &style(Align::Left),
-            60.0,
-        )
-        .unwrap();
+        let lines = set_lines(&book, &plain("Supercalifragilisticexpialidocious"), &style(Align::Left), 60.0)
+            .unwrap();
         assert!(lines.len() > 2);
         assert!(lines.iter().all(|l| l.width <= 60.01));
-        let script = ParagraphStyle {
-            family: "script".into(),
-            ..style(Align::Left)
-        };
+        let script = ParagraphStyle { family: "script".into(), ..style(Align::Left) };
         let lines = set_lines(&book, &plain("Nguyễn Łukasiewicz"), &script, 300.0).unwrap();
         let text: String = lines[0].runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(text, "Nguyễn Łukasiewicz");
         let err = set_lines(&book, &plain("中"), &style(Align::Left), 300.0).unwrap_err();
-        assert_eq!(
-            err,
-            SetError::MissingGlyph {
-                character: '中',
-                family: "serif".into()
-            }
-        );
+        assert_eq!(err, SetError::MissingGlyph { character: '中', family: "serif".into() });
     }
 }

@@ -46,9 +46,8 @@ impl Length {
     /// Parses `12pt`, `1in`, `25.4mm`, `2.5cm` or `50%`.
     pub fn parse(text: &str) -> Result<Length, String> {
         let t = text.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-            .unwrap_or(t.len());
+        let split =
+            t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(t.len());
         let (number, unit) = t.split_at(split);
         let value: f32 = number.parse().map_err(|_| {
             format!(
@@ -70,9 +69,7 @@ impl Length {
                 ));
             }
             other => {
-                return Err(format!(
-                    "unknown unit `{other}` in `{text}`; use pt, in, mm, cm or %"
-                ));
+                return Err(format!("unknown unit `{other}` in `{text}`; use pt, in, mm, cm or %"));
             }
         };
         Ok(Length::Pt(pt))
@@ -100,14 +97,10 @@ impl<'de> Deserialize<'de> for Length {
                 Length::parse(v).map_err(E::custom)
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Length, E> {
-                Err(E::custom(format!(
-                    "a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\""
-                )))
+                Err(E::custom(format!("a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\"")))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Length, E> {
-                Err(E::custom(format!(
-                    "a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\""
-                )))
+                Err(E::custom(format!("a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\"")))
             }
         }
         deserializer.deserialize_any(LengthVisitor)
@@ -184,12 +177,7 @@ impl Color {
                 return Err(format!("`{text}`: cmyk() takes four percentages from 0 to 100"));
             }
             let ink = |p: f32| (p * 2.55).round() as u8;
-            return Ok(Color::Cmyk(
-                ink(parts[0]),
-                ink(parts[1]),
-                ink(parts[2]),
-                ink(parts[3]),
-            ));
+            return Ok(Color::Cmyk(ink(parts[0]), ink(parts[1]), ink(parts[2]), ink(parts[3])));
         }
         Err(bad())
     }
@@ -246,12 +234,7 @@ impl Rect {
 
     /// Grows the rectangle by `by` on every side.
     pub fn outset(&self, by: f32) -> Rect {
-        Rect::new(
-            self.x - by,
-            self.y - by,
-            self.width + 2.0 * by,
-            self.height + 2.0 * by,
-        )
+        Rect::new(self.x - by, self.y - by, self.width + 2.0 * by, self.height + 2.0 * by)
     }
 
     /// Whether `other` lies entirely inside this rectangle (with a small tolerance for rounding).

@@ -47,13 +47,7 @@ fn no_arguments_builds_the_default_kit() {
         "the summary says the recipient must be checked: {summary}"
     );
     let kit = dir.join("letterkit-out");
-    for file in [
-        "letters.pdf",
-        "envelopes.pdf",
-        "handout.pdf",
-        "tally-sheet.pdf",
-        "manifest.json",
-    ] {
+    for file in ["letters.pdf", "envelopes.pdf", "handout.pdf", "tally-sheet.pdf", "manifest.json"] {
         assert!(kit.join(file).is_file(), "{file} missing");
     }
     assert_eq!(pdf_pages(&kit.join("letters.pdf")), 10);
@@ -64,21 +58,14 @@ fn no_arguments_builds_the_default_kit() {
     assert_eq!(m["totals"]["envelopes"], 10);
     assert_eq!(m["totals"]["participants"], 10);
     assert_eq!(m["postage"]["total_usd"], 7.8);
-    assert!(
-        !out.stderr.iter().any(|_| true),
-        "no warnings on the default build: {}",
-        stderr(&out)
-    );
+    assert!(!out.stderr.iter().any(|_| true), "no warnings on the default build: {}", stderr(&out));
 }
 
 #[test]
 fn every_letter_gets_its_own_envelope_in_order() {
     let dir = scratch("people");
     std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
-    let out = letterkit(
-        &dir,
-        &["build", "--participants", "people.csv", "-o", "kit", "--split"],
-    );
+    let out = letterkit(&dir, &["build", "--participants", "people.csv", "-o", "kit", "--split"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let kit = dir.join("kit");
     let m = manifest(&kit);
@@ -102,11 +89,7 @@ fn every_letter_gets_its_own_envelope_in_order() {
         assert_eq!(piece["pages"], serde_json::json!([i + 1]));
         assert_eq!(piece["size"], serde_json::json!([8.5, 11.0]));
         assert_eq!(piece["envelope"]["file"], "envelopes.pdf");
-        assert_eq!(
-            piece["envelope"]["page"],
-            i + 1,
-            "envelope {i} is the letter's own"
-        );
+        assert_eq!(piece["envelope"]["page"], i + 1, "envelope {i} is the letter's own");
         assert_eq!(piece["envelope"]["size"], serde_json::json!([9.5, 4.125]));
     }
     assert_eq!(pdf_pages(&kit.join("envelopes.pdf")), 6);
@@ -115,11 +98,7 @@ fn every_letter_gets_its_own_envelope_in_order() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(split.len(), 3);
-    assert_eq!(
-        pdf_pages(&kit.join("participants/003-łukasz-star-x.pdf")),
-        6,
-        "3 letters and 3 envelopes"
-    );
+    assert_eq!(pdf_pages(&kit.join("participants/003-łukasz-star-x.pdf")), 6, "3 letters and 3 envelopes");
 }
 
 #[test]
@@ -130,13 +109,7 @@ fn builds_are_byte_identical() {
         let o = letterkit(&dir, &["build", "-p", "people.csv", "-o", out]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for file in [
-        "letters.pdf",
-        "envelopes.pdf",
-        "handout.pdf",
-        "tally-sheet.pdf",
-        "manifest.json",
-    ] {
+    for file in ["letters.pdf", "envelopes.pdf", "handout.pdf", "tally-sheet.pdf", "manifest.json"] {
         assert_eq!(
             std::fs::read(dir.join("a").join(file)).unwrap(),
             std::fs::read(dir.join("b").join(file)).unwrap(),
@@ -149,33 +122,16 @@ fn builds_are_byte_identical() {
 fn bad_rows_are_errors_and_leave_the_earlier_kit_alone() {
     let dir = scratch("bad");
     std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
-    assert!(
-        letterkit(&dir, &["build", "-p", "people.csv", "-o", "kit"])
-            .status
-            .success()
-    );
+    assert!(letterkit(&dir, &["build", "-p", "people.csv", "-o", "kit"]).status.success());
     let before = std::fs::read(dir.join("kit/letters.pdf")).unwrap();
     std::fs::write(dir.join("bad.csv"), "name,address1,city,state,zip,letters\nAda,1 Main,Boston,MA,02134,two\n,2 Main,Boston,MA,02134,1\nBo,3 Main,Boston,MA,,1\n").unwrap();
     let out = letterkit(&dir, &["build", "-p", "bad.csv", "-o", "kit"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(
-        err.contains("error: bad.csv:2:6: column `letters`: `two` is not a whole number"),
-        "{err}"
-    );
-    assert!(
-        err.contains("error: bad.csv:3:1: column `name`: the name is missing"),
-        "{err}"
-    );
-    assert!(
-        err.contains("error: bad.csv:4:5: column `zip`: the ZIP code is missing"),
-        "{err}"
-    );
-    assert_eq!(
-        std::fs::read(dir.join("kit/letters.pdf")).unwrap(),
-        before,
-        "the earlier kit is untouched"
-    );
+    assert!(err.contains("error: bad.csv:2:6: column `letters`: `two` is not a whole number"), "{err}");
+    assert!(err.contains("error: bad.csv:3:1: column `name`: the name is missing"), "{err}");
+    assert!(err.contains("error: bad.csv:4:5: column `zip`: the ZIP code is missing"), "{err}");
+    assert_eq!(std::fs::read(dir.join("kit/letters.pdf")).unwrap(), before, "the earlier kit is untouched");
     let leftovers: Vec<_> = std::fs::read_dir(dir.join("kit"))
         .unwrap()
         .filter_map(|e| e.ok())
@@ -187,70 +143,36 @@ fn bad_rows_are_errors_and_leave_the_earlier_kit_alone() {
 #[test]
 fn non_utf8_and_blank_lines() {
     let dir = scratch("enc");
-    std::fs::write(
-        dir.join("latin1.csv"),
-        b"name,address1,city,state,zip\nZo\xeb,1 Main,Boston,MA,02134\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("latin1.csv"), b"name,address1,city,state,zip\nZo\xeb,1 Main,Boston,MA,02134\n")
+        .unwrap();
     let out = letterkit(&dir, &["build", "-p", "latin1.csv", "-o", "kit"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("error: latin1.csv:2:3: the file is not UTF-8 text"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("error: latin1.csv:2:3: the file is not UTF-8 text"), "{}", stderr(&out));
     assert!(!dir.join("kit").exists());
-    std::fs::write(
-        dir.join("blank.csv"),
-        "name,address1,city,state,zip\n\nAda,1 Main,Boston,MA,02134\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("blank.csv"), "name,address1,city,state,zip\n\nAda,1 Main,Boston,MA,02134\n")
+        .unwrap();
     let out = letterkit(&dir, &["build", "-p", "blank.csv", "-o", "kit"]);
     assert!(out.status.success());
-    assert!(
-        stderr(&out).contains("warning: blank.csv:2:1: empty line skipped"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("warning: blank.csv:2:1: empty line skipped"), "{}", stderr(&out));
     assert_eq!(manifest(&dir.join("kit"))["pieces"][0]["row"], 3);
 }
 
 #[test]
 fn envelopes_and_init() {
     let dir = scratch("env");
-    let out = letterkit(
-        &dir,
-        &["envelopes", "--size", "A2", "--count", "3", "-o", "a2.pdf"],
-    );
+    let out = letterkit(&dir, &["envelopes", "--size", "A2", "--count", "3", "-o", "a2.pdf"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let bytes = std::fs::read(dir.join("a2.pdf")).unwrap();
     assert_eq!(letterkit::render::page_count(&bytes).unwrap(), 3);
     let out = letterkit(&dir, &["envelopes", "--size", "A3"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("unknown envelope format `A3`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("unknown envelope format `A3`"), "{}", stderr(&out));
 
     let out = letterkit(&dir, &["init", "camp"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = letterkit(
-        &dir,
-        &[
-            "build",
-            "camp/campaign.toml",
-            "-p",
-            "camp/participants.csv",
-            "-o",
-            "camp/kit",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "the starter campaign builds as it is: {}",
-        stderr(&out)
-    );
+    let out =
+        letterkit(&dir, &["build", "camp/campaign.toml", "-p", "camp/participants.csv", "-o", "camp/kit"]);
+    assert!(out.status.success(), "the starter campaign builds as it is: {}", stderr(&out));
     assert_eq!(manifest(&dir.join("camp/kit"))["totals"]["letters"], 3);
     let again = letterkit(&dir, &["init", "camp"]);
     assert_eq!(again.status.code(), Some(1), "init never overwrites");
@@ -262,24 +184,11 @@ fn typed_letters_and_a4() {
     assert!(letterkit(&dir, &["init", "c"]).status.success());
     let campaign = std::fs::read_to_string(dir.join("c/campaign.toml")).unwrap();
     let campaign = campaign
-        .replace(
-            "letter = \"handwritten-letter.toml\"",
-            "letter = \"typed-letter.toml\"",
-        )
+        .replace("letter = \"handwritten-letter.toml\"", "letter = \"typed-letter.toml\"")
         .replace("paper = \"us-letter\"", "paper = \"a4\"")
         .replace("date = \"\"", "date = \"1 May 2026\"");
     std::fs::write(dir.join("c/campaign.toml"), campaign).unwrap();
-    let out = letterkit(
-        &dir,
-        &[
-            "build",
-            "c/campaign.toml",
-            "-p",
-            "c/participants.csv",
-            "-o",
-            "kit",
-        ],
-    );
+    let out = letterkit(&dir, &["build", "c/campaign.toml", "-p", "c/participants.csv", "-o", "kit"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let m = manifest(&dir.join("kit"));
     assert_eq!(m["pieces"][0]["size"], serde_json::json!([8.268, 11.693]));

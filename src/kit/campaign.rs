@@ -123,11 +123,7 @@ pub struct Defaults {
 
 impl Default for Defaults {
     fn default() -> Self {
-        Defaults {
-            letters: 1,
-            cards: 0,
-            postcards: 0,
-        }
+        Defaults { letters: 1, cards: 0, postcards: 0 }
     }
 }
 
@@ -191,16 +187,8 @@ pub struct LoadedCampaign {
 /// Reads a campaign file, or the built-in one when `path` is `None`.
 pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
     let (source, base_dir, builtin) = match path {
-        Some(p) => (
-            Source::read(p)?,
-            Some(p.parent().map(Path::to_path_buf).unwrap_or_default()),
-            false,
-        ),
-        None => (
-            Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN),
-            None,
-            true,
-        ),
+        Some(p) => (Source::read(p)?, Some(p.parent().map(Path::to_path_buf).unwrap_or_default()), false),
+        None => (Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN), None, true),
     };
     let campaign: Campaign = design::from_toml(&source)?;
     let at_key = |key: &str| {
@@ -256,14 +244,7 @@ pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
         }
         .into());
     }
-    Ok(LoadedCampaign {
-        campaign,
-        path: source.path.clone(),
-        base_dir,
-        paper,
-        envelope,
-        builtin,
-    })
+    Ok(LoadedCampaign { campaign, path: source.path.clone(), base_dir, paper, envelope, builtin })
 }
 
 impl LoadedCampaign {

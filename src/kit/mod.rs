@@ -30,11 +30,7 @@ pub const BUILTIN_LETTERS: &[(&str, &str, &str)] = &[
         "builtin:designs/handwritten-letter.toml",
         include_str!("../../designs/handwritten-letter.toml"),
     ),
-    (
-        "typed",
-        "builtin:designs/typed-letter.toml",
-        include_str!("../../designs/typed-letter.toml"),
-    ),
+    ("typed", "builtin:designs/typed-letter.toml", include_str!("../../designs/typed-letter.toml")),
 ];
 
 /// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
@@ -101,14 +97,10 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let kit = lay_out(&campaign, &design, &writers, warnings)?;
 
     let out = &options.output;
-    let inputs: Vec<&Path> = [options.campaign.as_deref(), options.participants.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let title = |what: &str| PdfOptions {
-        title: format!("{}: {what}", campaign.campaign.name),
-        pdf_a: false,
-    };
+    let inputs: Vec<&Path> =
+        [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
+    let title =
+        |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
     let mut staged = Staged::default();
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
@@ -117,20 +109,13 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     };
     write("letters.pdf", render::pdf(&kit.letters, &title("letters"))?)?;
     write("envelopes.pdf", render::pdf(&kit.envelopes, &title("envelopes"))?)?;
-    let themes: Vec<(String, Vec<String>)> = campaign
-        .campaign
-        .talking_points
-        .iter()
-        .map(|t| (t.theme.clone(), t.points.clone()))
-        .collect();
+    let themes: Vec<(String, Vec<String>)> =
+        campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
     let fonts = &design.fonts;
-    let social = [
-        campaign.campaign.hashtags.join(" "),
-        campaign.campaign.mentions.join(" "),
-    ]
-    .join(" ")
-    .trim()
-    .to_string();
+    let social = [campaign.campaign.hashtags.join(" "), campaign.campaign.mentions.join(" ")]
+        .join(" ")
+        .trim()
+        .to_string();
     let recipient_lines = campaign.campaign.recipient.lines();
     let handout = pages::handout(
         fonts,
@@ -140,11 +125,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
             organizer: campaign.campaign.organizer.as_deref(),
             themes: &themes,
             recipient: &recipient_lines,
-            social: if social.is_empty() {
-                "your campaign's hashtag".into()
-            } else {
-                social
-            },
+            social: if social.is_empty() { "your campaign's hashtag".into() } else { social },
             report_back: campaign.campaign.report_back.as_deref(),
         },
     )
@@ -164,10 +145,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let totals = [kit.pieces.len() as u32, 0, 0];
     let tally = pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals)
         .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
-    write(
-        "tally-sheet.pdf",
-        render::pdf(&tally, &title("sign-in and tally sheet"))?,
-    )?;
+    write("tally-sheet.pdf", render::pdf(&tally, &title("sign-in and tally sheet"))?)?;
 
     let postage = Postage::builtin();
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
@@ -179,25 +157,14 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
                 .chain(envelope_pages.iter().map(|&p| &kit.envelopes[p]))
                 .collect();
             let file = format!("participants/{:03}-{}.pdf", i + 1, slug(name));
-            write(
-                &file,
-                render::pdf(pages, &title(&format!("letters and envelopes for {name}")))?,
-            )?;
+            write(&file, render::pdf(pages, &title(&format!("letters and envelopes for {name}")))?)?;
         }
     }
     let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage);
     write("manifest.json", manifest.into_bytes())?;
     staged.commit()?;
 
-    Ok(summary(
-        &campaign,
-        options,
-        &kit,
-        writers.len(),
-        total_postage,
-        postage,
-        tally.len(),
-    ))
+    Ok(summary(&campaign, options, &kit, writers.len(), total_postage, postage, tally.len()))
 }
 
 /// The writers: one per participant row, or `count` unnamed ones.
@@ -216,10 +183,7 @@ fn writers(
             .into());
         }
         return Ok((0..options.count)
-            .map(|_| Writer {
-                participant: None,
-                letters: defaults.letters,
-            })
+            .map(|_| Writer { participant: None, letters: defaults.letters })
             .collect());
     };
     let people = participants::read(path, warnings)?;
@@ -249,10 +213,7 @@ fn writers(
                     .at(p.line, 1),
             );
         }
-        writers.push(Writer {
-            participant: Some(p),
-            letters,
-        });
+        writers.push(Writer { participant: Some(p), letters });
     }
     if !errors.is_empty() {
         return Err(Error(errors));
@@ -300,18 +261,11 @@ fn lay_out(
     let variants = typed_variants(campaign)?;
     let envelope_format = campaign.envelope;
     let paper: &Format = campaign.paper;
-    let sheet_weight = if paper.name == "a4" {
-        postage.weights.sheet_a4
-    } else {
-        postage.weights.sheet_us_letter
-    };
+    let sheet_weight =
+        if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
 
-    let mut kit = Kit {
-        letters: Vec::new(),
-        envelopes: Vec::new(),
-        pieces: Vec::new(),
-        per_writer: Vec::new(),
-    };
+    let mut kit =
+        Kit { letters: Vec::new(), envelopes: Vec::new(), pieces: Vec::new(), per_writer: Vec::new() };
     let mut errors = Vec::new();
     let mut index = 0usize;
     for writer in writers {
@@ -329,16 +283,8 @@ fn lay_out(
                 data.entry(k.clone()).or_insert_with(|| v.clone());
             }
         } else {
-            for key in [
-                "name",
-                "address1",
-                "address2",
-                "city",
-                "state",
-                "zip",
-                "city_line",
-                "return_address",
-            ] {
+            for key in ["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"]
+            {
                 data.insert(key.into(), String::new());
             }
         }
@@ -351,14 +297,8 @@ fn lay_out(
             fields.insert("letter_number".into(), format!("{} of {}", n + 1, writer.letters));
             // Two talking points as prompts, rotated so neighbouring letters get different ones.
             if !points.is_empty() {
-                fields.insert(
-                    "prompt_1".into(),
-                    points[(2 * index) % points.len()].1.to_string(),
-                );
-                fields.insert(
-                    "prompt_2".into(),
-                    points[(2 * index + 1) % points.len()].1.to_string(),
-                );
+                fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
+                fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
             }
             if let Some(v) = &variants {
                 match v.body(index, &fields) {
@@ -397,10 +337,7 @@ fn lay_out(
             let (envelope, _) = match pages::envelope(&design.fonts, envelope_format, &content) {
                 Ok(e) => e,
                 Err(m) => {
-                    errors.push(with_row(
-                        Diagnostic::error(format!("envelope for {id}: {m}")),
-                        writer,
-                    ));
+                    errors.push(with_row(Diagnostic::error(format!("envelope for {id}: {m}")), writer));
                     continue;
                 }
             };
@@ -431,11 +368,7 @@ fn lay_out(
             index += 1;
         }
         kit.per_writer.push((
-            if name.is_empty() {
-                format!("writer {}", kit.per_writer.len() + 1)
-            } else {
-                name
-            },
+            if name.is_empty() { format!("writer {}", kit.per_writer.len() + 1) } else { name },
             mine.0,
             mine.1,
         ));
@@ -454,9 +387,7 @@ fn with_row(d: Diagnostic, writer: &Writer) -> Diagnostic {
     match &writer.participant {
         Some(p)
             if d.file.is_none()
-                || d.file
-                    .as_ref()
-                    .is_some_and(|f| f.to_string_lossy().starts_with("builtin:")) =>
+                || d.file.as_ref().is_some_and(|f| f.to_string_lossy().starts_with("builtin:")) =>
         {
             let message = format!("{} (participant `{}`, row at line {})", d.message, p.name, p.line);
             Diagnostic { message, ..d }
@@ -487,22 +418,17 @@ impl Variants {
         fields: &BTreeMap<String, String>,
     ) -> std::result::Result<String, Diagnostic> {
         let (a, b, c) = (self.opening.len(), self.middle.len(), self.closing.len());
-        let chosen = [
-            &self.opening[index % a],
-            &self.middle[(index / a) % b],
-            &self.closing[(index / (a * b)) % c],
-        ];
+        let chosen =
+            [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
         let mut paragraphs = Vec::new();
         for template in chosen {
             let spans = template.fill(&|n| fields.get(n).cloned()).map_err(|name| {
-                Diagnostic::error(format!(
-                    "typed: a paragraph uses `{{{name}}}`, which has no value"
-                ))
-                .in_file(&self.path)
-                .hint(format!(
-                    "fields you can use: {}",
-                    fields.keys().cloned().collect::<Vec<_>>().join(", ")
-                ))
+                Diagnostic::error(format!("typed: a paragraph uses `{{{name}}}`, which has no value"))
+                    .in_file(&self.path)
+                    .hint(format!(
+                        "fields you can use: {}",
+                        fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
         }
@@ -523,19 +449,15 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
     };
     let parse = |what: &str, list: &[String]| -> Result<Vec<Template>> {
         if list.is_empty() {
-            return Err(
-                Diagnostic::error(format!("typed.{what} needs at least one paragraph"))
-                    .in_file(&campaign.path)
-                    .into(),
-            );
+            return Err(Diagnostic::error(format!("typed.{what} needs at least one paragraph"))
+                .in_file(&campaign.path)
+                .into());
         }
         list.iter()
             .enumerate()
             .map(|(i, t)| {
                 Template::parse(t).map_err(|e| {
-                    Diagnostic::error(format!("typed.{what}[{}]: {e}", i + 1))
-                        .in_file(&campaign.path)
-                        .into()
+                    Diagnostic::error(format!("typed.{what}[{}]: {e}", i + 1)).in_file(&campaign.path).into()
                 })
             })
             .collect()
@@ -603,16 +525,10 @@ fn summary(
     let who = if options.participants.is_some() {
         plural(participants, "participant")
     } else {
-        format!(
-            "{} (names left for the writers)",
-            plural(participants, "unnamed kit")
-        )
+        format!("{} (names left for the writers)", plural(participants, "unnamed kit"))
     };
-    let mut s = format!(
-        "Built the party kit for \"{}\" in {}/ for {who}:\n",
-        c.name,
-        options.output.display()
-    );
+    let mut s =
+        format!("Built the party kit for \"{}\" in {}/ for {who}:\n", c.name, options.output.display());
     s.push_str(&format!(
         "  letters.pdf       {} ({}), {} on {}\n",
         plural(letters, "letter"),
@@ -627,15 +543,9 @@ fn summary(
         c.recipient.organization
     ));
     s.push_str("  handout.pdf       talking points, 1 page\n");
-    s.push_str(&format!(
-        "  tally-sheet.pdf   sign-in and tally sheet, {}\n",
-        plural(tally_pages, "page")
-    ));
+    s.push_str(&format!("  tally-sheet.pdf   sign-in and tally sheet, {}\n", plural(tally_pages, "page")));
     if options.split {
-        s.push_str(&format!(
-            "  participants/     one PDF per writer ({} files)\n",
-            kit.per_writer.len()
-        ));
+        s.push_str(&format!("  participants/     one PDF per writer ({} files)\n", kit.per_writer.len()));
     }
     s.push_str("  manifest.json     every piece and its envelope, for the report back\n");
     s.push_str(&format!(

@@ -50,15 +50,9 @@ pub fn envelope(
     // Stamp box: 0.875 x 1 in, 1/4 in from the top and right edges (upper right of the
     // address side, IMM 153 / mail-facts.md 2.3). A dashed guide, printed light.
     let stamp = Rect::new(w - 0.25 * IN - 0.875 * IN, 0.25 * IN, 0.875 * IN, 1.0 * IN);
-    page.items.push(Item::Shape(Shape {
-        path: dashed_rect(stamp, 4.0, 3.0),
-        paint: stroke(GUIDE_GRAY, 0.5),
-    }));
-    let label = BlockStyle {
-        align: Align::Center,
-        color: GUIDE_GRAY,
-        ..BlockStyle::new("sans", 6.0, 7.5)
-    };
+    page.items
+        .push(Item::Shape(Shape { path: dashed_rect(stamp, 4.0, 3.0), paint: stroke(GUIDE_GRAY, 0.5) }));
+    let label = BlockStyle { align: Align::Center, color: GUIDE_GRAY, ..BlockStyle::new("sans", 6.0, 7.5) };
     let stamp_label = text_block(
         fonts,
         "PLACE\nSTAMP\nHERE",
@@ -74,11 +68,7 @@ pub fn envelope(
     let return_width = (w / 2.0 - edge).min(3.2 * IN);
     let return_rect = match content.return_lines {
         Some(lines) => {
-            let markup = lines
-                .iter()
-                .map(|l| escape_markup(l))
-                .collect::<Vec<_>>()
-                .join("\n");
+            let markup = lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
             let mut size = 9.0;
             loop {
                 let block = text_block(
@@ -109,10 +99,7 @@ pub fn envelope(
             let from = text_block(
                 fonts,
                 "From:",
-                &BlockStyle {
-                    color: GUIDE_GRAY,
-                    ..BlockStyle::new("sans", 7.0, 8.0)
-                },
+                &BlockStyle { color: GUIDE_GRAY, ..BlockStyle::new("sans", 7.0, 8.0) },
                 edge,
                 edge,
                 40.0,
@@ -125,32 +112,18 @@ pub fn envelope(
                 path.push(PathSeg::Move(edge, y));
                 path.push(PathSeg::Line(edge + return_width * 0.85, y));
             }
-            page.items.push(Item::Shape(Shape {
-                path,
-                paint: stroke(GUIDE_GRAY, 0.4),
-            }));
+            page.items.push(Item::Shape(Shape { path, paint: stroke(GUIDE_GRAY, 0.4) }));
             Rect::new(edge, edge, return_width * 0.85, 3.0 * spacing)
         }
     };
 
     // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; mail-facts.md 2.4),
     // one flush-left block, centred in the OCR read area and clear of the stamp box.
-    let markup = content
-        .delivery_lines
-        .iter()
-        .map(|l| escape_markup(l))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let markup = content.delivery_lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
     let mut size = 11.0;
     let address = loop {
-        let probe = text_block(
-            fonts,
-            &markup,
-            &BlockStyle::new("sans", size, size * 1.25),
-            0.0,
-            0.0,
-            ocr.width,
-        )?;
+        let probe =
+            text_block(fonts, &markup, &BlockStyle::new("sans", size, size * 1.25), 0.0, 0.0, ocr.width)?;
         if probe.lines == content.delivery_lines.len() || size <= 8.0 {
             if probe.lines != content.delivery_lines.len() {
                 return Err(format!(
@@ -175,14 +148,8 @@ pub fn envelope(
                     format.name
                 ));
             }
-            let block = text_block(
-                fonts,
-                &markup,
-                &BlockStyle::new("sans", size, size * 1.25),
-                x,
-                top,
-                bw + 1.0,
-            )?;
+            let block =
+                text_block(fonts, &markup, &BlockStyle::new("sans", size, size * 1.25), x, top, bw + 1.0)?;
             let rect = block.rect;
             page.items.extend(block.items);
             break rect;
@@ -193,23 +160,10 @@ pub fn envelope(
     // Piece number: small, below the OCR read area at the lower left, outside the barcode
     // clear zone; on envelopes too narrow for that, centred at the top edge.
     if let Some(piece) = content.piece {
-        let style = BlockStyle {
-            color: Color::Rgb(110, 110, 110),
-            ..BlockStyle::new("sans", 6.5, 8.0)
-        };
-        let mut block = text_block(
-            fonts,
-            &escape_markup(piece),
-            &style,
-            edge,
-            h - 0.3 * IN,
-            clear.x - edge,
-        )?;
+        let style = BlockStyle { color: Color::Rgb(110, 110, 110), ..BlockStyle::new("sans", 6.5, 8.0) };
+        let mut block = text_block(fonts, &escape_markup(piece), &style, edge, h - 0.3 * IN, clear.x - edge)?;
         if block.rect.right() > clear.x - 2.0 || block.lines > 1 {
-            let centred = BlockStyle {
-                align: Align::Center,
-                ..style
-            };
+            let centred = BlockStyle { align: Align::Center, ..style };
             block = text_block(
                 fonts,
                 &escape_markup(piece),
@@ -221,47 +175,25 @@ pub fn envelope(
         }
         page.items.extend(block.items);
     }
-    Ok((
-        page,
-        EnvelopeGeometry {
-            address,
-            return_address: return_rect,
-            stamp,
-        },
-    ))
+    Ok((page, EnvelopeGeometry { address, return_address: return_rect, stamp }))
 }
 
 fn stroke(color: Color, width: f32) -> Paint {
-    Paint {
-        fill: None,
-        stroke: Some((color, width)),
-    }
+    Paint { fill: None, stroke: Some((color, width)) }
 }
 
 /// A rectangle drawn as dashes (the PDF dash pattern is not needed for a light guide).
 fn dashed_rect(r: Rect, dash: f32, gap: f32) -> Vec<PathSeg> {
     let mut path = Vec::new();
-    let corners = [
-        (r.x, r.y),
-        (r.right(), r.y),
-        (r.right(), r.bottom()),
-        (r.x, r.bottom()),
-        (r.x, r.y),
-    ];
+    let corners = [(r.x, r.y), (r.right(), r.y), (r.right(), r.bottom()), (r.x, r.bottom()), (r.x, r.y)];
     for pair in corners.windows(2) {
         let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
         let length = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
         let mut t = 0.0;
         while t < length {
             let t1 = (t + dash).min(length);
-            path.push(PathSeg::Move(
-                x0 + (x1 - x0) * t / length,
-                y0 + (y1 - y0) * t / length,
-            ));
-            path.push(PathSeg::Line(
-                x0 + (x1 - x0) * t1 / length,
-                y0 + (y1 - y0) * t1 / length,
-            ));
+            path.push(PathSeg::Move(x0 + (x1 - x0) * t / length, y0 + (y1 - y0) * t / length));
+            path.push(PathSeg::Line(x0 + (x1 - x0) * t1 / length, y0 + (y1 - y0) * t1 / length));
             t += dash + gap;
         }
     }
@@ -297,50 +229,27 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         }
         body.push('\n');
     }
-    let address = content
-        .recipient
-        .iter()
-        .map(|l| escape_markup(l))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let address = content.recipient.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
     let how = format!(
         "**How to send**\nHandwritten letters are best; typed letters are welcome. Cards with drawings and stickers and postcards of local landmarks are great too.\n**Every letter or card goes in its own envelope**: five letters need five envelopes.\nMail to:\n{address}\n\n**Share it**\nTake a photo of or with your letter or postcard and post it with {}.{}",
         escape_markup(&content.social),
-        content.report_back.map_or(String::new(), |r| format!(
-            "\n\n**Report back**\n{}",
-            escape_markup(r)
-        ))
+        content.report_back.map_or(String::new(), |r| format!("\n\n**Report back**\n{}", escape_markup(r)))
     );
     let mut size = 10.5;
     loop {
         let mut page = Page::new(w, h, 0.0);
-        let title_style = BlockStyle {
-            bold: true,
-            ..BlockStyle::new("sans", 18.0, 22.0)
-        };
-        let title = text_block(
-            fonts,
-            &escape_markup(content.campaign),
-            &title_style,
-            margin,
-            margin,
-            width,
-        )?;
+        let title_style = BlockStyle { bold: true, ..BlockStyle::new("sans", 18.0, 22.0) };
+        let title = text_block(fonts, &escape_markup(content.campaign), &title_style, margin, margin, width)?;
         let mut y = title.rect.bottom() + 4.0;
         page.items.extend(title.items);
         let sub = format!(
             "Talking points for your letters, cards and postcards{}",
-            content
-                .organizer
-                .map_or(String::new(), |o| format!(" · {}", escape_markup(o)))
+            content.organizer.map_or(String::new(), |o| format!(" · {}", escape_markup(o)))
         );
         let sub_block = text_block(
             fonts,
             &sub,
-            &BlockStyle {
-                color: Color::Rgb(90, 90, 90),
-                ..BlockStyle::new("sans", 10.0, 12.0)
-            },
+            &BlockStyle { color: Color::Rgb(90, 90, 90), ..BlockStyle::new("sans", 10.0, 12.0) },
             margin,
             y,
             width,
@@ -348,26 +257,14 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         y = sub_block.rect.bottom() + 12.0;
         page.items.extend(sub_block.items);
         let note = "Write in your own voice: say why freeing people from detention matters to *you* and your community. These points can help you start.";
-        let note_block = text_block(
-            fonts,
-            note,
-            &BlockStyle::new("serif", size, size * 1.3),
-            margin,
-            y,
-            width,
-        )?;
+        let note_block =
+            text_block(fonts, note, &BlockStyle::new("serif", size, size * 1.3), margin, y, width)?;
         y = note_block.rect.bottom() + size;
         page.items.extend(note_block.items);
         let column_gap = 0.3 * IN;
         let column = (width - column_gap) * 0.62;
-        let points = text_block(
-            fonts,
-            &body,
-            &BlockStyle::new("serif", size, size * 1.25),
-            margin,
-            y,
-            column,
-        )?;
+        let points =
+            text_block(fonts, &body, &BlockStyle::new("serif", size, size * 1.25), margin, y, column)?;
         let side_x = margin + column + column_gap;
         let side = text_block(
             fonts,
@@ -383,18 +280,13 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
             page.items.extend(side.items);
             let rule = Rect::new(side_x - column_gap / 2.0, y, 0.0, bottom - y);
             page.items.push(Item::Shape(Shape {
-                path: vec![
-                    PathSeg::Move(rule.x, rule.y),
-                    PathSeg::Line(rule.x, rule.bottom()),
-                ],
+                path: vec![PathSeg::Move(rule.x, rule.y), PathSeg::Line(rule.x, rule.bottom())],
                 paint: stroke(Color::Rgb(200, 200, 200), 0.5),
             }));
             return Ok(page);
         }
         if size <= 7.0 {
-            return Err(
-                "the talking points do not fit on one handout page even at 7 pt; shorten them".into(),
-            );
+            return Err("the talking points do not fit on one handout page even at 7 pt; shorten them".into());
         }
         size -= 0.5;
     }
@@ -420,26 +312,14 @@ pub fn tally(
     let (w, h) = (paper.width.min(paper.height), paper.width.max(paper.height));
     let margin = 0.6 * IN;
     let width = w - 2.0 * margin;
-    let headers = [
-        "#",
-        "Name",
-        "Letters",
-        "Cards",
-        "Postcards",
-        "Envelopes sealed",
-        "Photo shared",
-    ];
+    let headers = ["#", "Name", "Letters", "Cards", "Postcards", "Envelopes sealed", "Photo shared"];
     let fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
     let row_height = 0.34 * IN;
     let header_top = margin + 52.0;
-    let rows_per_page = (((h - margin - 40.0) - (header_top + row_height)) / row_height)
-        .floor()
-        .max(1.0) as usize;
-    let chunks: Vec<&[TallyRow]> = if rows.is_empty() {
-        vec![&[]]
-    } else {
-        rows.chunks(rows_per_page).collect()
-    };
+    let rows_per_page =
+        (((h - margin - 40.0) - (header_top + row_height)) / row_height).floor().max(1.0) as usize;
+    let chunks: Vec<&[TallyRow]> =
+        if rows.is_empty() { vec![&[]] } else { rows.chunks(rows_per_page).collect() };
     let mut pages = Vec::new();
     let cell = BlockStyle::new("sans", 9.0, 11.0);
     for (page_no, chunk) in chunks.iter().enumerate() {
@@ -448,10 +328,7 @@ pub fn tally(
         let title_block = text_block(
             fonts,
             &title,
-            &BlockStyle {
-                bold: true,
-                ..BlockStyle::new("sans", 14.0, 17.0)
-            },
+            &BlockStyle { bold: true, ..BlockStyle::new("sans", 14.0, 17.0) },
             margin,
             margin,
             width,
@@ -465,10 +342,7 @@ pub fn tally(
         let sub_block = text_block(
             fonts,
             &sub,
-            &BlockStyle {
-                color: Color::Rgb(90, 90, 90),
-                ..BlockStyle::new("sans", 8.5, 10.5)
-            },
+            &BlockStyle { color: Color::Rgb(90, 90, 90), ..BlockStyle::new("sans", 8.5, 10.5) },
             margin,
             margin + 22.0,
             width,
@@ -494,15 +368,9 @@ pub fn tally(
         }
         page.items.push(Item::Shape(Shape {
             path: rect_path(Rect::new(margin, header_top, width, row_height), 0.0),
-            paint: Paint {
-                fill: Some(Color::Rgb(236, 236, 232)),
-                stroke: None,
-            },
+            paint: Paint { fill: Some(Color::Rgb(236, 236, 232)), stroke: None },
         }));
-        page.items.push(Item::Shape(Shape {
-            path: grid,
-            paint: stroke(Color::Rgb(120, 120, 120), 0.5),
-        }));
+        page.items.push(Item::Shape(Shape { path: grid, paint: stroke(Color::Rgb(120, 120, 120), 0.5) }));
         let mut put = |text: &str, col: usize, row: usize, bold: bool| -> Result<(), String> {
             let style = BlockStyle { bold, ..cell.clone() };
             let block = text_block(
@@ -566,12 +434,10 @@ mod tests {
                             PathSeg::Close => None,
                         })
                         .collect();
-                    let (x0, x1) = points
-                        .iter()
-                        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-                    let (y0, y1) = points
-                        .iter()
-                        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+                    let (x0, x1) =
+                        points.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+                    let (y0, y1) =
+                        points.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
                     Some(Rect::new(x0, y0, x1 - x0, y1 - y0))
                 }
                 _ => None,
@@ -599,11 +465,8 @@ mod tests {
         ];
         for format in mail::envelopes() {
             for return_lines in [Some(returns.as_slice()), None] {
-                let content = EnvelopeContent {
-                    return_lines,
-                    delivery_lines: &delivery,
-                    piece: Some("L-0001"),
-                };
+                let content =
+                    EnvelopeContent { return_lines, delivery_lines: &delivery, piece: Some("L-0001") };
                 let (page, geometry) =
                     envelope(&fonts, format, &content).unwrap_or_else(|e| panic!("{}: {e}", format.name));
                 let (w, h) = (page.width, page.height);
@@ -623,11 +486,7 @@ mod tests {
                 );
                 let clear = mail::barcode_clear_zone(w, h);
                 for r in ink(&page.items) {
-                    assert!(
-                        !r.intersects(&clear),
-                        "{}: {r:?} is in the barcode clear zone",
-                        format.name
-                    );
+                    assert!(!r.intersects(&clear), "{}: {r:?} is in the barcode clear zone", format.name);
                     assert!(
                         !r.intersects(&geometry.address) || geometry.address.contains(&r),
                         "{}: {r:?} overlaps the address",
@@ -637,13 +496,7 @@ mod tests {
                 let text: Vec<&str> = page
                     .items
                     .iter()
-                    .filter_map(|i| {
-                        if let Item::Text(t) = i {
-                            Some(t.text.as_str())
-                        } else {
-                            None
-                        }
-                    })
+                    .filter_map(|i| if let Item::Text(t) = i { Some(t.text.as_str()) } else { None })
                     .collect();
                 assert!(text.contains(&"WASHINGTON DC 20528"), "{}: {text:?}", format.name);
                 if return_lines.is_some() {

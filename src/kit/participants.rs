@@ -6,17 +6,8 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
 
 /// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs.
-pub const KNOWN_COLUMNS: &[&str] = &[
-    "name",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "letters",
-    "cards",
-    "postcards",
-];
+pub const KNOWN_COLUMNS: &[&str] =
+    &["name", "address1", "address2", "city", "state", "zip", "letters", "cards", "postcards"];
 
 /// Most rows one list may have.
 const MAX_ROWS: usize = 100_000;
@@ -98,16 +89,10 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         Diagnostic::error(message).in_file(path).at(line, column)
     };
     for line in blank_lines(&source.text) {
-        warnings.push(
-            Diagnostic::warning("empty line skipped")
-                .in_file(path)
-                .at(line, 1),
-        );
+        warnings.push(Diagnostic::warning("empty line skipped").in_file(path).at(line, 1));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(source.text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(e) => return Err(err(1, 1, format!("cannot read the header row: {e}")).into()),
@@ -163,11 +148,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         };
         let line = record.position().map_or(0, |p| line_of(p.byte()));
         if record.iter().all(str::is_empty) {
-            warnings.push(
-                Diagnostic::warning("this row has no values; skipped")
-                    .in_file(path)
-                    .at(line, 1),
-            );
+            warnings.push(Diagnostic::warning("this row has no values; skipped").in_file(path).at(line, 1));
             continue;
         }
         if people.len() >= MAX_ROWS {
@@ -183,11 +164,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                 err(
                     line,
                     headers.len() + 1,
-                    format!(
-                        "this row has {} fields but the header has {}",
-                        record.len(),
-                        headers.len()
-                    ),
+                    format!("this row has {} fields but the header has {}", record.len(), headers.len()),
                 )
                 .hint("a comma inside a value needs quotes: \"Apt 4, Rear\""),
             );
@@ -198,11 +175,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         let mut row_ok = true;
         for required in ["name", "zip"] {
             if get(required).is_empty() {
-                let what = if required == "name" {
-                    "the name is missing"
-                } else {
-                    "the ZIP code is missing"
-                };
+                let what = if required == "name" { "the name is missing" } else { "the ZIP code is missing" };
                 errors.push(err(line, col(required), format!("column `{required}`: {what}")));
                 row_ok = false;
             }
@@ -254,11 +227,9 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         let state = get("state");
         if !state.is_empty() && !USPS_STATES.contains(&state.to_uppercase().as_str()) {
             warnings.push(
-                Diagnostic::warning(format!(
-                    "column `state`: `{state}` is not a USPS state abbreviation"
-                ))
-                .in_file(path)
-                .at(line, col("state")),
+                Diagnostic::warning(format!("column `state`: `{state}` is not a USPS state abbreviation"))
+                    .in_file(path)
+                    .at(line, col("state")),
             );
         }
         if !row_ok {
@@ -364,9 +335,7 @@ mod tests {
         let (result, _) = parse_text("name,adress1,city,state\n");
         let errors = result.unwrap_err().0;
         assert!(
-            errors
-                .iter()
-                .any(|d| d.message == "unknown column `adress1`" && d.hints[0].contains("address1"))
+            errors.iter().any(|d| d.message == "unknown column `adress1`" && d.hints[0].contains("address1"))
         );
         assert!(errors.iter().any(|d| d.message.contains("no `zip` column")));
     }
