@@ -37,8 +37,12 @@ pub fn render(
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    let mut summary =
-        format!("wrote {} ({} page{})", output.display(), pages.len(), if pages.len() == 1 { "" } else { "s" });
+    let mut summary = format!(
+        "wrote {} ({} page{})",
+        output.display(),
+        pages.len(),
+        if pages.len() == 1 { "" } else { "s" }
+    );
     if let Some(fold) = design.fold {
         summary.push_str(&format!("\nthis card: {}", crate::impose::fold_instructions(fold)));
     }
@@ -185,7 +189,7 @@ pub fn envelopes(
 
 /// `letterkit init DIR`: a starter campaign folder that builds as it is.
 pub fn init(dir: &Path) -> Result<String> {
-    use crate::kit::{BUILTIN_LETTERS, campaign::DEFAULT_CAMPAIGN};
+    use crate::kit::{BUILTIN_DESIGNS, campaign::DEFAULT_CAMPAIGN};
     let campaign =
         DEFAULT_CAMPAIGN.replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1);
     let mut files: Vec<(String, String)> = vec![
@@ -195,7 +199,7 @@ pub fn init(dir: &Path) -> Result<String> {
             "name,address1,address2,city,state,zip,letters\nZoë O’Brien,12 Elm Street,Apt 3,Boston,MA,02134,1\nNguyễn Văn An,450 Oak Avenue,,Portland,ME,04101,2\n".into(),
         ),
     ];
-    for (name, path, text) in BUILTIN_LETTERS {
+    for (name, path, text) in BUILTIN_DESIGNS.iter().filter(|(n, ..)| matches!(*n, "handwritten" | "typed")) {
         let file = path.rsplit('/').next().unwrap_or(name).to_string();
         files.push((file, text.to_string()));
     }

@@ -689,11 +689,10 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                     errors.push(err("`focus` takes two fractions from 0 to 1, like [0.5, 0.3]".into()));
                     continue;
                 }
-                Body::Image(ImageSpec {
-                    path: base_dir.join(src),
-                    fit: def.fit.unwrap_or(Fit::Contain),
-                    focus,
-                })
+                let on_disk = base_dir.join(src);
+                let path =
+                    if on_disk.exists() { on_disk } else { crate::assets::lookup(src).unwrap_or(on_disk) };
+                Body::Image(ImageSpec { path, fit: def.fit.unwrap_or(Fit::Contain), focus })
             }
             ElementKind::Rect => Body::Rect {
                 radius: def

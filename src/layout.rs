@@ -195,12 +195,17 @@ impl Pictures {
             return Ok(p.clone());
         }
         let name = path.display();
-        let meta =
-            std::fs::metadata(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
-        if meta.len() > MAX_PICTURE_BYTES {
-            return Err(Diagnostic::error(format!("image {name} is larger than 64 MiB")));
-        }
-        let data = std::fs::read(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
+        let data = match crate::assets::get(path) {
+            Some(bytes) => bytes.to_vec(),
+            None => {
+                let meta = std::fs::metadata(path)
+                    .map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
+                if meta.len() > MAX_PICTURE_BYTES {
+                    return Err(Diagnostic::error(format!("image {name} is larger than 64 MiB")));
+                }
+                std::fs::read(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?
+            }
+        };
         let format = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
             PictureFormat::Jpeg
         } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -423,9 +428,10 @@ fn layout_element(
             let trim = Rect::new(design.bleed, design.bleed, design.width, design.height);
             let ocr = crate::mail::ocr_read_area(design.width, design.height);
             let ocr = Rect::new(ocr.x + trim.x, ocr.y + trim.y, ocr.width, ocr.height);
-            if let Some(ink) = ink_bounds(&laid.0) {
-                if !ocr.contains(&ink) {
-                    return Err(element_error(
+            if let Some(ink) = ink_bounds(&laid.0)
+                && !ocr.contains(&ink)
+            {
+                return Err(element_error(
                         design,
                         element,
                         format!(
@@ -437,7 +443,6 @@ fn layout_element(
                         ),
                     )
                     .hint("leave x, y, width and height out to let letterkit place it, or make the text smaller"));
-                }
             }
             Ok(laid)
         }
@@ -564,13 +569,24 @@ fn layout_text(
     };
     let mut size = spec.size;
     let mut lines = set_at(size)?;
-    if height_for(lines.len(), size) > r.height + 0.01
-        && let Some(min) = spec.shrink_to
-    {
-        while height_for(lines.len(), size) > r.height + 0.01 && size > min {
+    // An address line must never wrap (Pub 28: one line per address element); an address
+    // shrinks to 8 pt, the smallest USPS recommends, before that is an error.
+    let is_address = matches!(element.body, Body::Address(_));
+    let written_lines = spans.iter().map(|s| s.text.matches('\n').count()).sum::<usize>() + 1;
+    let wraps = |lines: &[SetLine]| is_address && lines.len() > written_lines;
+    let min = spec.shrink_to.or(is_address.then_some(8.0));
+    if let Some(min) = min {
+        while (height_for(lines.len(), size) > r.height + 0.01 || wraps(&lines)) && size > min {
             size = (size - 0.25).max(min);
             lines = set_at(size)?;
         }
+    }
+    if wraps(&lines) {
+        return Err(err(format!(
+            "an address line is too long for the {:.2} in wide box, even at {size}pt",
+            r.width / 72.0
+        ))
+        .hint("widen the box or shorten the line; address lines are never wrapped"));
     }
     let pitch = size * spec.leading;
     let fits = |n: usize| height_for(n, size) <= r.height + 0.01;

@@ -9,6 +9,7 @@
 //! [`formats`] holds the built-in page formats from `layouts/`; [`mail`] the USPS rules;
 //! [`kit`] builds a whole party kit from a campaign and a participants list.
 
+pub mod assets;
 pub mod commands;
 pub mod design;
 pub mod diag;

@@ -194,3 +194,41 @@ fn typed_letters_and_a4() {
     assert_eq!(m["pieces"][0]["size"], serde_json::json!([8.268, 11.693]));
     assert_eq!(m["pieces"][0]["envelope"]["format"], "envelope-dl");
 }
+
+#[test]
+fn cards_get_their_own_envelopes_and_postcards_none() {
+    let dir = scratch("cards");
+    std::fs::write(
+        dir.join("mix.csv"),
+        "name,address1,address2,city,state,zip,letters,cards,postcards\nZoë,1 Elm St,,Boston,MA,02134,1,2,1\nAn,2 Oak Ave,,Portland,ME,04101,0,1,3\n",
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["build", "-p", "mix.csv", "-o", "kit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kit = dir.join("kit");
+    let m = manifest(&kit);
+    assert_eq!(
+        m["totals"],
+        serde_json::json!({"participants": 2, "letters": 1, "cards": 3, "postcards": 4, "envelopes": 4})
+    );
+    let pieces = m["pieces"].as_array().unwrap();
+    let ids: Vec<&str> = pieces.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["L-0001", "C-0001", "C-0002", "C-0003", "P-0001", "P-0002", "P-0003", "P-0004"]);
+    for (i, card) in pieces[1..4].iter().enumerate() {
+        assert_eq!(card["kind"], "card");
+        assert_eq!(card["size"], serde_json::json!([4.25, 5.5]));
+        assert_eq!(card["envelope"]["format"], "envelope-a2", "A2 holds 4.25 x 5.5");
+        assert_eq!(card["envelope"]["page"], i + 2, "card envelopes follow the letter's");
+        assert_eq!(card["pages"], serde_json::json!([i + 1]), "a quarter-fold card is one sheet");
+    }
+    for (i, postcard) in pieces[4..].iter().enumerate() {
+        assert!(postcard.get("envelope").is_none(), "postcards are mailed bare");
+        assert_eq!(postcard["pages"], serde_json::json!([2 * i + 1, 2 * i + 2]));
+        assert_eq!(postcard["mail_class"], "postcard");
+        assert_eq!(postcard["postage_usd"], 0.61);
+    }
+    assert_eq!(pdf_pages(&kit.join("cards.pdf")), 3);
+    assert_eq!(pdf_pages(&kit.join("postcards.pdf")), 8);
+    assert_eq!(pdf_pages(&kit.join("envelopes.pdf")), 4);
+    assert_eq!(m["postage"]["total_usd"], 5.56);
+}

@@ -44,6 +44,15 @@ pub struct Campaign {
     /// The letter: "handwritten" (a template to write on), "typed", or the path of a design file.
     #[serde(default = "default_letter")]
     pub letter: String,
+    /// The card: "card" (the built-in quarter-fold card) or the path of a card design.
+    #[serde(default = "default_card")]
+    pub card: String,
+    /// The card's envelope: "auto" (the smallest standard envelope 1/8 in larger than the card) or an envelope format.
+    #[serde(default = "default_envelope")]
+    pub card_envelope: String,
+    /// The postcard: "postcard" (the built-in 4 x 6 in landmark postcard) or the path of a postcard design (pages front and address).
+    #[serde(default = "default_postcard")]
+    pub postcard: String,
     /// The closing above the signature.
     #[serde(default = "default_sign_off")]
     pub sign_off: String,
@@ -157,6 +166,12 @@ fn default_envelope() -> String {
 }
 fn default_letter() -> String {
     "handwritten".into()
+}
+fn default_card() -> String {
+    "card".into()
+}
+fn default_postcard() -> String {
+    "postcard".into()
 }
 fn default_sign_off() -> String {
     "Sincerely,".into()

@@ -23,14 +23,16 @@ use crate::units::PT_PER_IN;
 use campaign::{AddressStyle, LoadedCampaign};
 use participants::Participant;
 
-/// The built-in letter designs, by the name a campaign's `letter` key uses.
-pub const BUILTIN_LETTERS: &[(&str, &str, &str)] = &[
+/// The built-in designs, by the name a campaign's `letter`, `card` or `postcard` key uses.
+pub const BUILTIN_DESIGNS: &[(&str, &str, &str)] = &[
     (
         "handwritten",
         "builtin:designs/handwritten-letter.toml",
         include_str!("../../designs/handwritten-letter.toml"),
     ),
     ("typed", "builtin:designs/typed-letter.toml", include_str!("../../designs/typed-letter.toml")),
+    ("card", "builtin:designs/card.toml", include_str!("../../designs/card.toml")),
+    ("postcard", "builtin:designs/postcard.toml", include_str!("../../designs/postcard.toml")),
 ];
 
 /// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
@@ -54,15 +56,52 @@ pub struct BuildOptions {
 /// One person's part of the kit (a participant, or an unnamed writer).
 struct Writer {
     participant: Option<Participant>,
-    letters: u32,
+    /// Letters, cards, postcards.
+    counts: [u32; 3],
 }
 
-/// The kit, laid out.
+/// The kinds of piece, in the order the kit's files and manifest list them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PieceKind {
+    Letter,
+    Card,
+    Postcard,
+}
+
+impl PieceKind {
+    fn name(self) -> &'static str {
+        match self {
+            PieceKind::Letter => "letter",
+            PieceKind::Card => "card",
+            PieceKind::Postcard => "postcard",
+        }
+    }
+    fn file(self) -> &'static str {
+        match self {
+            PieceKind::Letter => "letters.pdf",
+            PieceKind::Card => "cards.pdf",
+            PieceKind::Postcard => "postcards.pdf",
+        }
+    }
+    fn prefix(self) -> char {
+        match self {
+            PieceKind::Letter => 'L',
+            PieceKind::Card => 'C',
+            PieceKind::Postcard => 'P',
+        }
+    }
+}
+
+/// The kit, laid out: the pages of each file and a record per piece.
+#[derive(Default)]
 struct Kit {
     letters: Vec<Page>,
-    envelopes: Vec<Page>,
+    cards: Vec<Page>,
+    postcards: Vec<Page>,
+    /// Envelopes for letters, then for cards, in piece order.
+    letter_envelopes: Vec<Page>,
+    card_envelopes: Vec<Page>,
     pieces: Vec<PieceRecord>,
-    per_writer: Vec<(String, Vec<usize>, Vec<usize>)>,
 }
 
 /// A piece in the manifest.
@@ -75,10 +114,13 @@ struct PieceRecord {
     file: &'static str,
     pages: Vec<usize>,
     size: [f64; 2],
-    sheets: usize,
+    mail_class: &'static str,
     weight_oz: f64,
     postage_usd: f64,
-    envelope: EnvelopeRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    envelope: Option<EnvelopeRecord>,
+    #[serde(skip)]
+    writer: usize,
 }
 
 #[derive(Serialize)]
@@ -89,12 +131,19 @@ struct EnvelopeRecord {
     format: String,
 }
 
+/// The designs a kit uses.
+struct Designs {
+    letter: Design,
+    card: Option<(Design, &'static Format)>,
+    postcard: Option<Design>,
+}
+
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
 pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> {
     let campaign = campaign::load(options.campaign.as_deref())?;
     let writers = writers(&campaign, options, warnings)?;
-    let design = letter_design(&campaign)?;
-    let kit = lay_out(&campaign, &design, &writers, warnings)?;
+    let designs = designs(&campaign, &writers)?;
+    let kit = lay_out(&campaign, &designs, &writers, warnings)?;
 
     let out = &options.output;
     let inputs: Vec<&Path> =
@@ -102,16 +151,32 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let title =
         |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
     let mut staged = Staged::default();
+    let mut written: Vec<&'static str> = Vec::new();
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;
         staged.write(&path, &bytes)
     };
-    write("letters.pdf", render::pdf(&kit.letters, &title("letters"))?)?;
-    write("envelopes.pdf", render::pdf(&kit.envelopes, &title("envelopes"))?)?;
+    if !kit.letters.is_empty() {
+        write("letters.pdf", render::pdf(&kit.letters, &title("letters"))?)?;
+        written.push("letters.pdf");
+    }
+    if !kit.cards.is_empty() {
+        write("cards.pdf", render::pdf(&kit.cards, &title("cards"))?)?;
+        written.push("cards.pdf");
+    }
+    if !kit.postcards.is_empty() {
+        write("postcards.pdf", render::pdf(&kit.postcards, &title("postcards"))?)?;
+        written.push("postcards.pdf");
+    }
+    let envelopes: Vec<&Page> = kit.letter_envelopes.iter().chain(&kit.card_envelopes).collect();
+    if !envelopes.is_empty() {
+        write("envelopes.pdf", render::pdf(envelopes, &title("envelopes"))?)?;
+        written.push("envelopes.pdf");
+    }
+    let fonts = &designs.letter.fonts;
     let themes: Vec<(String, Vec<String>)> =
         campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
-    let fonts = &design.fonts;
     let social = [campaign.campaign.hashtags.join(" "), campaign.campaign.mentions.join(" ")]
         .join(" ")
         .trim()
@@ -131,18 +196,19 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     )
     .map_err(|m| Diagnostic::error(format!("handout: {m}")).in_file(&campaign.path))?;
     write("handout.pdf", render::pdf([&handout], &title("talking points"))?)?;
+    let totals = [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard]
+        .map(|k| kit.pieces.iter().filter(|p| p.kind == k.name()).count() as u32);
     let rows: Vec<pages::TallyRow> = if options.participants.is_some() {
         writers
             .iter()
             .map(|w| pages::TallyRow {
                 name: w.participant.as_ref().map_or(String::new(), |p| p.name.clone()),
-                counts: Some([w.letters, 0, 0]),
+                counts: Some(w.counts),
             })
             .collect()
     } else {
         Vec::new()
     };
-    let totals = [kit.pieces.len() as u32, 0, 0];
     let tally = pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals)
         .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
     write("tally-sheet.pdf", render::pdf(&tally, &title("sign-in and tally sheet"))?)?;
@@ -150,21 +216,44 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let postage = Postage::builtin();
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     if options.split {
-        for (i, (name, letter_pages, envelope_pages)) in kit.per_writer.iter().enumerate() {
-            let pages: Vec<&Page> = letter_pages
-                .iter()
-                .map(|&p| &kit.letters[p])
-                .chain(envelope_pages.iter().map(|&p| &kit.envelopes[p]))
-                .collect();
-            let file = format!("participants/{:03}-{}.pdf", i + 1, slug(name));
-            write(&file, render::pdf(pages, &title(&format!("letters and envelopes for {name}")))?)?;
+        for (i, writer) in writers.iter().enumerate() {
+            let name =
+                writer.participant.as_ref().map_or_else(|| format!("writer {}", i + 1), |p| p.name.clone());
+            let pages = pages_of_writer(&kit, i);
+            if pages.is_empty() {
+                continue;
+            }
+            let file = format!("participants/{:03}-{}.pdf", i + 1, slug(&name));
+            write(&file, render::pdf(pages, &title(&format!("pieces and envelopes for {name}")))?)?;
         }
     }
-    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage);
+    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &written);
     write("manifest.json", manifest.into_bytes())?;
     staged.commit()?;
 
-    Ok(summary(&campaign, options, &kit, writers.len(), total_postage, postage, tally.len()))
+    Ok(summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len()))
+}
+
+/// Every page one writer's pieces and envelopes take, in file order.
+fn pages_of_writer(kit: &Kit, writer: usize) -> Vec<&Page> {
+    let mut pages = Vec::new();
+    for piece in kit.pieces.iter().filter(|p| p.writer == writer) {
+        let file = match piece.file {
+            "letters.pdf" => &kit.letters,
+            "cards.pdf" => &kit.cards,
+            _ => &kit.postcards,
+        };
+        pages.extend(piece.pages.iter().map(|&p| &file[p - 1]));
+        if let Some(e) = &piece.envelope {
+            let all = kit.letter_envelopes.len();
+            pages.push(if e.page <= all {
+                &kit.letter_envelopes[e.page - 1]
+            } else {
+                &kit.card_envelopes[e.page - 1 - all]
+            });
+        }
+    }
+    pages
 }
 
 /// The writers: one per participant row, or `count` unnamed ones.
@@ -173,7 +262,7 @@ fn writers(
     options: &BuildOptions,
     warnings: &mut Warnings,
 ) -> Result<Vec<Writer>> {
-    let defaults = &campaign.campaign.defaults;
+    let d = &campaign.campaign.defaults;
     let Some(path) = &options.participants else {
         if options.count == 0 || options.count > 10_000 {
             return Err(Diagnostic::error(format!(
@@ -183,7 +272,7 @@ fn writers(
             .into());
         }
         return Ok((0..options.count)
-            .map(|_| Writer { participant: None, letters: defaults.letters })
+            .map(|_| Writer { participant: None, counts: [d.letters, d.cards, d.postcards] })
             .collect());
     };
     let people = participants::read(path, warnings)?;
@@ -193,59 +282,121 @@ fn writers(
             .hint("add one row per person under the header")
             .into());
     }
-    let mut errors = Vec::new();
     let mut writers = Vec::new();
     for p in people {
-        if p.cards.unwrap_or(defaults.cards) > 0 || p.postcards.unwrap_or(defaults.postcards) > 0 {
-            errors.push(
-                Diagnostic::error("cards and postcards are not part of the kit yet: this row asks for some")
-                    .in_file(path)
-                    .at(p.line, 1)
-                    .hint("set the `cards` and `postcards` columns to 0 (or leave them out) for now"),
-            );
-            continue;
-        }
-        let letters = p.letters.unwrap_or(defaults.letters);
-        if letters == 0 {
+        let counts =
+            [p.letters.unwrap_or(d.letters), p.cards.unwrap_or(d.cards), p.postcards.unwrap_or(d.postcards)];
+        if counts == [0, 0, 0] {
             warnings.push(
-                Diagnostic::warning(format!("{} writes no letters (letters = 0)", p.name))
+                Diagnostic::warning(format!("{} makes no letters, cards or postcards", p.name))
                     .in_file(path)
                     .at(p.line, 1),
             );
         }
-        writers.push(Writer { participant: Some(p), letters });
-    }
-    if !errors.is_empty() {
-        return Err(Error(errors));
+        writers.push(Writer { participant: Some(p), counts });
     }
     Ok(writers)
 }
 
-/// The letter design the campaign names: a built-in one or a file next to the campaign.
-fn letter_design(campaign: &LoadedCampaign) -> Result<Design> {
-    let name = campaign.campaign.letter.as_str();
-    let source = match BUILTIN_LETTERS.iter().find(|(n, ..)| *n == name) {
+/// Reads a design the campaign names: a built-in one or a file next to the campaign.
+fn campaign_design(
+    campaign: &LoadedCampaign,
+    key: &str,
+    name: &str,
+    paper: Option<&'static Format>,
+) -> Result<Design> {
+    let source = match BUILTIN_DESIGNS.iter().find(|(n, ..)| *n == name) {
         Some((_, path, text)) => Source::builtin(path, text),
         None => {
             let path = campaign.base_dir.as_deref().unwrap_or(Path::new(".")).join(name);
             if !path.exists() {
+                let builtins: Vec<&str> = BUILTIN_DESIGNS.iter().map(|(n, ..)| *n).collect();
                 return Err(Diagnostic::error(format!(
-                    "letter: no built-in design `{name}` and no file {}",
+                    "{key}: no built-in design `{name}` and no file {}",
                     path.display()
                 ))
                 .in_file(&campaign.path)
-                .hint("use \"handwritten\", \"typed\", or the path of a design file relative to the campaign")
+                .hint(format!(
+                    "use a built-in design ({}) or the path of a design file relative to the campaign",
+                    builtins.join(", ")
+                ))
                 .into());
             }
             Source::read(&path)?
         }
     };
-    design::parse_with(&source, Some(campaign.paper))
+    design::parse_with(&source, paper)
+}
+
+/// The designs this kit needs: the letter always, the card and postcard when someone makes them.
+fn designs(campaign: &LoadedCampaign, writers: &[Writer]) -> Result<Designs> {
+    let c = &campaign.campaign;
+    let letter = campaign_design(campaign, "letter", &c.letter, Some(campaign.paper))?;
+    let card = if writers.iter().any(|w| w.counts[1] > 0) {
+        let design = campaign_design(campaign, "card", &c.card, None)?;
+        let (w, h) = (design.width, design.height);
+        let fitting: Vec<&str> =
+            mail::envelopes().filter(|e| mail::holds(e, w, h)).map(|e| e.name.as_str()).collect();
+        let envelope = if c.card_envelope == "auto" {
+            mail::smallest_envelope_for(w, h).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "card: a {:.3} x {:.3} in card fits no standard envelope with 1/8 in to spare",
+                    w / PT_PER_IN,
+                    h / PT_PER_IN
+                ))
+                .in_file(&campaign.path)
+                .hint("make the card smaller; `letterkit layouts` lists the envelopes")
+            })?
+        } else {
+            let e = crate::formats::find(&c.card_envelope, Some(crate::formats::Kind::Envelope))
+                .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
+            if !mail::holds(e, w, h) {
+                return Err(Diagnostic::error(format!(
+                    "card_envelope: a {:.3} x {:.3} in card does not fit a {} envelope with 1/8 in to spare",
+                    w / PT_PER_IN,
+                    h / PT_PER_IN,
+                    e.name
+                ))
+                .in_file(&campaign.path)
+                .hint(if fitting.is_empty() {
+                    "no standard envelope fits this card".to_string()
+                } else {
+                    format!("envelopes that fit: {}", fitting.join(", "))
+                })
+                .into());
+            }
+            e
+        };
+        if design.fold.is_none() {
+            return Err(Diagnostic::error(
+                "card: the card design has no `fold`; a card is folded (\"quarter\" or \"half\")",
+            )
+            .in_file(&design.path)
+            .into());
+        }
+        Some((design, envelope))
+    } else {
+        None
+    };
+    let postcard = if writers.iter().any(|w| w.counts[2] > 0) {
+        let design = campaign_design(campaign, "postcard", &c.postcard, None)?;
+        if design.pages.len() != 2 {
+            return Err(Diagnostic::error(
+                "postcard: a postcard design has two pages, e.g. pages = [\"front\", \"address\"]",
+            )
+            .in_file(&design.path)
+            .into());
+        }
+        Some(design)
+    } else {
+        None
+    };
+    Ok(Designs { letter, card, postcard })
 }
 
 fn lay_out(
     campaign: &LoadedCampaign,
-    design: &Design,
+    designs: &Designs,
     writers: &[Writer],
     warnings: &mut Warnings,
 ) -> Result<Kit> {
@@ -259,125 +410,209 @@ fn lay_out(
         AddressStyle::AsWritten => c.recipient.lines(),
     };
     let variants = typed_variants(campaign)?;
-    let envelope_format = campaign.envelope;
     let paper: &Format = campaign.paper;
     let sheet_weight =
         if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
 
-    let mut kit =
-        Kit { letters: Vec::new(), envelopes: Vec::new(), pieces: Vec::new(), per_writer: Vec::new() };
+    let mut kit = Kit::default();
+    let mut card_pieces: Vec<PieceRecord> = Vec::new();
+    let mut postcard_pieces: Vec<PieceRecord> = Vec::new();
     let mut errors = Vec::new();
-    let mut index = 0usize;
-    for writer in writers {
+    let mut counters = [0usize; 3];
+    for (w, writer) in writers.iter().enumerate() {
         let mut data = base.clone();
-        if let Some(p) = &writer.participant {
-            data.insert("name".into(), p.name.clone());
-            data.insert("address1".into(), p.address1.clone());
-            data.insert("address2".into(), p.address2.clone());
-            data.insert("city".into(), p.city.clone());
-            data.insert("state".into(), p.state.clone());
-            data.insert("zip".into(), p.zip.clone());
-            data.insert("city_line".into(), p.city_line());
-            data.insert("return_address".into(), p.return_address().join("\n"));
+        data.insert("delivery_address".into(), delivery.join("\n"));
+        let p = writer.participant.as_ref();
+        let field = |f: fn(&Participant) -> String| p.map_or(String::new(), f);
+        data.insert("name".into(), field(|p| p.name.clone()));
+        data.insert("address1".into(), field(|p| p.address1.clone()));
+        data.insert("address2".into(), field(|p| p.address2.clone()));
+        data.insert("city".into(), field(|p| p.city.clone()));
+        data.insert("state".into(), field(|p| p.state.clone()));
+        data.insert("zip".into(), field(|p| p.zip.clone()));
+        data.insert("city_line".into(), field(Participant::city_line));
+        data.insert("return_address".into(), field(|p| p.return_address().join("\n")));
+        if let Some(p) = p {
             for (k, v) in &p.extra {
                 data.entry(k.clone()).or_insert_with(|| v.clone());
             }
-        } else {
-            for key in ["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"]
-            {
-                data.insert(key.into(), String::new());
-            }
         }
         let name = data["name"].clone();
-        let mut mine = (Vec::new(), Vec::new());
-        for n in 0..writer.letters {
-            let id = format!("L-{:04}", index + 1);
-            let mut fields = data.clone();
-            fields.insert("piece".into(), id.clone());
-            fields.insert("letter_number".into(), format!("{} of {}", n + 1, writer.letters));
-            // Two talking points as prompts, rotated so neighbouring letters get different ones.
-            if !points.is_empty() {
-                fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
-                fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
-            }
-            if let Some(v) = &variants {
-                match v.body(index, &fields) {
-                    Ok(body) => {
-                        fields.insert("body".into(), body);
+        let return_lines = p.map(Participant::return_address);
+        for kind in [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard] {
+            let k = kind as usize;
+            for n in 0..writer.counts[k] {
+                let index = counters[k];
+                counters[k] += 1;
+                let id = format!("{}-{:04}", kind.prefix(), index + 1);
+                let mut fields = data.clone();
+                fields.insert("piece".into(), id.clone());
+                fields.insert("number".into(), format!("{} of {}", n + 1, writer.counts[k]));
+                // Talking points as prompts, rotated so neighbouring pieces get different ones.
+                if !points.is_empty() {
+                    fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
+                    fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
+                }
+                let design = match kind {
+                    PieceKind::Letter => {
+                        if let Some(v) = &variants {
+                            match v.body(index, &fields) {
+                                Ok(body) => {
+                                    fields.insert("body".into(), body);
+                                }
+                                Err(d) => {
+                                    errors.push(d);
+                                    continue;
+                                }
+                            }
+                        }
+                        &designs.letter
                     }
-                    Err(d) => {
-                        errors.push(d);
+                    PieceKind::Card => &designs.card.as_ref().expect("loaded when someone makes cards").0,
+                    PieceKind::Postcard => {
+                        designs.postcard.as_ref().expect("loaded when someone makes postcards")
+                    }
+                };
+                let pages = match layout::layout_printed(design, &fields, &pictures, warnings) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        errors.extend(e.0.into_iter().map(|d| with_row(d, writer)));
                         continue;
                     }
+                };
+                let (finished_w, finished_h) = (design.width, design.height);
+                let mut record = PieceRecord {
+                    id: id.clone(),
+                    kind: kind.name(),
+                    participant: name.clone(),
+                    row: p.map(|p| p.line),
+                    file: kind.file(),
+                    pages: Vec::new(),
+                    size: inches(finished_w, finished_h),
+                    mail_class: "letter",
+                    weight_oz: 0.0,
+                    postage_usd: 0.0,
+                    envelope: None,
+                    writer: w,
+                };
+                let envelope_format = match kind {
+                    PieceKind::Letter => Some(campaign.envelope),
+                    PieceKind::Card => designs.card.as_ref().map(|(_, e)| *e),
+                    PieceKind::Postcard => None,
+                };
+                if let Some(format) = envelope_format {
+                    let content = pages::EnvelopeContent {
+                        return_lines: return_lines.as_deref(),
+                        delivery_lines: &delivery,
+                        piece: Some(&id),
+                    };
+                    let (envelope, _) = match pages::envelope(&designs.letter.fonts, format, &content) {
+                        Ok(e) => e,
+                        Err(m) => {
+                            errors
+                                .push(with_row(Diagnostic::error(format!("envelope for {id}: {m}")), writer));
+                            continue;
+                        }
+                    };
+                    let list = if kind == PieceKind::Letter {
+                        &mut kit.letter_envelopes
+                    } else {
+                        &mut kit.card_envelopes
+                    };
+                    list.push(envelope);
+                    record.envelope = Some(EnvelopeRecord {
+                        file: "envelopes.pdf",
+                        page: list.len(),
+                        size: inches(format.width, format.height),
+                        format: format.name.clone(),
+                    });
+                    let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
+                    let weight = postage.weights.envelope
+                        + match kind {
+                            PieceKind::Letter => pages.len() as f64 * sheet_weight,
+                            _ => postage.weights.card,
+                        };
+                    if kind == PieceKind::Letter && pages.len() > MAX_SHEETS_ONE_OUNCE {
+                        warnings.push(with_row(
+                            Diagnostic::warning(format!(
+                                "letter {id} runs to {} sheets: probably over one ounce, so it needs more postage",
+                                pages.len()
+                            )),
+                            writer,
+                        ));
+                    }
+                    if nonmachinable {
+                        warnings.push(with_row(
+                            Diagnostic::warning(format!(
+                                "{id}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
+                                format.name, postage.prices.nonmachinable_surcharge
+                            )),
+                            writer,
+                        ));
+                    }
+                    record.weight_oz = (weight * 1000.0).round() / 1000.0;
+                    record.postage_usd = postage.letter(weight, nonmachinable);
+                } else {
+                    // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
+                    match mail::classify(finished_w, finished_h, true) {
+                        mail::MailClass::Postcard => {
+                            record.mail_class = "postcard";
+                            record.postage_usd = postage.prices.postcard;
+                        }
+                        mail::MailClass::Letter => {
+                            record.postage_usd = postage.letter(
+                                postage.weights.card,
+                                mail::nonmachinable_shape(finished_w, finished_h),
+                            );
+                        }
+                        class => {
+                            errors.push(with_row(
+                                Diagnostic::error(format!(
+                                    "postcard {id}: a {:.3} x {:.3} in postcard is {}",
+                                    finished_w / PT_PER_IN,
+                                    finished_h / PT_PER_IN,
+                                    if class == mail::MailClass::TooSmall {
+                                        "too small to mail (at least 3.5 x 5 in)"
+                                    } else {
+                                        "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
+                                    }
+                                )),
+                                writer,
+                            ));
+                            continue;
+                        }
+                    }
+                    record.weight_oz = postage.weights.card;
+                }
+                let file = match kind {
+                    PieceKind::Letter => &mut kit.letters,
+                    PieceKind::Card => &mut kit.cards,
+                    PieceKind::Postcard => &mut kit.postcards,
+                };
+                record.pages = (file.len() + 1..=file.len() + pages.len()).collect();
+                file.extend(pages);
+                match kind {
+                    PieceKind::Letter => kit.pieces.push(record),
+                    PieceKind::Card => card_pieces.push(record),
+                    PieceKind::Postcard => postcard_pieces.push(record),
                 }
             }
-            let pages = match layout::layout_design(design, &fields, &pictures, warnings) {
-                Ok(p) => p,
-                Err(e) => {
-                    errors.extend(e.0.into_iter().map(|d| with_row(d, writer)));
-                    continue;
-                }
-            };
-            let sheets = pages.len();
-            if sheets > MAX_SHEETS_ONE_OUNCE {
-                warnings.push(with_row(
-                    Diagnostic::warning(format!("letter {id} runs to {sheets} sheets: probably over one ounce, so it needs more postage")),
-                    writer,
-                ));
-            }
-            let weight = postage.weights.envelope + sheets as f64 * sheet_weight;
-            let (fw, fh) = mail::folded_in_thirds(paper);
-            let nonmachinable = mail::nonmachinable_shape(envelope_format.width, envelope_format.height);
-            let return_lines = writer.participant.as_ref().map(Participant::return_address);
-            let content = pages::EnvelopeContent {
-                return_lines: return_lines.as_deref(),
-                delivery_lines: &delivery,
-                piece: Some(&id),
-            };
-            let (envelope, _) = match pages::envelope(&design.fonts, envelope_format, &content) {
-                Ok(e) => e,
-                Err(m) => {
-                    errors.push(with_row(Diagnostic::error(format!("envelope for {id}: {m}")), writer));
-                    continue;
-                }
-            };
-            debug_assert!(mail::holds(envelope_format, fw, fh));
-            let first = kit.letters.len();
-            mine.0.extend(first..first + pages.len());
-            mine.1.push(kit.envelopes.len());
-            kit.pieces.push(PieceRecord {
-                id,
-                kind: "letter",
-                participant: name.clone(),
-                row: writer.participant.as_ref().map(|p| p.line),
-                file: "letters.pdf",
-                pages: (first + 1..=first + pages.len()).collect(),
-                size: inches(paper.width, paper.height),
-                sheets,
-                weight_oz: (weight * 1000.0).round() / 1000.0,
-                postage_usd: postage.letter(weight, nonmachinable),
-                envelope: EnvelopeRecord {
-                    file: "envelopes.pdf",
-                    page: kit.envelopes.len() + 1,
-                    size: inches(envelope_format.width, envelope_format.height),
-                    format: envelope_format.name.clone(),
-                },
-            });
-            kit.letters.extend(pages);
-            kit.envelopes.push(envelope);
-            index += 1;
         }
-        kit.per_writer.push((
-            if name.is_empty() { format!("writer {}", kit.per_writer.len() + 1) } else { name },
-            mine.0,
-            mine.1,
-        ));
     }
     if !errors.is_empty() {
         return Err(Error(errors));
     }
-    if kit.letters.is_empty() {
-        return Err(Diagnostic::error("the kit has no letters: every participant asks for 0").into());
+    // Card envelopes follow the letters' envelopes in envelopes.pdf.
+    let offset = kit.letter_envelopes.len();
+    for piece in &mut card_pieces {
+        if let Some(e) = &mut piece.envelope {
+            e.page += offset;
+        }
+    }
+    kit.pieces.extend(card_pieces);
+    kit.pieces.extend(postcard_pieces);
+    if kit.pieces.is_empty() {
+        return Err(Diagnostic::error("the kit is empty: nobody makes a letter, card or postcard").into());
     }
     Ok(kit)
 }
@@ -476,8 +711,10 @@ fn manifest_json(
     participants: usize,
     total: f64,
     postage: &Postage,
+    files: &[&str],
 ) -> String {
     let c = &campaign.campaign;
+    let count = |kind: PieceKind| kit.pieces.iter().filter(|p| p.kind == kind.name()).count();
     let value = serde_json::json!({
         "generator": format!("letterkit {}", env!("CARGO_PKG_VERSION")),
         "campaign": c.name,
@@ -485,23 +722,18 @@ fn manifest_json(
         "recipient": c.recipient.lines(),
         "totals": {
             "participants": participants,
-            "letters": kit.pieces.iter().filter(|p| p.kind == "letter").count(),
-            "cards": 0,
-            "postcards": 0,
-            "envelopes": kit.envelopes.len(),
+            "letters": count(PieceKind::Letter),
+            "cards": count(PieceKind::Card),
+            "postcards": count(PieceKind::Postcard),
+            "envelopes": kit.letter_envelopes.len() + kit.card_envelopes.len(),
         },
         "postage": {
             "total_usd": total,
             "prices_as_of": postage.as_of,
             "source": postage.source,
-            "reimbursement_note": total > c.reimburse_above,
+            "above_reimbursement_threshold": total > c.reimburse_above,
         },
-        "files": {
-            "letters": "letters.pdf",
-            "envelopes": "envelopes.pdf",
-            "handout": "handout.pdf",
-            "tally_sheet": "tally-sheet.pdf",
-        },
+        "files": files.iter().chain(["handout.pdf", "tally-sheet.pdf"].iter()).collect::<Vec<_>>(),
         "pieces": kit.pieces,
     });
     let mut text = serde_json::to_string_pretty(&value).expect("the manifest serializes");
@@ -513,6 +745,7 @@ fn manifest_json(
 fn summary(
     campaign: &LoadedCampaign,
     options: &BuildOptions,
+    designs: &Designs,
     kit: &Kit,
     participants: usize,
     total: f64,
@@ -520,8 +753,8 @@ fn summary(
     tally_pages: usize,
 ) -> String {
     let c = &campaign.campaign;
-    let letters = kit.pieces.len();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let count = |kind: PieceKind| kit.pieces.iter().filter(|p| p.kind == kind.name()).count();
     let who = if options.participants.is_some() {
         plural(participants, "participant")
     } else {
@@ -529,28 +762,55 @@ fn summary(
     };
     let mut s =
         format!("Built the party kit for \"{}\" in {}/ for {who}:\n", c.name, options.output.display());
-    s.push_str(&format!(
-        "  letters.pdf       {} ({}), {} on {}\n",
-        plural(letters, "letter"),
-        c.letter,
-        plural(kit.letters.len(), "page"),
-        campaign.paper.description
-    ));
-    s.push_str(&format!(
-        "  envelopes.pdf     {} ({}), one per letter, same order, addressed to {}\n",
-        plural(kit.envelopes.len(), "envelope"),
-        campaign.envelope.description,
-        c.recipient.organization
-    ));
+    if !kit.letters.is_empty() {
+        s.push_str(&format!(
+            "  letters.pdf       {} ({}), {} on {}\n",
+            plural(count(PieceKind::Letter), "letter"),
+            c.letter,
+            plural(kit.letters.len(), "page"),
+            campaign.paper.description
+        ));
+    }
+    if let Some((design, envelope)) = &designs.card {
+        s.push_str(&format!(
+            "  cards.pdf         {} ({:.3} x {:.3} in, {} envelope): {}\n",
+            plural(count(PieceKind::Card), "card"),
+            design.width / PT_PER_IN,
+            design.height / PT_PER_IN,
+            envelope.name,
+            design.fold.map_or("", crate::impose::fold_instructions)
+        ));
+    }
+    if let Some(design) = &designs.postcard {
+        let class = mail::classify(design.width, design.height, true);
+        s.push_str(&format!(
+            "  postcards.pdf     {}, front and address side of each ({}; {})\n",
+            plural(count(PieceKind::Postcard), "postcard"),
+            design.format.map_or("custom size", |f| f.description.as_str()),
+            if class == mail::MailClass::Postcard {
+                "card price, no envelope"
+            } else {
+                "too large for card price: pays the letter price"
+            }
+        ));
+    }
+    let envelopes = kit.letter_envelopes.len() + kit.card_envelopes.len();
+    if envelopes > 0 {
+        s.push_str(&format!(
+            "  envelopes.pdf     {}, one per letter and card, in the same order, addressed to {}\n",
+            plural(envelopes, "envelope"),
+            c.recipient.organization
+        ));
+    }
     s.push_str("  handout.pdf       talking points, 1 page\n");
     s.push_str(&format!("  tally-sheet.pdf   sign-in and tally sheet, {}\n", plural(tally_pages, "page")));
     if options.split {
-        s.push_str(&format!("  participants/     one PDF per writer ({} files)\n", kit.per_writer.len()));
+        s.push_str("  participants/     one PDF per writer: their pieces and envelopes\n");
     }
     s.push_str("  manifest.json     every piece and its envelope, for the report back\n");
     s.push_str(&format!(
         "Postage: about ${total:.2} for {} (prices as of {}).\n",
-        plural(letters, "letter"),
+        plural(kit.pieces.len(), "piece"),
         postage.as_of
     ));
     if total > c.reimburse_above {
@@ -562,7 +822,7 @@ fn summary(
     if let Some(note) = &c.recipient.note {
         s.push_str(&format!("note: {note}\n"));
     }
-    s.push_str("Fold each letter in thirds, put it in the envelope with the same number (one letter per envelope), stamp it, and share a photo");
+    s.push_str("Put each letter and card in the envelope with the same number (one piece per envelope), stamp it, and share a photo");
     if !c.hashtags.is_empty() {
         s.push_str(&format!(" with {}", c.hashtags.join(" ")));
     }
