@@ -141,12 +141,7 @@ pub fn envelopes(
             Diagnostic::error(format!("--count {count} is out of range; make 1 to 10000 envelopes")).into()
         );
     }
-    let delivery: Vec<String> = match loaded.campaign.address_style {
-        campaign::AddressStyle::Usps => {
-            loaded.campaign.recipient.lines().iter().map(|l| crate::mail::usps_style(l)).collect()
-        }
-        campaign::AddressStyle::AsWritten => loaded.campaign.recipient.lines(),
-    };
+    let delivery = loaded.delivery_lines();
     let fonts = FontBook::bundled();
     let mut pages = Vec::new();
     let returns: Vec<Option<Vec<String>>> = if people.is_empty() {
@@ -223,5 +218,81 @@ pub fn init(dir: &Path) -> Result<String> {
     Ok(format!(
         "wrote a starter campaign in {d}/: campaign.toml, participants.csv, handwritten-letter.toml, typed-letter.toml\n\
          Edit campaign.toml (check the [recipient]!) and participants.csv, then run:\n  letterkit build {d}/campaign.toml --participants {d}/participants.csv -o {d}/kit"
+    ))
+}
+
+/// The side of the square share picture, in points; rendered at 144 dpi it is 1080 pixels.
+const SHARE_SIDE: f32 = 540.0;
+
+/// `letterkit share DESIGN_OR_CAMPAIGN -o post.png`: a square picture for social posts: the
+/// postcard front or card cover with the campaign hashtag, rendered from a PDF page.
+pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<String> {
+    use crate::kit::campaign;
+    use crate::layout::{BlockStyle, Item, escape_markup, text_block};
+    check_not_input(output, &[input])?;
+    let source = crate::diag::Source::read(input)?;
+    let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
+    let pictures = Pictures::default();
+    let (design, data, hashtag) = if is_campaign {
+        let loaded = campaign::load(Some(input))?;
+        let design = crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?;
+        (design, loaded.fields(), loaded.hashtag().to_string())
+    } else {
+        let design = design::parse(&source)?;
+        let hashtag = design.data.get("hashtag").cloned().unwrap_or_default();
+        (design, BTreeMap::new(), hashtag)
+    };
+    let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
+    let front = &panels[0];
+    let mut page = Page::new(SHARE_SIDE, SHARE_SIDE, 0.0);
+    let background =
+        crate::design::Paint { fill: Some(crate::units::Color::Rgb(244, 241, 234)), stroke: None };
+    let square = crate::units::Rect::new(0.0, 0.0, SHARE_SIDE, SHARE_SIDE);
+    page.items
+        .push(Item::Shape(crate::layout::Shape { path: layout::rect_path(square, 0.0), paint: background }));
+    let (box_w, box_h) = (SHARE_SIDE - 80.0, SHARE_SIDE - 150.0);
+    let scale = (box_w / front.trim.width).min(box_h / front.trim.height);
+    let (w, h) = (front.trim.width * scale, front.trim.height * scale);
+    let (x, y) = ((SHARE_SIDE - w) / 2.0, 40.0 + (box_h - h) / 2.0);
+    let shadow = crate::design::Paint { fill: Some(crate::units::Color::Rgb(214, 209, 198)), stroke: None };
+    page.items.push(Item::Shape(crate::layout::Shape {
+        path: layout::rect_path(crate::units::Rect::new(x + 5.0, y + 5.0, w, h), 0.0),
+        paint: shadow,
+    }));
+    page.items.push(Item::Group(crate::layout::Group {
+        transform: [scale, 0.0, 0.0, scale, x - front.trim.x * scale, y - front.trim.y * scale],
+        clip: Some(front.trim),
+        items: front.items.clone(),
+    }));
+    if !hashtag.is_empty() {
+        let style = BlockStyle {
+            bold: true,
+            align: crate::text::Align::Center,
+            color: crate::units::Color::Rgb(20, 33, 61),
+            ..BlockStyle::new("sans", 30.0, 36.0)
+        };
+        let block = text_block(
+            &design.fonts,
+            &escape_markup(&hashtag),
+            &style,
+            20.0,
+            SHARE_SIDE - 85.0,
+            SHARE_SIDE - 40.0,
+        )
+        .map_err(Diagnostic::error)?;
+        page.items.extend(block.items);
+    }
+    let bytes = render::pdf(
+        [&page],
+        &PdfOptions { title: format!("{}: share picture", design.title), pdf_a: false },
+    )?;
+    let png = render::png(&bytes, 0, 144.0)?;
+    let mut staged = Staged::default();
+    staged.write(output, &png)?;
+    staged.commit()?;
+    Ok(format!(
+        "wrote {} (1080 x 1080 px): post it with {}",
+        output.display(),
+        if hashtag.is_empty() { "your hashtag" } else { &hashtag }
     ))
 }

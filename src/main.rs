@@ -90,6 +90,14 @@ enum Command {
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
     },
+    /// Make a square picture (1080 x 1080 px) of a postcard front or card cover with the hashtag, to share.
+    Share {
+        /// A postcard or card design, or a campaign file (its postcard is used).
+        input: PathBuf,
+        /// Where to write the PNG.
+        #[arg(short, long, default_value = "share.png")]
+        output: PathBuf,
+    },
     /// List the built-in page formats.
     Layouts,
     /// List the bundled fonts.
@@ -121,6 +129,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
             commands::preview(&design, &output, page, dpi, &commands::parse_sets(&sets)?, warnings)
         }
+        Command::Share { input, output } => commands::share(&input, &output, warnings),
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),
     }

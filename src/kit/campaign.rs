@@ -277,6 +277,15 @@ impl LoadedCampaign {
         self.campaign.hashtags.first().map_or("", String::as_str)
     }
 
+    /// The delivery address lines as printed: USPS style (capitals, no punctuation) or as written.
+    pub fn delivery_lines(&self) -> Vec<String> {
+        let lines = self.campaign.recipient.lines();
+        match self.campaign.address_style {
+            AddressStyle::Usps => lines.iter().map(|l| crate::mail::usps_style(l)).collect(),
+            AddressStyle::AsWritten => lines,
+        }
+    }
+
     /// Values every letter's design can use: recipient, salutation, campaign fields.
     pub fn fields(&self) -> BTreeMap<String, String> {
         let c = &self.campaign;
@@ -284,6 +293,7 @@ impl LoadedCampaign {
         f.insert("campaign".into(), c.name.clone());
         f.insert("recipient".into(), c.recipient.lines().join("\n"));
         f.insert("recipient_name".into(), c.recipient.name.clone());
+        f.insert("delivery_address".into(), self.delivery_lines().join("\n"));
         f.insert("salutation".into(), c.recipient.salutation.clone());
         f.insert("sign_off".into(), c.sign_off.clone());
         f.insert("hashtag".into(), self.hashtag().to_string());

@@ -20,7 +20,7 @@ use crate::render::{self, PdfOptions};
 use crate::text::Template;
 use crate::units::PT_PER_IN;
 
-use campaign::{AddressStyle, LoadedCampaign};
+use campaign::LoadedCampaign;
 use participants::Participant;
 
 /// The built-in designs, by the name a campaign's `letter`, `card` or `postcard` key uses.
@@ -299,7 +299,7 @@ fn writers(
 }
 
 /// Reads a design the campaign names: a built-in one or a file next to the campaign.
-fn campaign_design(
+pub(crate) fn campaign_design(
     campaign: &LoadedCampaign,
     key: &str,
     name: &str,
@@ -400,15 +400,11 @@ fn lay_out(
     writers: &[Writer],
     warnings: &mut Warnings,
 ) -> Result<Kit> {
-    let c = &campaign.campaign;
     let base = campaign.fields();
     let points = campaign.points();
     let postage = Postage::builtin();
     let pictures = Pictures::default();
-    let delivery: Vec<String> = match c.address_style {
-        AddressStyle::Usps => c.recipient.lines().iter().map(|l| mail::usps_style(l)).collect(),
-        AddressStyle::AsWritten => c.recipient.lines(),
-    };
+    let delivery = campaign.delivery_lines();
     let variants = typed_variants(campaign)?;
     let paper: &Format = campaign.paper;
     let sheet_weight =
@@ -421,7 +417,6 @@ fn lay_out(
     let mut counters = [0usize; 3];
     for (w, writer) in writers.iter().enumerate() {
         let mut data = base.clone();
-        data.insert("delivery_address".into(), delivery.join("\n"));
         let p = writer.participant.as_ref();
         let field = |f: fn(&Participant) -> String| p.map_or(String::new(), f);
         data.insert("name".into(), field(|p| p.name.clone()));
