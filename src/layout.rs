@@ -636,7 +636,14 @@ fn layout_text(
     let mut rest = &lines[first_page_lines..];
     let column_top = design.bleed + design.margin + 18.0;
     let column_height = design.height + design.bleed - design.margin - column_top;
-    while !rest.is_empty() {
+    loop {
+        // A continuation page starts with text, not with the blank lines of a paragraph break.
+        while rest.first().is_some_and(|l| l.runs.is_empty()) {
+            rest = &rest[1..];
+        }
+        if rest.is_empty() {
+            break;
+        }
         let capacity =
             (1..=rest.len()).take_while(|&n| height_for(n, size) <= column_height + 0.01).last().unwrap_or(1);
         let mut page_items = Vec::new();

@@ -42,32 +42,19 @@ fn lay_out(path: &Path) -> (Design, Vec<Page>) {
     let laid = layout_file(path, &BTreeMap::new(), &mut warnings)
         .unwrap_or_else(|e| panic!("{} does not lay out:\n{e}", path.display()));
     let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
-    assert!(
-        messages.is_empty(),
-        "{} has warnings:\n{}",
-        path.display(),
-        messages.join("\n")
-    );
+    assert!(messages.is_empty(), "{} has warnings:\n{}", path.display(), messages.join("\n"));
     laid
 }
 
 fn to_pdf(design: &Design, pages: &[Page]) -> Vec<u8> {
-    render::pdf(
-        pages,
-        &PdfOptions {
-            title: design.title.clone(),
-            pdf_a: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{}: no PDF: {e}", design.path.display()))
+    render::pdf(pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
+        .unwrap_or_else(|e| panic!("{}: no PDF: {e}", design.path.display()))
 }
 
 #[test]
 fn every_example_is_expected() {
-    let names: Vec<String> = example_files()
-        .iter()
-        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> =
+        example_files().iter().map(|p| p.file_name().expect("name").to_string_lossy().into_owned()).collect();
     for name in &names {
         assert!(
             EXPECTED_PAGES.iter().any(|(n, _)| n == name),
@@ -104,10 +91,7 @@ fn examples_render_without_warnings_and_reproducibly() {
 
         // A second, independent run gives the same bytes: no clock time, no random IDs.
         let (design2, pages2) = lay_out(&path);
-        assert!(
-            to_pdf(&design2, &pages2) == pdf,
-            "examples/{name}: two renders differ"
-        );
+        assert!(to_pdf(&design2, &pages2) == pdf, "examples/{name}: two renders differ");
     }
 }
 
@@ -129,12 +113,8 @@ fn bounds(item: &Item) -> Option<Rect> {
                     PathSeg::Close => {}
                 }
             }
-            let (x0, x1) = points
-                .iter()
-                .fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
-            let (y0, y1) = points
-                .iter()
-                .fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+            let (x0, x1) = points.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+            let (y0, y1) = points.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
             let half = shape.paint.stroke.map_or(0.0, |(_, w)| w / 2.0);
             (!points.is_empty())
                 .then(|| Rect::new(x0 - half, y0 - half, x1 - x0 + 2.0 * half, y1 - y0 + 2.0 * half))
@@ -202,21 +182,14 @@ fn check_address_side(file: &str, address: &[&str], return_last_line: &str) {
     // Lines in order, flush left, and the city/state/ZIP line last.
     for pair in address_runs.windows(2) {
         assert!(pair[0].y < pair[1].y, "{file}: address lines out of order");
-        assert!(
-            (pair[0].x - pair[1].x).abs() < 0.01,
-            "{file}: address lines not flush left"
-        );
+        assert!((pair[0].x - pair[1].x).abs() < 0.01, "{file}: address lines not flush left");
     }
     let left = address_runs[0].x;
     let top = address_runs[0].bounds().y;
     let last = address_runs.last().expect("lines").y;
     for run in &runs {
         let below_in_block = run.x >= left - 0.01 && run.y > last + 0.01 && run.bounds().y < ocr.bottom();
-        assert!(
-            !below_in_block,
-            "{file}: `{}` is printed below the address's last line",
-            run.text
-        );
+        assert!(!below_in_block, "{file}: `{}` is printed below the address's last line", run.text);
     }
 
     // Return address: upper left, entirely above the OCR read area.
@@ -229,19 +202,13 @@ fn check_address_side(file: &str, address: &[&str], return_last_line: &str) {
         "{file}: return address ({}) must be upper left, above the OCR read area",
         inches(&ret.bounds(), b)
     );
-    assert!(
-        ret.bounds().bottom() < top,
-        "{file}: return address below the delivery address"
-    );
+    assert!(ret.bounds().bottom() < top, "{file}: return address below the delivery address");
 
     // Stamp box: a shape at least 3/4 in square in the upper right, above the OCR read area.
     let stamp = page.items.iter().filter_map(bounds).any(|r| {
         r.width >= 0.75 * IN && r.height >= 0.75 * IN && r.right() > b + w - 1.0 * IN && r.bottom() <= ocr.y
     });
-    assert!(
-        stamp,
-        "{file}: no stamp box in the upper right above the OCR read area"
-    );
+    assert!(stamp, "{file}: no stamp box in the upper right above the OCR read area");
 }
 
 #[test]
@@ -288,11 +255,7 @@ fn postcard_address_shrinks_for_a_long_name() {
             _ => None,
         })
         .expect("the name line");
-    assert!(
-        line.size < 9.0,
-        "the block should shrink below 9pt, got {}",
-        line.size
-    );
+    assert!(line.size < 9.0, "the block should shrink below 9pt, got {}", line.size);
     assert!(
         line.text.trim() == "THE HONORABLE CHRISTOPHER MONTGOMERY",
         "the name line should not wrap: `{}`",

@@ -136,11 +136,7 @@ fn decode_png(bytes: &[u8]) -> Result<Rgb, String> {
             }
         }
     }
-    Ok(Rgb {
-        width: info.width,
-        height: info.height,
-        data,
-    })
+    Ok(Rgb { width: info.width, height: info.height, data })
 }
 
 /// Encodes an RGB picture as a compact PNG.
@@ -162,28 +158,12 @@ fn encode_png(image: &Rgb) -> Vec<u8> {
 fn render_case(case: &Case) -> Vec<Rgb> {
     let path = root().join(case.design);
     let mut warnings = Warnings::default();
-    let (design, pages) = layout_file(&path, &BTreeMap::new(), &mut warnings).unwrap_or_else(|e| {
-        panic!(
-            "golden case `{}`: {} does not lay out:\n{e}",
-            case.name,
-            path.display()
-        )
-    });
+    let (design, pages) = layout_file(&path, &BTreeMap::new(), &mut warnings)
+        .unwrap_or_else(|e| panic!("golden case `{}`: {} does not lay out:\n{e}", case.name, path.display()));
     let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
-    assert!(
-        messages.is_empty(),
-        "golden case `{}`: warnings:\n{}",
-        case.name,
-        messages.join("\n")
-    );
-    let pdf = render::pdf(
-        &pages,
-        &PdfOptions {
-            title: design.title.clone(),
-            pdf_a: false,
-        },
-    )
-    .unwrap_or_else(|e| panic!("golden case `{}`: no PDF: {e}", case.name));
+    assert!(messages.is_empty(), "golden case `{}`: warnings:\n{}", case.name, messages.join("\n"));
+    let pdf = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
+        .unwrap_or_else(|e| panic!("golden case `{}`: no PDF: {e}", case.name));
     let count = match case.pages {
         Pages::All => pages.len(),
         Pages::First => 1,
@@ -216,11 +196,7 @@ fn compare(actual: &Rgb, expected: &Rgb) -> (usize, Rgb) {
             diff.extend([faded; 3]);
         }
     }
-    let diff = Rgb {
-        width: actual.width,
-        height: actual.height,
-        data: diff,
-    };
+    let diff = Rgb { width: actual.width, height: actual.height, data: diff };
     (differing, diff)
 }
 
@@ -319,12 +295,7 @@ fn check_case(name: &str) {
 #[test]
 fn every_case_is_listed() {
     for case in CASES {
-        assert!(
-            root().join(case.design).is_file(),
-            "case `{}`: no design {}",
-            case.name,
-            case.design
-        );
+        assert!(root().join(case.design).is_file(), "case `{}`: no design {}", case.name, case.design);
     }
     let mut dirs: Vec<String> = std::fs::read_dir(golden_dir())
         .expect("tests/golden")
@@ -386,22 +357,12 @@ fn references_are_small() {
 #[test]
 fn comparison_counts_only_real_differences() {
     let (w, h) = (20u32, 10u32);
-    let base = Rgb {
-        width: w,
-        height: h,
-        data: (0..w * h * 3).map(|i| (i % 251) as u8).collect(),
-    };
+    let base = Rgb { width: w, height: h, data: (0..w * h * 3).map(|i| (i % 251) as u8).collect() };
     let (n, _) = compare(&base, &base);
     assert_eq!(n, 0);
     // Small differences (anti-aliasing) are tolerated.
-    let mut near = Rgb {
-        data: base
-            .data
-            .iter()
-            .map(|&v| v.saturating_add(CHANNEL_TOLERANCE))
-            .collect(),
-        ..base
-    };
+    let mut near =
+        Rgb { data: base.data.iter().map(|&v| v.saturating_add(CHANNEL_TOLERANCE)).collect(), ..base };
     assert_eq!(compare(&near, &base).0, 0);
     // A 3 x 2 block that changed colour counts six pixels and is red in the diff.
     for y in 2..4 {
