@@ -1,7 +1,8 @@
 //! Imposition: placing finished pages on printed sheets (folded cards' panels; N-up sheets).
 
 use crate::design::Fold;
-use crate::layout::{Group, Item, Page};
+use crate::layout::{Group, Item, Page, PathSeg, Shape};
+use crate::units::Rect;
 
 /// Places `panel` on `sheet` with its trim box's top-left at (x, y), optionally turned 180°,
 /// clipped to its trim box so bleed does not spill onto neighbours.
@@ -66,7 +67,6 @@ pub fn fold_instructions(fold: Fold) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{PathSeg, Shape};
 
     /// A panel with a mark near its own top-left corner, to see where it ends up.
     fn marked(w: f32, h: f32) -> Page {
@@ -113,4 +113,268 @@ mod tests {
         assert_eq!(sheets.len(), 2);
         assert_eq!((sheets[0].width, sheets[0].height), (612.0, 396.0));
     }
+}
+
+/// Which way a two-sided sheet turns over in the printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Duplex {
+    /// Flip on the long edge: on a portrait sheet the columns mirror.
+    Long,
+    /// Flip on the short edge: on a portrait sheet the rows mirror.
+    Short,
+}
+
+/// A printer's measured misregistration, from `letterkit calibrate` (a TOML file).
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterProfile {
+    /// Move everything right by this much (negative: left); what the calibration sheet shows as the front's x error, reversed.
+    #[serde(default)]
+    pub offset_x: crate::units::Length0,
+    /// Move everything down by this much (negative: up).
+    #[serde(default)]
+    pub offset_y: crate::units::Length0,
+    /// Scale the whole sheet about its centre, e.g. 0.99 for a printer that stretches by 1 %.
+    #[serde(default = "one")]
+    pub scale: f32,
+    /// Extra shift of the back side to the right, for duplex printers whose backs land off the fronts.
+    #[serde(default)]
+    pub back_offset_x: crate::units::Length0,
+    /// Extra shift of the back side down.
+    #[serde(default)]
+    pub back_offset_y: crate::units::Length0,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+/// How to put pieces on sheets.
+#[derive(Debug, Clone)]
+pub struct SheetOptions {
+    /// Sheet width in points (portrait).
+    pub width: f32,
+    /// Sheet height in points.
+    pub height: f32,
+    /// Columns x rows, or `None` to fit as many as possible.
+    pub grid: Option<(usize, usize)>,
+    /// Space between pieces, in points.
+    pub gutter: f32,
+    /// Draw crop marks on the cut lines.
+    pub marks: bool,
+    /// How two-sided sheets turn over.
+    pub duplex: Duplex,
+    /// The printer's correction.
+    pub profile: PrinterProfile,
+}
+
+/// What imposition did, for the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetPlan {
+    /// Columns and rows per sheet.
+    pub cols: usize,
+    /// Rows per sheet.
+    pub rows: usize,
+    /// Whether pieces are turned 90° to fit more.
+    pub rotated: bool,
+    /// Margin between the grid and the sheet edge, left/right and top/bottom, in points.
+    pub margin: (f32, f32),
+}
+
+impl SheetPlan {
+    /// Whether the pieces run to the sheet's edge (home printers leave a white border there).
+    pub fn to_the_edge(&self) -> bool {
+        self.margin.0 < 0.25 * 72.0 - 0.01 || self.margin.1 < 0.25 * 72.0 - 0.01
+    }
+}
+
+/// Plans a grid of `w` x `h` pieces on the sheet: the most per sheet, turning them if that fits more.
+pub fn plan(w: f32, h: f32, options: &SheetOptions) -> Result<SheetPlan, String> {
+    let fit = |pw: f32, ph: f32| {
+        let cols = ((options.width + options.gutter + 0.01) / (pw + options.gutter)).floor() as usize;
+        let rows = ((options.height + options.gutter + 0.01) / (ph + options.gutter)).floor() as usize;
+        (cols, rows)
+    };
+    let (plan_w, plan_h, cols, rows, rotated) = match options.grid {
+        Some((cols, rows)) => {
+            let (c, r) = fit(w, h);
+            if c >= cols && r >= rows {
+                (w, h, cols, rows, false)
+            } else {
+                let (c, r) = fit(h, w);
+                if c >= cols && r >= rows {
+                    (h, w, cols, rows, true)
+                } else {
+                    return Err(format!(
+                        "a {cols} x {rows} grid of {:.3} x {:.3} in pieces does not fit on a {:.3} x {:.3} in sheet",
+                        w / 72.0,
+                        h / 72.0,
+                        options.width / 72.0,
+                        options.height / 72.0
+                    ));
+                }
+            }
+        }
+        None => {
+            let (c1, r1) = fit(w, h);
+            let (c2, r2) = fit(h, w);
+            if c1 * r1 >= c2 * r2 { (w, h, c1, r1, false) } else { (h, w, c2, r2, true) }
+        }
+    };
+    if cols * rows == 0 {
+        return Err(format!(
+            "a {:.3} x {:.3} in piece does not fit on a {:.3} x {:.3} in sheet",
+            w / 72.0,
+            h / 72.0,
+            options.width / 72.0,
+            options.height / 72.0
+        ));
+    }
+    let used_w = cols as f32 * plan_w + (cols - 1) as f32 * options.gutter;
+    let used_h = rows as f32 * plan_h + (rows - 1) as f32 * options.gutter;
+    Ok(SheetPlan {
+        cols,
+        rows,
+        rotated,
+        margin: ((options.width - used_w) / 2.0, (options.height - used_h) / 2.0),
+    })
+}
+
+/// Puts pieces on sheets, N-up. Each piece is one page (one-sided) or two (front and back).
+///
+/// Two-sided pieces give sheets in pairs: fronts, then backs placed for the duplex flip so that
+/// each back lands behind its own front, on the last, partly filled sheet too. Bleed is carried
+/// into the gutters and margins as far as there is room; crop marks sit on the cut lines.
+pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, SheetPlan), String> {
+    let Some(first) = pieces.first().and_then(|p| p.first()) else { return Ok((Vec::new(), plan(1.0, 1.0, options)?)) };
+    let (w, h) = (first.trim.width, first.trim.height);
+    if let Some(other) = pieces.iter().flat_map(|p| p.iter()).find(|p| (p.trim.width - w).abs() > 0.01 || (p.trim.height - h).abs() > 0.01) {
+        return Err(format!(
+            "pieces of different sizes ({:.3} x {:.3} and {:.3} x {:.3} in) cannot share sheets",
+            w / 72.0,
+            h / 72.0,
+            other.trim.width / 72.0,
+            other.trim.height / 72.0
+        ));
+    }
+    let sides = pieces.iter().map(|p| p.len()).max().unwrap_or(1);
+    let plan = plan(w, h, options)?;
+    let (cw, ch) = if plan.rotated { (h, w) } else { (w, h) };
+    let per_sheet = plan.cols * plan.rows;
+    let bleed = first.bleed.map_or(0.0, |b| first.trim.x - b.x);
+    let mut sheets = Vec::new();
+    for group in pieces.chunks(per_sheet) {
+        for side in 0..sides {
+            let mut sheet = Page::new(options.width, options.height, 0.0);
+            let mut content = Vec::new();
+            for (k, piece) in group.iter().enumerate() {
+                let Some(page) = piece.get(side) else { continue };
+                let (mut col, mut row) = (k % plan.cols, k / plan.cols);
+                if side == 1 {
+                    match options.duplex {
+                        Duplex::Long => col = plan.cols - 1 - col,
+                        Duplex::Short => row = plan.rows - 1 - row,
+                    }
+                }
+                let x = plan.margin.0 + col as f32 * (cw + options.gutter);
+                let y = plan.margin.1 + row as f32 * (ch + options.gutter);
+                // Bleed reaches into the gutter (half of it) and the sheet margin, never further.
+                let reach = |space: f32| bleed.min(space).max(0.0);
+                let left = reach(if col == 0 { plan.margin.0 } else { options.gutter / 2.0 });
+                let right = reach(if col + 1 == plan.cols { plan.margin.0 } else { options.gutter / 2.0 });
+                let top = reach(if row == 0 { plan.margin.1 } else { options.gutter / 2.0 });
+                let bottom = reach(if row + 1 == plan.rows { plan.margin.1 } else { options.gutter / 2.0 });
+                let clip = Rect::new(x - left, y - top, cw + left + right, ch + top + bottom);
+                content.push(place_in_cell(page, x, y, plan.rotated, clip));
+            }
+            if options.marks {
+                content.push(crop_marks(&plan, cw, ch, options));
+            }
+            let p = &options.profile;
+            let (mut dx, mut dy) = (p.offset_x.pt(), p.offset_y.pt());
+            if side == 1 {
+                dx += p.back_offset_x.pt();
+                dy += p.back_offset_y.pt();
+            }
+            let s = p.scale;
+            let (cx, cy) = (options.width / 2.0, options.height / 2.0);
+            sheet.items.push(Item::Group(Group {
+                transform: [s, 0.0, 0.0, s, cx - s * cx + dx, cy - s * cy + dy],
+                clip: None,
+                items: content,
+            }));
+            sheets.push(sheet);
+        }
+    }
+    Ok((sheets, plan))
+}
+
+/// A piece placed with its trim's top-left at (x, y), turned 90° clockwise when `rotated`,
+/// clipped (in sheet coordinates) to `clip`.
+fn place_in_cell(page: &Page, x: f32, y: f32, rotated: bool, clip: Rect) -> Item {
+    let t = page.trim;
+    let transform = if rotated {
+        // 90° clockwise: piece (px, py) -> (x + h - (py - t.y), y + (px - t.x)).
+        [0.0, 1.0, -1.0, 0.0, x + t.height + t.y, y - t.x]
+    } else {
+        [1.0, 0.0, 0.0, 1.0, x - t.x, y - t.y]
+    };
+    let inner = Item::Group(Group { transform, clip: None, items: page.items.clone() });
+    Item::Group(Group { transform: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], clip: Some(clip), items: vec![inner] })
+}
+
+/// Crop marks on every cut line: in the sheet margin when there is one, else 18 pt in from the
+/// sheet edge; a cross where four pieces meet with no gutter between them.
+fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Item {
+    const LENGTH: f32 = 18.0;
+    const GAP: f32 = 3.0;
+    let (mx, my) = plan.margin;
+    let mut xs = Vec::new();
+    for c in 0..plan.cols {
+        let left = mx + c as f32 * (cw + options.gutter);
+        xs.push(left);
+        xs.push(left + cw);
+    }
+    let mut ys = Vec::new();
+    for r in 0..plan.rows {
+        let top = my + r as f32 * (ch + options.gutter);
+        ys.push(top);
+        ys.push(top + ch);
+    }
+    let dedup = |v: &mut Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+    };
+    dedup(&mut xs);
+    dedup(&mut ys);
+    let mut path = Vec::new();
+    let span = |margin: f32| if margin >= GAP + 6.0 { ((margin - GAP - LENGTH).max(0.0), margin - GAP) } else { (0.0, LENGTH) };
+    let (top0, top1) = span(my);
+    let (side0, side1) = span(mx);
+    for &x in xs.iter().filter(|&&x| x > 0.5 && x < options.width - 0.5) {
+        path.push(PathSeg::Move(x, top0));
+        path.push(PathSeg::Line(x, top1));
+        path.push(PathSeg::Move(x, options.height - top1));
+        path.push(PathSeg::Line(x, options.height - top0));
+    }
+    for &y in ys.iter().filter(|&&y| y > 0.5 && y < options.height - 0.5) {
+        path.push(PathSeg::Move(side0, y));
+        path.push(PathSeg::Line(side1, y));
+        path.push(PathSeg::Move(options.width - side1, y));
+        path.push(PathSeg::Line(options.width - side0, y));
+    }
+    if options.gutter < 0.01 {
+        for c in 1..plan.cols {
+            for r in 1..plan.rows {
+                let (x, y) = (mx + c as f32 * cw, my + r as f32 * ch);
+                path.push(PathSeg::Move(x - LENGTH / 2.0, y));
+                path.push(PathSeg::Line(x + LENGTH / 2.0, y));
+                path.push(PathSeg::Move(x, y - LENGTH / 2.0));
+                path.push(PathSeg::Line(x, y + LENGTH / 2.0));
+            }
+        }
+    }
+    let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 0.5)) };
+    Item::Shape(Shape { path, paint })
 }

@@ -121,6 +121,27 @@ impl schemars::JsonSchema for Length {
     }
 }
 
+/// An absolute length that defaults to zero (printer profile offsets).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct Length0(Option<Length>);
+
+impl Length0 {
+    /// The length in points; percentages count as zero (the profile loader rejects them).
+    pub fn pt(self) -> f32 {
+        self.0.and_then(Length::absolute).unwrap_or(0.0)
+    }
+}
+
+impl schemars::JsonSchema for Length0 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Length".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Length::json_schema(generator)
+    }
+}
+
 /// A colour for text, strokes and fills.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Color {
