@@ -350,6 +350,82 @@ fn text_positions_match_the_layout() {
 }
 
 #[test]
+fn continued_text_reads_in_order_under_a_header() {
+    let r = render_path(&fixture("long-letter.toml"), &[], false);
+    assert_eq!(r.doc.pages.len(), 2);
+    let texts = r.doc.texts();
+    assert_eq!(texts[1][0], "Zoë O’Brien-Nguyễn, letter to DHS, page 2 of 2");
+    assert_eq!(texts[0][0], "Dear Secretary,");
+    assert_eq!(texts[1].last().map(String::as_str), Some("Zoë O’Brien-Nguyễn"));
+    // The body, read across both pages without the header, is the text as written.
+    let source = std::fs::read_to_string(fixture("long-letter.toml")).expect("fixture");
+    let body = source
+        .split("text = \"\"\"\n")
+        .nth(1)
+        .expect("body")
+        .trim_end()
+        .trim_end_matches("\"\"\"");
+    let expected_words: Vec<String> = body
+        .replace("{name}", "Zoë O’Brien-Nguyễn")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let read: Vec<String> = texts[0]
+        .iter()
+        .chain(&texts[1][1..])
+        .flat_map(|l| l.split(' ').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(read, expected_words);
+    // The header sits in the top margin (1 in on US Letter); the continued text starts below.
+    let header = &r.doc.pages[1].lines[0];
+    assert!((header.x - 72.0).abs() < TOL && header.y < 72.0, "{header:?}");
+    assert!((header.size - 9.0).abs() < 0.01);
+    assert!(
+        r.doc.pages[1].lines[1].y > 72.0 + 11.0,
+        "{:?}",
+        r.doc.pages[1].lines[1]
+    );
+    assert_positions_match_layout(&r);
+}
+
+#[test]
+fn the_shipped_example_reads_back() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/typed-letter.toml");
+    let r = render_path(&path, &[], false);
+    let lines = &r.doc.texts()[0];
+    assert_eq!(
+        lines[..7],
+        [
+            "Zoë O’Brien-Nguyễn",
+            "12 Łukasiewicz Lane",
+            "Boston, MA 02134",
+            "May 1, 2026",
+            "The Honorable Secretary of Homeland Security",
+            "US Department of Homeland Security",
+            "Washington, DC 20528",
+        ]
+    );
+    // The italic words sit on a line with upright ones: two faces, one line of text.
+    let mixed = r.doc.pages[0]
+        .lines
+        .iter()
+        .find(|l| l.text.contains("dignity, respect, and fairness"))
+        .expect("the italic line");
+    assert!(
+        mixed
+            .text
+            .ends_with("treated with dignity, respect, and fairness, no matter their"),
+        "{mixed:?}"
+    );
+    assert_eq!(mixed.fonts.len(), 2, "{mixed:?}");
+    assert!(
+        mixed.fonts.iter().any(|f| f.ends_with("+CharisSIL-Italic")),
+        "{mixed:?}"
+    );
+    assert_positions_match_layout(&r);
+}
+
+#[test]
 fn unusual_code_points_round_trip() {
     // Decomposed accents (NFD), a no-break space and a ligature-prone word come back exactly
     // as they were typed.
