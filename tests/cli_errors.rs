@@ -297,6 +297,21 @@ fn unknown_placeholder_gets_a_hint() {
     assert_eq!(run.code, Some(0), "{run:#?}");
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"));
     assert_eq!(doc.texts(), [vec!["Dear Zoë"]]);
+    // Values are literal text: no markup, no placeholders, leading zeros kept.
+    let run = letterkit(
+        dir.path(),
+        &[
+            "render",
+            "design.toml",
+            "--set",
+            "name=**Zoë** {zip} 02134",
+            "-o",
+            "out.pdf",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let doc = PdfDoc::parse(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"));
+    assert_eq!(doc.texts(), [vec!["Dear **Zoë** {zip} 02134"]]);
 }
 
 #[test]
