@@ -23,7 +23,8 @@ pub struct DesignFile {
     /// Document title, written into the PDF.
     pub title: Option<String>,
     /// A built-in page format (see `letterkit layouts`), such as "us-letter", "postcard-4x6" or "envelope-10".
-    pub format: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub format: Option<Spanned<String>>,
     /// A custom trim size, [width, height], instead of `format`.
     pub size: Option<[Length; 2]>,
     /// "portrait" or "landscape"; swaps the format's width and height when it differs.
@@ -456,9 +457,9 @@ pub fn parse(source: &Source) -> Result<Design> {
 pub fn parse_with(source: &Source, paper: Option<&'static Format>) -> Result<Design> {
     let mut file: DesignFile = from_toml(source)?;
     if let (Some(paper), Some(name)) = (paper, &file.format)
-        && formats::find(name, Some(formats::Kind::Paper)).is_ok()
+        && formats::find(name.get_ref(), Some(formats::Kind::Paper)).is_ok()
     {
-        file.format = Some(paper.name.clone());
+        file.format = Some(Spanned::new(name.span(), paper.name.clone()));
     }
     let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
     resolve(file, source, base_dir)
@@ -507,10 +508,16 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
 
     // Page size.
     let format = match &file.format {
-        Some(name) => match formats::find(name, None) {
+        Some(name) => match formats::find(name.get_ref(), None) {
             Ok(f) => Some(f),
             Err(d) => {
-                return Err(Diagnostic { file: Some(source.path.clone()), ..d }.into());
+                let (line, column) = source.line_column(name.span().start);
+                return Err(Diagnostic {
+                    file: Some(source.path.clone()),
+                    position: Some((line, column)),
+                    ..d
+                }
+                .into());
             }
         },
         None => None,
@@ -546,6 +553,16 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
     let margin = abs(file.margin, width.min(height), format.map_or(36.0, |f| f.margin));
     let bleed = abs(file.bleed, width.min(height), format.map_or(0.0, |f| f.bleed));
     let safe = abs(file.safe, width.min(height), format.map_or(9.0, |f| f.safe));
+    if margin < 0.0 || safe < 0.0 {
+        errors.push(top("`margin` and `safe` must be zero or more".into()));
+    }
+    // Bleed: print shops ask for 1/8 in (3 mm); more than 1 in is a mistake, and the page with
+    // its bleed must stay within the PDF's 200 in.
+    if !(0.0..=72.0).contains(&bleed) {
+        errors.push(top(format!(
+            "`bleed` of {bleed}pt is out of range; use 0 to 1in (print shops ask for 0.125in)"
+        )));
+    }
     if margin * 2.0 >= width.min(height) {
         errors.push(top(format!("the margin ({margin}pt) leaves no room on a {width} x {height}pt page")));
     }
@@ -662,7 +679,13 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 errors.push(err("`stroke_width` must be an absolute length, not a percentage".into()));
                 continue;
             }
-            Some(Some(w)) => w,
+            Some(Some(w)) if w > 0.0 && w <= 72.0 => w,
+            Some(Some(w)) => {
+                errors.push(err(format!(
+                    "`stroke_width` of {w}pt is out of range; use more than 0 and at most 1in"
+                )));
+                continue;
+            }
             None => 0.75,
         };
         let paint = Paint { fill: def.fill, stroke: def.stroke.map(|c| (c, stroke_width)) };
@@ -695,10 +718,13 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 Body::Image(ImageSpec { path, fit: def.fit.unwrap_or(Fit::Contain), focus })
             }
             ElementKind::Rect => Body::Rect {
-                radius: def
-                    .radius
-                    .map_or(0.0, |r| r.resolve(rect.width.min(rect.height)))
-                    .min(rect.width.min(rect.height) / 2.0),
+                radius: match def.radius.map(|r| r.resolve(rect.width.min(rect.height))) {
+                    Some(r) if r < 0.0 => {
+                        errors.push(err("`radius` must be zero or more".into()));
+                        continue;
+                    }
+                    r => r.unwrap_or(0.0).min(rect.width.min(rect.height) / 2.0),
+                },
                 paint: default_stroke(paint),
             },
             ElementKind::Ellipse => Body::Ellipse { paint: default_stroke(paint) },

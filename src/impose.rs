@@ -247,9 +247,15 @@ pub fn plan(w: f32, h: f32, options: &SheetOptions) -> Result<SheetPlan, String>
 /// each back lands behind its own front, on the last, partly filled sheet too. Bleed is carried
 /// into the gutters and margins as far as there is room; crop marks sit on the cut lines.
 pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, SheetPlan), String> {
-    let Some(first) = pieces.first().and_then(|p| p.first()) else { return Ok((Vec::new(), plan(1.0, 1.0, options)?)) };
+    let Some(first) = pieces.first().and_then(|p| p.first()) else {
+        return Ok((Vec::new(), plan(1.0, 1.0, options)?));
+    };
     let (w, h) = (first.trim.width, first.trim.height);
-    if let Some(other) = pieces.iter().flat_map(|p| p.iter()).find(|p| (p.trim.width - w).abs() > 0.01 || (p.trim.height - h).abs() > 0.01) {
+    if let Some(other) = pieces
+        .iter()
+        .flat_map(|p| p.iter())
+        .find(|p| (p.trim.width - w).abs() > 0.01 || (p.trim.height - h).abs() > 0.01)
+    {
         return Err(format!(
             "pieces of different sizes ({:.3} x {:.3} and {:.3} x {:.3} in) cannot share sheets",
             w / 72.0,
@@ -349,7 +355,9 @@ fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Ite
     dedup(&mut xs);
     dedup(&mut ys);
     let mut path = Vec::new();
-    let span = |margin: f32| if margin >= GAP + 6.0 { ((margin - GAP - LENGTH).max(0.0), margin - GAP) } else { (0.0, LENGTH) };
+    let span = |margin: f32| {
+        if margin >= GAP + 6.0 { ((margin - GAP - LENGTH).max(0.0), margin - GAP) } else { (0.0, LENGTH) }
+    };
     let (top0, top1) = span(my);
     let (side0, side1) = span(mx);
     for &x in xs.iter().filter(|&&x| x > 0.5 && x < options.width - 0.5) {

@@ -168,8 +168,8 @@ impl Picture {
             .get_or_init(|| {
                 let data: krilla::Data = self.data.clone().into();
                 match self.format {
-                    PictureFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
-                    PictureFormat::Png => krilla::image::Image::from_png(data, true),
+                    PictureFormat::Jpeg => krilla::image::Image::from_jpeg(data, false),
+                    PictureFormat::Png => krilla::image::Image::from_png(data, false),
                 }
                 .expect("the picture was checked when it was loaded")
             })
@@ -206,27 +206,21 @@ impl Pictures {
                 std::fs::read(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?
             }
         };
-        let format = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            PictureFormat::Jpeg
-        } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-            PictureFormat::Png
-        } else {
-            return Err(Diagnostic::error(format!("{name} is not a JPEG or PNG image"))
-                .hint("save the picture as .jpg or .png"));
-        };
+        let (format, width_px, height_px) = check_picture(&data).map_err(|m| {
+            let hint = if m.starts_with("is not") {
+                "save the picture as .jpg or .png"
+            } else {
+                "open it in an image editor and save it again as .jpg or .png"
+            };
+            Diagnostic::error(format!("image {name} {m}")).hint(hint)
+        })?;
         let krilla_data: krilla::Data = Arc::new(data.clone()).into();
+        // No interpolation: print at the photo's own resolution (and PDF/A forbids it).
         let image = match format {
-            PictureFormat::Jpeg => krilla::image::Image::from_jpeg(krilla_data, true),
-            PictureFormat::Png => krilla::image::Image::from_png(krilla_data, true),
+            PictureFormat::Jpeg => krilla::image::Image::from_jpeg(krilla_data, false),
+            PictureFormat::Png => krilla::image::Image::from_png(krilla_data, false),
         }
-        .map_err(|e| Diagnostic::error(format!("image {name} is damaged or unsupported ({e})")))?;
-        let (width_px, height_px) = image.size();
-        if width_px == 0 || height_px == 0 || u64::from(width_px) * u64::from(height_px) > MAX_PICTURE_PIXELS
-        {
-            return Err(Diagnostic::error(format!(
-                "image {name} is {width_px} x {height_px} pixels; letterkit takes up to 150 megapixels"
-            )));
-        }
+        .map_err(|e| Diagnostic::error(format!("image {name} is damaged or unsupported ({})", e.trim())))?;
         let picture = Arc::new(Picture {
             path: path.to_path_buf(),
             data: Arc::new(data),
@@ -238,6 +232,67 @@ impl Pictures {
         self.loaded.lock().expect("pictures").insert(path.to_path_buf(), picture.clone());
         Ok(picture)
     }
+}
+
+/// Checks a picture before anything decodes it: its format, its size from the header (so a
+/// decompression bomb is refused before memory is spent), and that it is whole (a JPEG ends
+/// with its end marker; a PNG decodes). Returns the format and the size in pixels.
+fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
+    let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        let (w, h, scan_start) = jpeg_header(data).ok_or("is not a readable JPEG (no frame header)")?;
+        // Inside the compressed data 0xFF is always followed by 0x00 or a restart marker, so
+        // an end-of-image marker after the scan starts means the file is whole.
+        if !data[scan_start..].windows(2).any(|w| w == [0xFF, 0xD9]) {
+            return Err("is cut short (the JPEG has no end marker)".into());
+        }
+        (PictureFormat::Jpeg, w, h)
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 {
+        let w = u32::from_be_bytes([data[16], data[17], data[18], data[19]]);
+        let h = u32::from_be_bytes([data[20], data[21], data[22], data[23]]);
+        (PictureFormat::Png, w, h)
+    } else {
+        return Err("is not a JPEG or PNG image".into());
+    };
+    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS {
+        return Err(format!("is {width} x {height} pixels; letterkit takes up to 150 megapixels"));
+    }
+    if format == PictureFormat::Png {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(data))
+            .read_info()
+            .map_err(|e| format!("is damaged ({e})"))?;
+        let size = reader.output_buffer_size().ok_or("is too large to decode")?;
+        let mut buffer = vec![0; size];
+        reader.next_frame(&mut buffer).map_err(|e| format!("is damaged ({e})"))?;
+    }
+    Ok((format, width, height))
+}
+
+/// A JPEG's width, height and the offset where its scan data starts.
+fn jpeg_header(data: &[u8]) -> Option<(u32, u32, usize)> {
+    let mut at = 2;
+    let mut size = None;
+    while at + 4 <= data.len() {
+        if data[at] != 0xFF {
+            return None;
+        }
+        let marker = data[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_frame && at + 9 <= data.len() {
+            let h = u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]]));
+            let w = u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]]));
+            size = Some((w, h));
+        }
+        if marker == 0xDA {
+            return size.map(|(w, h)| (w, h, at));
+        }
+        at += 2 + length;
+    }
+    None
 }
 
 /// Values for `{field}` placeholders.

@@ -26,13 +26,23 @@ impl Staged {
         Ok(())
     }
 
-    /// Renames every temporary file into place.
+    /// Renames every temporary file into place. If a rename fails, the files not yet renamed
+    /// are removed (by `Drop`) and the error names the file.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let files = std::mem::take(&mut self.files);
         let mut done = Vec::new();
-        for (temp, path) in &files {
-            std::fs::rename(temp, path).map_err(|e| io_error(path, "cannot write", &e))?;
-            done.push(path.clone());
+        while !self.files.is_empty() {
+            let (temp, path) = self.files.remove(0);
+            if let Err(e) = std::fs::rename(&temp, &path) {
+                let _ = std::fs::remove_file(&temp);
+                let mut error = io_error(&path, "cannot write", &e);
+                if path.is_dir() {
+                    error.0[0]
+                        .hints
+                        .push(format!("give a file name, e.g. -o {}", path.join("out.pdf").display()));
+                }
+                return Err(error);
+            }
+            done.push(path);
         }
         Ok(done)
     }

@@ -37,7 +37,8 @@ pub fn pdf<'a>(pages: impl IntoIterator<Item = &'a Page>, options: &PdfOptions) 
         .creator(format!("letterkit {}", env!("CARGO_PKG_VERSION")))
         .producer(format!("letterkit {}", env!("CARGO_PKG_VERSION")));
     if options.pdf_a {
-        metadata = metadata.language("en-US".into());
+        // PDF/A requires a creation date: SOURCE_DATE_EPOCH when set (reproducible builds), else today.
+        metadata = metadata.language("en-US".into()).creation_date(pdf_a_date());
     }
     document.set_metadata(metadata);
     for page in pages {
@@ -53,7 +54,57 @@ pub fn pdf<'a>(pages: impl IntoIterator<Item = &'a Page>, options: &PdfOptions) 
         surface.finish();
         pdf_page.finish();
     }
-    document.finish().map_err(|e| Diagnostic::error(format!("the PDF could not be written: {e:?}")).into())
+    document.finish().map_err(|e| describe_krilla_error(&e, options.pdf_a).into())
+}
+
+/// A readable message for what krilla refused.
+fn describe_krilla_error(error: &krilla::error::KrillaError, pdf_a: bool) -> Diagnostic {
+    use krilla::configure::ValidationError as V;
+    use krilla::error::KrillaError as K;
+    match error {
+        K::Validation(problems) => {
+            let mut reasons: Vec<String> = problems
+                .iter()
+                .map(|(problem, _)| match problem {
+                    V::MissingCMYKProfile => "it has CMYK colours, which PDF/A only allows with an embedded CMYK profile; use #rrggbb colours".into(),
+                    V::ImageInterpolation(_) => "an image asks for interpolation, which PDF/A forbids".into(),
+                    V::MissingDocumentDate => "it has no creation date".into(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            reasons.dedup();
+            let what = if pdf_a { "PDF/A-2b" } else { "this PDF" };
+            Diagnostic::error(format!("cannot write {what}: {}", reasons.join("; ")))
+        }
+        K::Image(_, _, message) => Diagnostic::error(format!(
+            "an image could not be embedded: {}",
+            message.trim().replace('\n', " ")
+        )),
+        K::Font(_, message) => Diagnostic::error(format!("a font could not be embedded: {}", message.trim())),
+        other => Diagnostic::error(format!("the PDF could not be written: {other:?}")),
+    }
+}
+
+/// The date PDF/A files carry: the day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when
+/// set, else today (UTC).
+fn pdf_a_date() -> krilla::metadata::DateTime {
+    let seconds =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or_else(
+            || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        );
+    let days = (seconds / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    // The day only: two renders on the same day give the same bytes.
+    krilla::metadata::DateTime::new(year).month(month).day(day)
 }
 
 fn krect(r: Rect) -> Option<krilla::geom::Rect> {

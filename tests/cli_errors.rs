@@ -101,15 +101,12 @@ fn unknown_key_gets_nearest_key_and_position() {
     let run = render(&dir, "format = \"us-letter\"\nzzzzzzzz = 1\n");
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr
-            .starts_with("error: design.toml:2:1: unknown key `zzzzzzzz`\nhint: the keys here are: ")
+        run.stderr.starts_with("error: design.toml:2:1: unknown key `zzzzzzzz`\nhint: the keys here are: ")
     );
     assert!(run.stderr.contains("format"), "{}", run.stderr);
 }
 
 #[test]
-#[ignore = "engine bug: `widht` is suggested as `weight`, not `width` (plain Levenshtein counts the \
-            transposition as 2, and the tie with `weight` is broken alphabetically)"]
 fn unknown_key_widht_suggests_width() {
     fails_with(
         "format = \"us-letter\"\n\n[[element]]\nkind = \"text\"\nwidht = \"2in\"\ntext = \"Hi\"\n",
@@ -124,17 +121,10 @@ fn unknown_format_gets_a_suggestion() {
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.starts_with("error: design.toml"), "{}", run.stderr);
     let lines: Vec<&str> = run.stderr.lines().collect();
-    assert!(
-        lines[0].ends_with(": unknown page format `postcard-4x7`"),
-        "{}",
-        run.stderr
-    );
+    assert!(lines[0].ends_with(": unknown page format `postcard-4x7`"), "{}", run.stderr);
     assert_eq!(
         &lines[1..],
-        [
-            "hint: did you mean `postcard-4x6`?",
-            "hint: `letterkit layouts` lists the built-in formats"
-        ]
+        ["hint: did you mean `postcard-4x6`?", "hint: `letterkit layouts` lists the built-in formats"]
     );
     // An alias in another case still works; a name far from all gets only the list hint.
     succeeds(&dir, "format = \"#10\"\n");
@@ -146,7 +136,6 @@ fn unknown_format_gets_a_suggestion() {
 }
 
 #[test]
-#[ignore = "weak message: an unknown format names the file but not the line and column of `format`"]
 fn unknown_format_names_its_line_and_column() {
     fails_with(
         "title = \"Card\"\nformat = \"postcard-4x7\"\n",
@@ -213,11 +202,7 @@ fn text_that_does_not_fit_names_the_element_and_suggests_shrink_to() {
         run.stderr
     );
     assert!(lines[0].contains("the box is 36.0pt high"), "{}", run.stderr);
-    assert!(
-        lines[1].starts_with("hint: ") && lines[1].contains("shrink_to"),
-        "{}",
-        run.stderr
-    );
+    assert!(lines[1].starts_with("hint: ") && lines[1].contains("shrink_to"), "{}", run.stderr);
     assert!(!dir.path().join("out.pdf").exists());
 
     // Allowed to shrink, it fits.
@@ -225,25 +210,13 @@ fn text_that_does_not_fit_names_the_element_and_suggests_shrink_to() {
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"));
     let text: Vec<String> = doc.texts().concat();
     assert_eq!(text.join(" "), LONG_MESSAGE);
-    assert!(
-        doc.pages[0].lines.iter().all(|l| l.size < 11.0 && l.size >= 5.0),
-        "{:?}",
-        doc.pages[0].lines
-    );
+    assert!(doc.pages[0].lines.iter().all(|l| l.size < 11.0 && l.size >= 5.0), "{:?}", doc.pages[0].lines);
 
     // Not allowed to shrink far enough: the hint says so.
     let run = render(&dir, fit_design("shrink_to = \"10pt\"\n"));
     assert_eq!(run.code, Some(1));
-    assert!(
-        run.stderr
-            .contains("text element `message`: the text does not fit its box")
-    );
-    assert!(
-        run.stderr
-            .contains("hint: even at the smallest size allowed (10pt)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("text element `message`: the text does not fit its box"));
+    assert!(run.stderr.contains("hint: even at the smallest size allowed (10pt)"), "{}", run.stderr);
 }
 
 #[test]
@@ -255,14 +228,8 @@ fn missing_glyph_names_the_character_and_code_point() {
     );
     // The same from a placeholder's value.
     let dir = TempDir::new("cli");
-    dir.write(
-        "design.toml",
-        "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"{name}\"\n",
-    );
-    let run = letterkit(
-        dir.path(),
-        &["render", "design.toml", "--set", "name=שלום", "-o", "out.pdf"],
-    );
+    dir.write("design.toml", "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"{name}\"\n");
+    let run = letterkit(dir.path(), &["render", "design.toml", "--set", "name=שלום", "-o", "out.pdf"]);
     assert_well_formed(&run);
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("`ש` (U+05E9)"), "{}", run.stderr);
@@ -290,24 +257,14 @@ fn unknown_placeholder_gets_a_hint() {
         "design.toml",
         "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"Dear {name}\"\n",
     );
-    let run = letterkit(
-        dir.path(),
-        &["render", "design.toml", "--set", "name=Zoë", "-o", "out.pdf"],
-    );
+    let run = letterkit(dir.path(), &["render", "design.toml", "--set", "name=Zoë", "-o", "out.pdf"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"));
     assert_eq!(doc.texts(), [vec!["Dear Zoë"]]);
     // Values are literal text: no markup, no placeholders, leading zeros kept.
     let run = letterkit(
         dir.path(),
-        &[
-            "render",
-            "design.toml",
-            "--set",
-            "name=**Zoë** {zip} 02134",
-            "-o",
-            "out.pdf",
-        ],
+        &["render", "design.toml", "--set", "name=**Zoë** {zip} 02134", "-o", "out.pdf"],
     );
     assert_eq!(run.code, Some(0), "{run:#?}");
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"));
@@ -323,34 +280,20 @@ fn missing_image_names_the_file() {
     );
     assert_eq!(run.code, Some(1));
     let first = run.stderr.lines().next().unwrap_or("");
-    assert!(
-        first.starts_with("error: design.toml:3:1: image element `photo`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        first.contains("pictures/missing.jpg") && first.contains("no such file"),
-        "{}",
-        run.stderr
-    );
+    assert!(first.starts_with("error: design.toml:3:1: image element `photo`"), "{}", run.stderr);
+    assert!(first.contains("pictures/missing.jpg") && first.contains("no such file"), "{}", run.stderr);
     assert_eq!(dir.file_names(), ["design.toml"]);
 
     // A file that is not a picture.
     dir.write("notes.jpg", "these are notes");
-    let run = render(
-        &dir,
-        "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"notes.jpg\"\n",
-    );
+    let run = render(&dir, "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"notes.jpg\"\n");
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr
-            .contains("notes.jpg is not a JPEG or PNG image\nhint: save the picture as .jpg or .png")
+        run.stderr.contains("notes.jpg is not a JPEG or PNG image\nhint: save the picture as .jpg or .png")
     );
 }
 
 #[test]
-#[ignore = "weak message: image errors and warnings repeat the line: \
-            `design.toml:3:1: image element `photo` (line 3): ...` (the label keeps its `(line N)`)"]
 fn image_messages_do_not_repeat_the_line() {
     let dir = TempDir::new("cli");
     let run = render(
@@ -359,21 +302,12 @@ fn image_messages_do_not_repeat_the_line() {
     );
     assert!(!run.stderr.contains("(line 3)"), "{}", run.stderr);
     dir.write("small.png", png_rgb(20, 20));
-    let run = render(
-        &dir,
-        "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"small.png\"\n",
-    );
-    assert!(
-        run.stderr.starts_with("warning: design.toml:2:1: "),
-        "{}",
-        run.stderr
-    );
+    let run = render(&dir, "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"small.png\"\n");
+    assert!(run.stderr.starts_with("warning: design.toml:2:1: "), "{}", run.stderr);
     assert!(!run.stderr.contains("(line 2)"), "{}", run.stderr);
 }
 
 #[test]
-#[ignore = "engine bug: a damaged picture gives a multi-line message (a line without `error:`) or, \
-            found only at PDF time, a Debug dump that does not name the file"]
 fn damaged_pictures_are_named_in_one_message() {
     let dir = TempDir::new("cli");
     let png = png_rgb(16, 16);
@@ -396,9 +330,6 @@ fn damaged_pictures_are_named_in_one_message() {
 }
 
 #[test]
-#[ignore = "engine bug: a PNG whose header claims 100000 x 100000 pixels aborts the process \
-            (memory allocation of 30000000000 bytes failed, exit 134): krilla decodes it before the \
-            150-megapixel guard in Pictures::load"]
 fn picture_bombs_are_refused_before_decoding() {
     let dir = TempDir::new("cli");
     let mut png = png_rgb(1, 1);
@@ -408,10 +339,7 @@ fn picture_bombs_are_refused_before_decoding() {
     let crc = crc32_for_test(&png[12..29]);
     png[29..33].copy_from_slice(&crc.to_be_bytes());
     dir.write("bomb.png", png);
-    let run = render(
-        &dir,
-        "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"bomb.png\"\n",
-    );
+    let run = render(&dir, "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"bomb.png\"\n");
     assert_eq!(run.code, Some(1), "{run:#?}");
     assert!(run.stderr.contains("150 megapixels"), "{}", run.stderr);
 }
@@ -421,11 +349,7 @@ fn crc32_for_test(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -439,19 +363,12 @@ fn file_that_is_not_utf8() {
          hint: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\"; in an editor: encoding UTF-8)",
     );
     // UTF-16 (what some editors save as "Unicode").
-    let utf16: Vec<u8> = "\u{feff}format = \"us-letter\"\n"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
+    let utf16: Vec<u8> =
+        "\u{feff}format = \"us-letter\"\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
     let dir = TempDir::new("cli");
     let run = render(&dir, utf16);
     assert_eq!(run.code, Some(1));
-    assert!(
-        run.stderr
-            .starts_with("error: design.toml:1:1: the file is not UTF-8 text"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.starts_with("error: design.toml:1:1: the file is not UTF-8 text"), "{}", run.stderr);
 }
 
 fn fails_with_bytes(bytes: &[u8], stderr: &str) {
@@ -468,16 +385,10 @@ fn design_file_that_does_not_exist() {
     let run = letterkit(dir.path(), &["render", "nope.toml", "-o", "out.pdf"]);
     assert_well_formed(&run);
     assert_eq!(run.code, Some(1));
-    assert_eq!(
-        run.stderr.trim_end(),
-        "error: cannot read nope.toml: no such file or folder"
-    );
+    assert_eq!(run.stderr.trim_end(), "error: cannot read nope.toml: no such file or folder");
     let run = letterkit(dir.path(), &["preview", "nope.toml", "-o", "out.png"]);
     assert_eq!(run.code, Some(1));
-    assert_eq!(
-        run.stderr.trim_end(),
-        "error: cannot read nope.toml: no such file or folder"
-    );
+    assert_eq!(run.stderr.trim_end(), "error: cannot read nope.toml: no such file or folder");
     assert!(dir.file_names().is_empty());
 }
 
@@ -495,28 +406,16 @@ fn usage_errors_exit_2() {
     ] {
         let run = letterkit(dir.path(), args);
         assert_eq!(run.code, Some(2), "{args:?}: {run:#?}");
-        assert!(
-            run.stderr.contains("Usage:") || run.stderr.contains("--help"),
-            "{args:?}: {run:#?}"
-        );
+        assert!(run.stderr.contains("Usage:") || run.stderr.contains("--help"), "{args:?}: {run:#?}");
         assert!(run.stderr.starts_with("error: "), "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "");
     }
     assert_eq!(dir.file_names(), ["design.toml"]);
     // Errors in values the program checks itself are errors (1), not usage (2).
     for (args, message) in [
-        (
-            &["render", "design.toml", "--set", "name"][..],
-            "error: --set name: write it as field=value",
-        ),
-        (
-            &["preview", "design.toml", "--dpi", "5"][..],
-            "error: --dpi 5 is out of range; use 10 to 1200",
-        ),
-        (
-            &["preview", "design.toml", "--page", "0"][..],
-            "error: pages are numbered from 1",
-        ),
+        (&["render", "design.toml", "--set", "name"][..], "error: --set name: write it as field=value"),
+        (&["preview", "design.toml", "--dpi", "5"][..], "error: --dpi 5 is out of range; use 10 to 1200"),
+        (&["preview", "design.toml", "--page", "0"][..], "error: pages are numbered from 1"),
     ] {
         let run = letterkit(dir.path(), args);
         assert_well_formed(&run);
@@ -527,48 +426,25 @@ fn usage_errors_exit_2() {
 #[test]
 fn success_exits_0_and_says_what_it_wrote() {
     let dir = TempDir::new("cli");
-    let run = succeeds(
-        &dir,
-        "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"Hello\"\n",
-    );
+    let run = succeeds(&dir, "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"Hello\"\n");
     assert_eq!(run.stdout, "wrote out.pdf (1 page)\n");
     assert_eq!(run.stderr, "");
-    assert!(
-        std::fs::read(dir.path().join("out.pdf"))
-            .expect("out.pdf")
-            .starts_with(b"%PDF-")
-    );
+    assert!(std::fs::read(dir.path().join("out.pdf")).expect("out.pdf").starts_with(b"%PDF-"));
 
     let run = succeeds(&dir, "format = \"postcard-4x6\"\npages = [\"front\", \"back\"]\n");
     assert_eq!(run.stdout, "wrote out.pdf (2 pages)\n");
 
     // Without -o: the design's name with .pdf; into a folder that does not exist yet.
     let run = letterkit(dir.path(), &["render", "design.toml"]);
-    assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (Some(0), "wrote design.pdf (2 pages)\n")
-    );
-    let run = letterkit(
-        dir.path(),
-        &["render", "design.toml", "-o", "new/folder/card.pdf"],
-    );
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "wrote design.pdf (2 pages)\n"));
+    let run = letterkit(dir.path(), &["render", "design.toml", "-o", "new/folder/card.pdf"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert!(dir.path().join("new/folder/card.pdf").exists());
 
     // A preview, and the listing commands.
-    let run = letterkit(
-        dir.path(),
-        &["preview", "design.toml", "-o", "front.png", "--dpi", "20"],
-    );
-    assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (Some(0), "wrote front.png (page 1 of 2, 20 dpi)\n")
-    );
-    assert!(
-        std::fs::read(dir.path().join("front.png"))
-            .expect("png")
-            .starts_with(b"\x89PNG")
-    );
+    let run = letterkit(dir.path(), &["preview", "design.toml", "-o", "front.png", "--dpi", "20"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "wrote front.png (page 1 of 2, 20 dpi)\n"));
+    assert!(std::fs::read(dir.path().join("front.png")).expect("png").starts_with(b"\x89PNG"));
     let run = letterkit(dir.path(), &["layouts"]);
     assert_eq!(run.code, Some(0));
     assert!(run.stdout.contains("postcard-4x6") && run.stdout.contains("envelope-10"));
@@ -582,21 +458,10 @@ fn success_exits_0_and_says_what_it_wrote() {
 fn warnings_do_not_stop_the_render() {
     let dir = TempDir::new("cli");
     dir.write("small.png", png_rgb(20, 20));
-    let run = render(
-        &dir,
-        "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"small.png\"\n",
-    );
+    let run = render(&dir, "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"small.png\"\n");
     assert_eq!(run.code, Some(0), "{run:#?}");
-    assert!(
-        run.stderr.starts_with("warning: design.toml:2:1: "),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("small.png prints at") && run.stderr.contains("dpi"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.starts_with("warning: design.toml:2:1: "), "{}", run.stderr);
+    assert!(run.stderr.contains("small.png prints at") && run.stderr.contains("dpi"), "{}", run.stderr);
     assert_eq!(run.stdout, "wrote out.pdf (1 page)\n");
 }
 
@@ -615,11 +480,7 @@ fn failed_render_leaves_existing_output_untouched() {
             std::fs::read_to_string(dir.path().join("out.pdf")).expect("out.pdf"),
             "the letter from yesterday"
         );
-        assert_eq!(
-            dir.file_names(),
-            ["design.toml", "out.pdf"],
-            "no temp files left behind"
-        );
+        assert_eq!(dir.file_names(), ["design.toml", "out.pdf"], "no temp files left behind");
     }
     // Refusing to write over the design itself.
     let run = letterkit(dir.path(), &["render", "design.toml", "-o", "design.toml"]);
@@ -634,9 +495,6 @@ fn failed_render_leaves_existing_output_untouched() {
 }
 
 #[test]
-#[ignore = "engine bug: when the final rename fails (-o names an existing folder), \
-            `.NAME.letterkit-tmp` is left behind: Staged::commit empties its list before renaming, \
-            so Drop has nothing to clean up; the message also ends in a raw `(os error 21)`"]
 fn failed_commit_leaves_no_temp_files() {
     let dir = TempDir::new("cli");
     std::fs::create_dir(dir.path().join("outdir")).expect("mkdir");
@@ -644,38 +502,18 @@ fn failed_commit_leaves_no_temp_files() {
     let run = letterkit(dir.path(), &["render", "design.toml", "-o", "outdir"]);
     assert_well_formed(&run);
     assert_eq!(run.code, Some(1));
-    assert!(
-        run.stderr.starts_with("error: ") && run.stderr.contains("outdir"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(
-        dir.file_names(),
-        ["design.toml", "outdir"],
-        "temp files left behind"
-    );
+    assert!(run.stderr.starts_with("error: ") && run.stderr.contains("outdir"), "{}", run.stderr);
+    assert_eq!(dir.file_names(), ["design.toml", "outdir"], "temp files left behind");
 }
 
 #[test]
-#[ignore = "engine bug: --pdf-a always fails with `the PDF could not be written: \
-            Validation([(MissingDocumentDate, ...)])`"]
 fn pdf_a_renders() {
     let dir = TempDir::new("cli");
-    dir.write(
-        "design.toml",
-        std::fs::read(fixture("letter.toml")).expect("fixture"),
-    );
+    dir.write("design.toml", std::fs::read(fixture("letter.toml")).expect("fixture"));
     let run = letterkit(dir.path(), &["render", "design.toml", "-o", "out.pdf", "--pdf-a"]);
     assert_well_formed(&run);
-    assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (Some(0), "wrote out.pdf (1 page)\n"),
-        "{run:#?}"
-    );
-    assert!(contains_bytes(
-        &std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"),
-        b"pdfaid:part"
-    ));
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "wrote out.pdf (1 page)\n"), "{run:#?}");
+    assert!(contains_bytes(&std::fs::read(dir.path().join("out.pdf")).expect("out.pdf"), b"pdfaid:part"));
 }
 
 /// Odd inputs: each must end in a clean error (or a PDF), never a panic.
@@ -779,8 +617,6 @@ fn no_panics_on_odd_inputs() {
 }
 
 #[test]
-#[ignore = "engine bug: a negative stroke_width on a rect or lines element panics in pdf-writer \
-            (`line width must be positive`, exit 101) instead of being rejected with a message"]
 fn negative_stroke_width_is_an_error() {
     let dir = TempDir::new("cli");
     for (kind, extra) in [
@@ -801,8 +637,6 @@ fn negative_stroke_width_is_an_error() {
 }
 
 #[test]
-#[ignore = "engine bug: `bleed` is not checked: a negative bleed writes a TrimBox outside the MediaBox \
-            and a huge one a page far beyond the 200 in PDF limit"]
 fn bleed_must_be_sensible() {
     for bleed in ["-1in", "1000in"] {
         let dir = TempDir::new("cli");

@@ -68,9 +68,7 @@ impl Drop for TempDir {
 
 /// The path of a fixture in `tests/designs/`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/designs")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs").join(name)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -93,21 +91,13 @@ pub struct Rendered {
 
 /// Lays out and renders the design at `path` with extra placeholder values.
 pub fn render_path(path: &Path, extra: &[(&str, &str)], pdf_a: bool) -> Rendered {
-    let extra: BTreeMap<String, String> = extra
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let extra: BTreeMap<String, String> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let mut warnings = letterkit::diag::Warnings::default();
     let (design, pages) = letterkit::commands::layout_file(path, &extra, &mut warnings)
         .unwrap_or_else(|e| panic!("layout of {} failed:\n{e}", path.display()));
-    let bytes = letterkit::render::pdf(
-        &pages,
-        &letterkit::render::PdfOptions {
-            title: design.title.clone(),
-            pdf_a,
-        },
-    )
-    .unwrap_or_else(|e| panic!("render of {} failed:\n{e}", path.display()));
+    let bytes =
+        letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: design.title.clone(), pdf_a })
+            .unwrap_or_else(|e| panic!("render of {} failed:\n{e}", path.display()));
     let doc = PdfDoc::parse(&bytes);
     Rendered {
         pages,
@@ -162,22 +152,12 @@ pub fn layout_lines(pages: &[letterkit::layout::Page]) -> Vec<LayoutLine> {
     for (i, page) in pages.iter().enumerate() {
         collect(&page.items, i, &mut runs);
     }
-    runs.sort_by(|a, b| {
-        (a.0, a.1, a.2)
-            .partial_cmp(&(b.0, b.1, b.2))
-            .expect("finite coordinates")
-    });
+    runs.sort_by(|a, b| (a.0, a.1, a.2).partial_cmp(&(b.0, b.1, b.2)).expect("finite coordinates"));
     let mut lines: Vec<LayoutLine> = Vec::new();
     for (page, y, x, size, text) in runs {
         match lines.last_mut() {
             Some(l) if l.page == page && (l.y - y).abs() < 0.01 => l.text.push_str(&text),
-            _ => lines.push(LayoutLine {
-                page,
-                text,
-                x,
-                y,
-                size,
-            }),
+            _ => lines.push(LayoutLine { page, text, x, y, size }),
         }
     }
     lines
@@ -192,11 +172,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -214,11 +190,7 @@ fn adler32(data: &[u8]) -> u32 {
 /// A zlib stream of stored (uncompressed) deflate blocks.
 fn zlib_stored(data: &[u8]) -> Vec<u8> {
     let mut out = vec![0x78, 0x01];
-    let chunks: Vec<&[u8]> = if data.is_empty() {
-        vec![&[][..]]
-    } else {
-        data.chunks(65535).collect()
-    };
+    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(65535).collect() };
     for (i, chunk) in chunks.iter().enumerate() {
         out.push(u8::from(i + 1 == chunks.len()));
         let len = chunk.len() as u16;
@@ -236,11 +208,7 @@ pub fn png_rgb(width: u32, height: u32) -> Vec<u8> {
     for y in 0..height {
         raw.push(0); // filter: none
         for x in 0..width {
-            raw.extend([
-                (x * 255 / width.max(1)) as u8,
-                (y * 255 / height.max(1)) as u8,
-                128,
-            ]);
+            raw.extend([(x * 255 / width.max(1)) as u8, (y * 255 / height.max(1)) as u8, 128]);
         }
     }
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -469,10 +437,8 @@ pub struct DocInfo {
 /// PDFDocEncoding (here: Latin-1 plus the common punctuation of 0x80-0x9F).
 pub fn decode_text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
+        let units: Vec<u16> =
+            rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
         return String::from_utf16_lossy(&units);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -541,23 +507,14 @@ struct FontRes {
 
 impl FontRes {
     fn from_dict(dict: &Dict<'_>) -> FontRes {
-        let subtype = dict
-            .get::<Name>(b"Subtype")
-            .map(|n| name_str(&n))
-            .unwrap_or_default();
-        let base_font = dict
-            .get::<Name>(b"BaseFont")
-            .map(|n| name_str(&n))
-            .unwrap_or_default();
+        let subtype = dict.get::<Name>(b"Subtype").map(|n| name_str(&n)).unwrap_or_default();
+        let base_font = dict.get::<Name>(b"BaseFont").map(|n| name_str(&n)).unwrap_or_default();
         let mut widths = HashMap::new();
         let mut default_width = 0.0;
         let mut code_len = 1;
         if subtype == "Type0" {
             code_len = 2;
-            if let Some(cid) = dict
-                .get::<Array>(b"DescendantFonts")
-                .and_then(|a| a.iter::<Dict>().next())
-            {
+            if let Some(cid) = dict.get::<Array>(b"DescendantFonts").and_then(|a| a.iter::<Dict>().next()) {
                 default_width = cid.get::<f64>(b"DW").unwrap_or(1000.0);
                 if let Some(w) = cid.get::<Array>(b"W") {
                     let items: Vec<Object> = w.iter::<Object>().collect();
@@ -605,14 +562,7 @@ impl FontRes {
                 }
             }
         }
-        FontRes {
-            base_font,
-            code_len,
-            widths,
-            default_width,
-            to_unicode,
-            has_to_unicode,
-        }
+        FontRes { base_font, code_len, widths, default_width, to_unicode, has_to_unicode }
     }
 
     fn width(&self, code: u32) -> f64 {
@@ -651,19 +601,13 @@ fn cmap_tokens(data: &[u8]) -> Vec<CmapToken> {
             b'<' if data.get(i + 1) == Some(&b'<') => i += 2,
             b'>' if data.get(i + 1) == Some(&b'>') => i += 2,
             b'<' => {
-                let end = data[i..]
-                    .iter()
-                    .position(|&b| b == b'>')
-                    .map_or(data.len(), |p| i + p);
+                let end = data[i..].iter().position(|&b| b == b'>').map_or(data.len(), |p| i + p);
                 let digits: Vec<u8> = data[i + 1..end]
                     .iter()
                     .filter(|b| b.is_ascii_hexdigit())
                     .map(|&b| (b as char).to_digit(16).expect("hex digit") as u8)
                     .collect();
-                let bytes = digits
-                    .chunks(2)
-                    .map(|p| (p[0] << 4) | p.get(1).copied().unwrap_or(0))
-                    .collect();
+                let bytes = digits.chunks(2).map(|p| (p[0] << 4) | p.get(1).copied().unwrap_or(0)).collect();
                 out.push(CmapToken::Hex(bytes));
                 i = end + 1;
             }
@@ -704,9 +648,7 @@ fn cmap_tokens(data: &[u8]) -> Vec<CmapToken> {
                     i += 1; // a lone `/` or other delimiter
                     continue;
                 }
-                out.push(CmapToken::Word(
-                    String::from_utf8_lossy(&data[start..i]).into_owned(),
-                ));
+                out.push(CmapToken::Word(String::from_utf8_lossy(&data[start..i]).into_owned()));
             }
         }
     }
@@ -714,10 +656,8 @@ fn cmap_tokens(data: &[u8]) -> Vec<CmapToken> {
 }
 
 fn utf16be(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks(2)
-        .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-        .collect();
+    let units: Vec<u16> =
+        bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -962,10 +902,7 @@ impl Interpreter<'_> {
                         continue;
                     };
                     let dict = stream.dict().clone();
-                    let subtype = dict
-                        .get::<Name>(b"Subtype")
-                        .map(|n| name_str(&n))
-                        .unwrap_or_default();
+                    let subtype = dict.get::<Name>(b"Subtype").map(|n| name_str(&n)).unwrap_or_default();
                     if subtype == "Image" {
                         self.count_image(&stream, &dict, &gs.ctm);
                     } else if subtype == "Form" {
@@ -974,9 +911,8 @@ impl Interpreter<'_> {
                             .map(|a| a.iter::<f64>().collect::<Vec<_>>())
                             .filter(|m| m.len() == 6)
                             .map_or(IDENTITY, |m| [m[0], m[1], m[2], m[3], m[4], m[5]]);
-                        let inner_resources = dict
-                            .get::<Dict>(b"Resources")
-                            .map_or_else(|| resources.clone(), Resources::new);
+                        let inner_resources =
+                            dict.get::<Dict>(b"Resources").map_or_else(|| resources.clone(), Resources::new);
                         let mut inner = gs.clone();
                         inner.ctm = mul(&matrix, &gs.ctm);
                         if let Ok(content) = stream.decoded_data() {
@@ -1115,9 +1051,7 @@ fn font_info(dict: &Dict<'_>) -> FontInfo {
     let name = |d: &Dict<'_>, key: &[u8]| d.get::<Name>(key).map(|n| name_str(&n));
     let base_font = name(dict, b"BaseFont").unwrap_or_default();
     let subtype = name(dict, b"Subtype").unwrap_or_default();
-    let descendant = dict
-        .get::<Array>(b"DescendantFonts")
-        .and_then(|a| a.iter::<Dict>().next());
+    let descendant = dict.get::<Array>(b"DescendantFonts").and_then(|a| a.iter::<Dict>().next());
     let descriptor = descendant.as_ref().unwrap_or(dict).get::<Dict>(b"FontDescriptor");
     let mut font_file = None;
     let mut font_file_subtype = None;
@@ -1149,10 +1083,8 @@ fn font_info(dict: &Dict<'_>) -> FontInfo {
 /// Assembles fragments into lines: the same baseline (within 0.5 pt) and touching or close
 /// (a gap of more than 0.15 em becomes a space; more than 3 em starts another line).
 fn assemble_lines(fragments: &[Fragment]) -> Vec<TextLine> {
-    let mut sorted: Vec<&Fragment> = fragments
-        .iter()
-        .filter(|f| !f.text.is_empty() || f.in_actual_text)
-        .collect();
+    let mut sorted: Vec<&Fragment> =
+        fragments.iter().filter(|f| !f.text.is_empty() || f.in_actual_text).collect();
     // Stable sort by baseline, then x; fragments within 0.5 pt of a baseline share a line.
     sorted.sort_by(|a, b| a.y.partial_cmp(&b.y).expect("finite"));
     let mut rows: Vec<Vec<&Fragment>> = Vec::new();
@@ -1296,11 +1228,7 @@ impl PdfDoc {
 
     /// All lines of all pages with their 0-based page.
     pub fn all_lines(&self) -> Vec<(usize, &TextLine)> {
-        self.pages
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| p.lines.iter().map(move |l| (i, l)))
-            .collect()
+        self.pages.iter().enumerate().flat_map(|(i, p)| p.lines.iter().map(move |l| (i, l))).collect()
     }
 }
 
