@@ -7,6 +7,7 @@ use crate::design;
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::fonts::FontBook;
 use crate::formats;
+use crate::impose;
 use crate::layout::{self, Page, Pictures};
 use crate::output::{Staged, check_not_input};
 use crate::render::{self, PdfOptions};
@@ -23,26 +24,32 @@ pub fn layout_file(
     Ok((design, pages))
 }
 
-/// `letterkit render DESIGN -o OUT.pdf`: writes the design as a PDF.
+/// `letterkit render DESIGN -o OUT.pdf`: writes the design as a PDF, as it is, N-up on sheets,
+/// or with print-shop marks.
 pub fn render(
     path: &Path,
     output: &Path,
     pdf_a: bool,
+    print: &PrintRequest,
     extra: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<String> {
     check_not_input(output, &[path])?;
+    let options = print_options(print)?;
     let (design, pages) = layout_file(path, extra, warnings)?;
-    let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
+    // A design's pages make one piece: a postcard's front and back, a half-fold card's two sides.
+    let pieces =
+        if options.sheet.is_some() { vec![pages] } else { pages.into_iter().map(|p| vec![p]).collect() };
+    let printed = impose::for_print(&pieces, &options).map_err(|m| Diagnostic::error(m).in_file(path))?;
+    let bytes = render::pdf(&printed.pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    let mut summary = format!(
-        "wrote {} ({} page{})",
-        output.display(),
-        pages.len(),
-        if pages.len() == 1 { "" } else { "s" }
-    );
+    let n = printed.pages.len();
+    let mut summary = format!("wrote {} ({} page{})", output.display(), n, if n == 1 { "" } else { "s" });
+    if let (Some(plan), Some(sheet)) = (&printed.plan, &options.sheet) {
+        summary.push_str(&format!("\nsheets: {}", sheet_note(plan, pieces[0].len() == 2, sheet.duplex)));
+    }
     if let Some(fold) = design.fold {
         summary.push_str(&format!("\nthis card: {}", crate::impose::fold_instructions(fold)));
     }
@@ -295,4 +302,116 @@ pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<Str
         output.display(),
         if hashtag.is_empty() { "your hashtag" } else { &hashtag }
     ))
+}
+
+/// How the user asked pieces to be printed (the CLI's sheet and print-shop options).
+#[derive(Debug, Clone, Default)]
+pub struct PrintRequest {
+    /// `--sheet letter|a4`: N-up on this paper.
+    pub sheet: Option<String>,
+    /// `--grid 2x2`.
+    pub grid: Option<String>,
+    /// `--gutter 0.25in`.
+    pub gutter: Option<String>,
+    /// `--duplex long|short`.
+    pub duplex: Option<impose::Duplex>,
+    /// `--no-marks`.
+    pub no_marks: bool,
+    /// `--profile printer.toml`.
+    pub profile: Option<PathBuf>,
+    /// `--print-shop --marks`: crop marks outside the bleed on single-up pages.
+    pub shop_marks: bool,
+}
+
+/// Turns the CLI's print options into imposition settings; bad values are errors naming the option.
+pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
+    let Some(sheet) = &request.sheet else {
+        if request.grid.is_some()
+            || request.gutter.is_some()
+            || request.profile.is_some()
+            || request.duplex.is_some()
+        {
+            return Err(Diagnostic::error(
+                "--grid, --gutter, --duplex and --profile go with --sheet letter or --sheet a4",
+            )
+            .into());
+        }
+        return Ok(impose::PrintOptions { sheet: None, shop_marks: request.shop_marks });
+    };
+    let paper = formats::find(sheet, Some(formats::Kind::Paper))
+        .map_err(|d| Diagnostic { message: format!("--sheet: {}", d.message), ..d })?;
+    let grid = match &request.grid {
+        None => None,
+        Some(g) => {
+            let parsed = g
+                .split_once(['x', 'X'])
+                .and_then(|(c, r)| Some((c.trim().parse().ok()?, r.trim().parse().ok()?)));
+            match parsed {
+                Some((c, r)) if c > 0 && r > 0 && c * r <= 100 => Some((c, r)),
+                _ => {
+                    return Err(
+                        Diagnostic::error(format!("--grid {g}: write columns x rows, like 2x2")).into()
+                    );
+                }
+            }
+        }
+    };
+    let gutter = match &request.gutter {
+        None => None,
+        Some(g) => match crate::units::Length::parse(g).ok().and_then(crate::units::Length::absolute) {
+            Some(pt) if (0.0..=144.0).contains(&pt) => Some(pt),
+            _ => {
+                return Err(Diagnostic::error(format!(
+                    "--gutter {g}: give a length from 0 to 2in, like 0.25in"
+                ))
+                .into());
+            }
+        },
+    };
+    let profile = match &request.profile {
+        None => impose::PrinterProfile::default(),
+        Some(path) => {
+            let source = crate::diag::Source::read(path)?;
+            let profile: impose::PrinterProfile = design::from_toml(&source)?;
+            if !(0.5..=1.5).contains(&profile.scale) {
+                return Err(Diagnostic::error(format!(
+                    "scale {} is out of range; use 0.5 to 1.5",
+                    profile.scale
+                ))
+                .in_file(path)
+                .into());
+            }
+            profile
+        }
+    };
+    Ok(impose::PrintOptions {
+        sheet: Some(impose::SheetOptions {
+            width: paper.width.min(paper.height),
+            height: paper.width.max(paper.height),
+            grid,
+            gutter,
+            marks: !request.no_marks,
+            duplex: request.duplex.unwrap_or(impose::Duplex::Long),
+            profile,
+        }),
+        shop_marks: request.shop_marks,
+    })
+}
+
+/// What to tell the user about a sheet layout.
+pub fn sheet_note(plan: &impose::SheetPlan, two_sided: bool, duplex: impose::Duplex) -> String {
+    let mut note =
+        format!("{} x {} per sheet{}", plan.cols, plan.rows, if plan.rotated { ", turned" } else { "" });
+    if two_sided {
+        note.push_str(match duplex {
+            impose::Duplex::Long => "; print two-sided, flip on long edge",
+            impose::Duplex::Short => "; print two-sided, flip on short edge",
+        });
+    }
+    if plan.to_the_edge() {
+        note.push_str(
+            "; the pieces run to the sheet's edge, where most home printers leave a white border: cut along the crop marks, or use a print shop",
+        );
+    }
+    note
 }

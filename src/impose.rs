@@ -126,7 +126,7 @@ pub enum Duplex {
 }
 
 /// A printer's measured misregistration, from `letterkit calibrate` (a TOML file).
-#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterProfile {
     /// Move everything right by this much (negative: left); what the calibration sheet shows as the front's x error, reversed.
@@ -150,6 +150,19 @@ fn one() -> f32 {
     1.0
 }
 
+impl Default for PrinterProfile {
+    /// No correction.
+    fn default() -> Self {
+        PrinterProfile {
+            offset_x: Default::default(),
+            offset_y: Default::default(),
+            scale: 1.0,
+            back_offset_x: Default::default(),
+            back_offset_y: Default::default(),
+        }
+    }
+}
+
 /// How to put pieces on sheets.
 #[derive(Debug, Clone)]
 pub struct SheetOptions {
@@ -159,8 +172,8 @@ pub struct SheetOptions {
     pub height: f32,
     /// Columns x rows, or `None` to fit as many as possible.
     pub grid: Option<(usize, usize)>,
-    /// Space between pieces, in points.
-    pub gutter: f32,
+    /// Space between pieces, in points; `None` for 1/4 in, or none when that fits fewer pieces.
+    pub gutter: Option<f32>,
     /// Draw crop marks on the cut lines.
     pub marks: bool,
     /// How two-sided sheets turn over.
@@ -180,6 +193,8 @@ pub struct SheetPlan {
     pub rotated: bool,
     /// Margin between the grid and the sheet edge, left/right and top/bottom, in points.
     pub margin: (f32, f32),
+    /// Space between pieces, in points.
+    pub gutter: f32,
 }
 
 impl SheetPlan {
@@ -189,13 +204,29 @@ impl SheetPlan {
     }
 }
 
-/// Plans a grid of `w` x `h` pieces on the sheet: the most per sheet, turning them if that fits more.
+/// Plans a grid of `w` x `h` pieces on the sheet: the most per sheet, turning them if that fits
+/// more; with no gutter given, 1/4 in between pieces unless that fits fewer.
 pub fn plan(w: f32, h: f32, options: &SheetOptions) -> Result<SheetPlan, String> {
+    match options.gutter {
+        Some(gutter) => plan_with_gutter(w, h, gutter, options),
+        None => {
+            let spaced = plan_with_gutter(w, h, 0.25 * 72.0, options);
+            let tight = plan_with_gutter(w, h, 0.0, options)?;
+            Ok(match spaced {
+                Ok(p) if p.cols * p.rows >= tight.cols * tight.rows => p,
+                _ => tight,
+            })
+        }
+    }
+}
+
+fn plan_with_gutter(w: f32, h: f32, gutter: f32, options: &SheetOptions) -> Result<SheetPlan, String> {
     let fit = |pw: f32, ph: f32| {
-        let cols = ((options.width + options.gutter + 0.01) / (pw + options.gutter)).floor() as usize;
-        let rows = ((options.height + options.gutter + 0.01) / (ph + options.gutter)).floor() as usize;
+        let cols = ((options.width + gutter + 0.01) / (pw + gutter)).floor() as usize;
+        let rows = ((options.height + gutter + 0.01) / (ph + gutter)).floor() as usize;
         (cols, rows)
     };
+    let size = |w: f32, h: f32| format!("{:.3} x {:.3} in", w / 72.0, h / 72.0);
     let (plan_w, plan_h, cols, rows, rotated) = match options.grid {
         Some((cols, rows)) => {
             let (c, r) = fit(w, h);
@@ -207,11 +238,9 @@ pub fn plan(w: f32, h: f32, options: &SheetOptions) -> Result<SheetPlan, String>
                     (h, w, cols, rows, true)
                 } else {
                     return Err(format!(
-                        "a {cols} x {rows} grid of {:.3} x {:.3} in pieces does not fit on a {:.3} x {:.3} in sheet",
-                        w / 72.0,
-                        h / 72.0,
-                        options.width / 72.0,
-                        options.height / 72.0
+                        "a {cols} x {rows} grid of {} pieces does not fit on a {} sheet",
+                        size(w, h),
+                        size(options.width, options.height)
                     ));
                 }
             }
@@ -224,20 +253,19 @@ pub fn plan(w: f32, h: f32, options: &SheetOptions) -> Result<SheetPlan, String>
     };
     if cols * rows == 0 {
         return Err(format!(
-            "a {:.3} x {:.3} in piece does not fit on a {:.3} x {:.3} in sheet",
-            w / 72.0,
-            h / 72.0,
-            options.width / 72.0,
-            options.height / 72.0
+            "a {} piece does not fit on a {} sheet",
+            size(w, h),
+            size(options.width, options.height)
         ));
     }
-    let used_w = cols as f32 * plan_w + (cols - 1) as f32 * options.gutter;
-    let used_h = rows as f32 * plan_h + (rows - 1) as f32 * options.gutter;
+    let used_w = cols as f32 * plan_w + (cols - 1) as f32 * gutter;
+    let used_h = rows as f32 * plan_h + (rows - 1) as f32 * gutter;
     Ok(SheetPlan {
         cols,
         rows,
         rotated,
         margin: ((options.width - used_w) / 2.0, (options.height - used_h) / 2.0),
+        gutter,
     })
 }
 
@@ -283,14 +311,14 @@ pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, Sh
                         Duplex::Short => row = plan.rows - 1 - row,
                     }
                 }
-                let x = plan.margin.0 + col as f32 * (cw + options.gutter);
-                let y = plan.margin.1 + row as f32 * (ch + options.gutter);
+                let x = plan.margin.0 + col as f32 * (cw + plan.gutter);
+                let y = plan.margin.1 + row as f32 * (ch + plan.gutter);
                 // Bleed reaches into the gutter (half of it) and the sheet margin, never further.
                 let reach = |space: f32| bleed.min(space).max(0.0);
-                let left = reach(if col == 0 { plan.margin.0 } else { options.gutter / 2.0 });
-                let right = reach(if col + 1 == plan.cols { plan.margin.0 } else { options.gutter / 2.0 });
-                let top = reach(if row == 0 { plan.margin.1 } else { options.gutter / 2.0 });
-                let bottom = reach(if row + 1 == plan.rows { plan.margin.1 } else { options.gutter / 2.0 });
+                let left = reach(if col == 0 { plan.margin.0 } else { plan.gutter / 2.0 });
+                let right = reach(if col + 1 == plan.cols { plan.margin.0 } else { plan.gutter / 2.0 });
+                let top = reach(if row == 0 { plan.margin.1 } else { plan.gutter / 2.0 });
+                let bottom = reach(if row + 1 == plan.rows { plan.margin.1 } else { plan.gutter / 2.0 });
                 let clip = Rect::new(x - left, y - top, cw + left + right, ch + top + bottom);
                 content.push(place_in_cell(page, x, y, plan.rotated, clip));
             }
@@ -338,13 +366,13 @@ fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Ite
     let (mx, my) = plan.margin;
     let mut xs = Vec::new();
     for c in 0..plan.cols {
-        let left = mx + c as f32 * (cw + options.gutter);
+        let left = mx + c as f32 * (cw + plan.gutter);
         xs.push(left);
         xs.push(left + cw);
     }
     let mut ys = Vec::new();
     for r in 0..plan.rows {
-        let top = my + r as f32 * (ch + options.gutter);
+        let top = my + r as f32 * (ch + plan.gutter);
         ys.push(top);
         ys.push(top + ch);
     }
@@ -372,7 +400,7 @@ fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Ite
         path.push(PathSeg::Move(options.width - side1, y));
         path.push(PathSeg::Line(options.width - side0, y));
     }
-    if options.gutter < 0.01 {
+    if plan.gutter < 0.01 {
         for c in 1..plan.cols {
             for r in 1..plan.rows {
                 let (x, y) = (mx + c as f32 * cw, my + r as f32 * ch);
@@ -385,4 +413,88 @@ fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Ite
     }
     let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 0.5)) };
     Item::Shape(Shape { path, paint })
+}
+
+/// How a job's pieces go onto paper: as they are, N-up on sheets, or single-up for a print shop.
+#[derive(Debug, Clone, Default)]
+pub struct PrintOptions {
+    /// Put pieces N-up on sheets of this paper.
+    pub sheet: Option<SheetOptions>,
+    /// Crop marks outside the bleed box on single-up pages (print-shop files).
+    pub shop_marks: bool,
+}
+
+/// Pages ready to print, and for each piece the pages (1-based) it is on.
+pub struct Printed {
+    /// The pages.
+    pub pages: Vec<Page>,
+    /// For each piece, its page numbers.
+    pub piece_pages: Vec<Vec<usize>>,
+    /// The grid, when pieces were put on sheets.
+    pub plan: Option<SheetPlan>,
+}
+
+/// Arranges pieces (each one page, or front and back) for printing.
+pub fn for_print(pieces: &[Vec<Page>], options: &PrintOptions) -> Result<Printed, String> {
+    if let Some(sheet) = &options.sheet {
+        if let Some(long) = pieces.iter().find(|p| p.len() > 2) {
+            return Err(format!(
+                "a piece of {} pages cannot go on sheets; only one- or two-sided pieces (postcards, cards) can",
+                long.len()
+            ));
+        }
+        let refs: Vec<&[Page]> = pieces.iter().map(Vec::as_slice).collect();
+        let (pages, plan) = n_up(&refs, sheet)?;
+        let per_sheet = plan.cols * plan.rows;
+        let sides = pieces.iter().map(Vec::len).max().unwrap_or(1);
+        let piece_pages = (0..pieces.len())
+            .map(|k| (0..sides).map(|s| (k / per_sheet) * sides + s + 1).collect())
+            .collect();
+        return Ok(Printed { pages, piece_pages, plan: Some(plan) });
+    }
+    let mut pages = Vec::new();
+    let mut piece_pages = Vec::new();
+    for piece in pieces {
+        let first = pages.len() + 1;
+        for page in piece {
+            pages.push(if options.shop_marks { with_shop_marks(page) } else { page.clone() });
+        }
+        piece_pages.push((first..first + piece.len()).collect());
+    }
+    Ok(Printed { pages, piece_pages, plan: None })
+}
+
+/// Room around the bleed box for crop marks on print-shop pages.
+const MARK_ROOM: f32 = 0.375 * 72.0;
+
+/// A single-up page with crop marks at the trim corners, outside the bleed box: the media box
+/// grows by room for the marks; trim and bleed boxes keep their size.
+pub fn with_shop_marks(page: &Page) -> Page {
+    let mut out = Page::new(page.width + 2.0 * MARK_ROOM, page.height + 2.0 * MARK_ROOM, 0.0);
+    out.trim = page.trim.moved(MARK_ROOM, MARK_ROOM);
+    out.bleed = page.bleed.map(|b| b.moved(MARK_ROOM, MARK_ROOM));
+    out.items.push(Item::Group(Group {
+        transform: [1.0, 0.0, 0.0, 1.0, MARK_ROOM, MARK_ROOM],
+        clip: None,
+        items: page.items.clone(),
+    }));
+    let t = out.trim;
+    let b = out.bleed.unwrap_or(t);
+    let gap = 3.0;
+    let mut path = Vec::new();
+    for &x in &[t.x, t.right()] {
+        path.push(PathSeg::Move(x, b.y - gap));
+        path.push(PathSeg::Line(x, (b.y - gap - 18.0).max(0.0)));
+        path.push(PathSeg::Move(x, b.bottom() + gap));
+        path.push(PathSeg::Line(x, (b.bottom() + gap + 18.0).min(out.height)));
+    }
+    for &y in &[t.y, t.bottom()] {
+        path.push(PathSeg::Move(b.x - gap, y));
+        path.push(PathSeg::Line((b.x - gap - 18.0).max(0.0), y));
+        path.push(PathSeg::Move(b.right() + gap, y));
+        path.push(PathSeg::Line((b.right() + gap + 18.0).min(out.width), y));
+    }
+    let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 0.25)) };
+    out.items.push(Item::Shape(Shape { path, paint }));
+    out
 }

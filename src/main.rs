@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use letterkit::commands;
 use letterkit::diag::{Result, Warnings};
 
@@ -15,6 +15,46 @@ use letterkit::diag::{Result, Warnings};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// How pieces go onto paper.
+#[derive(Args, Clone, Default)]
+struct PrintArgs {
+    /// Put postcards and cards N-up on sheets of this paper (letter or a4), with crop marks.
+    #[arg(long, value_name = "PAPER")]
+    sheet: Option<String>,
+    /// With --sheet: columns x rows, e.g. 2x2. Default: as many as fit.
+    #[arg(long, value_name = "CxR")]
+    grid: Option<String>,
+    /// With --sheet: space between pieces, e.g. 0.25in. Default: 1/4 in, or none when that fits fewer.
+    #[arg(long, value_name = "LENGTH")]
+    gutter: Option<String>,
+    /// With --sheet: how two-sided sheets turn over in your printer.
+    #[arg(long, value_enum)]
+    duplex: Option<letterkit::impose::Duplex>,
+    /// With --sheet: leave out the crop marks.
+    #[arg(long)]
+    no_marks: bool,
+    /// With --sheet: your printer's offsets, from `letterkit calibrate` (a TOML file).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Print-shop files: one piece per page with its bleed, and crop marks outside the bleed.
+    #[arg(long, conflicts_with = "sheet")]
+    print_shop_marks: bool,
+}
+
+impl PrintArgs {
+    fn request(self) -> commands::PrintRequest {
+        commands::PrintRequest {
+            sheet: self.sheet,
+            grid: self.grid,
+            gutter: self.gutter,
+            duplex: self.duplex,
+            no_marks: self.no_marks,
+            profile: self.profile,
+            shop_marks: self.print_shop_marks,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -35,6 +75,14 @@ enum Command {
         /// Also write one PDF per participant (their letters and envelopes) for printing at home.
         #[arg(long)]
         split: bool,
+        /// Write the mailed pieces as one PDF, kit.pdf: letters, envelopes, cards, postcards.
+        #[arg(long)]
+        one_file: bool,
+        /// Print where the time went.
+        #[arg(long)]
+        timings: bool,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Write addressed envelopes only (for letters on your own paper or bought cards).
     Envelopes {
@@ -72,6 +120,8 @@ enum Command {
         /// Write an archival PDF/A-2b file.
         #[arg(long)]
         pdf_a: bool,
+        #[command(flatten)]
+        print: PrintArgs,
     },
     /// Render one page of a design to PNG, from the PDF it prints as.
     Preview {
@@ -111,19 +161,39 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
         output: PathBuf::from("letterkit-out"),
         count: 10,
         split: false,
+        one_file: false,
+        timings: false,
+        print: PrintArgs::default(),
     });
     match command {
-        Command::Build { campaign, participants, output, count, split } => {
-            let options = letterkit::kit::BuildOptions { campaign, participants, count, output, split };
+        Command::Build { campaign, participants, output, count, split, one_file, timings, print } => {
+            let print = commands::print_options(&print.request())?;
+            let options = letterkit::kit::BuildOptions {
+                campaign,
+                participants,
+                count,
+                output,
+                split,
+                one_file,
+                print,
+                timings,
+            };
             letterkit::kit::build(&options, warnings)
         }
         Command::Envelopes { size, count, participants, campaign, output } => {
             commands::envelopes(campaign.as_deref(), &size, count, participants.as_deref(), &output, warnings)
         }
         Command::Init { dir } => commands::init(&dir),
-        Command::Render { design, output, sets, pdf_a } => {
+        Command::Render { design, output, sets, pdf_a, print } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
-            commands::render(&design, &output, pdf_a, &commands::parse_sets(&sets)?, warnings)
+            commands::render(
+                &design,
+                &output,
+                pdf_a,
+                &print.request(),
+                &commands::parse_sets(&sets)?,
+                warnings,
+            )
         }
         Command::Preview { design, output, page, dpi, sets } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));

@@ -253,6 +253,11 @@ impl Rect {
         self.y + self.height
     }
 
+    /// The same rectangle moved by (dx, dy).
+    pub fn moved(&self, dx: f32, dy: f32) -> Rect {
+        Rect::new(self.x + dx, self.y + dy, self.width, self.height)
+    }
+
     /// Grows the rectangle by `by` on every side.
     pub fn outset(&self, by: f32) -> Rect {
         Rect::new(self.x - by, self.y - by, self.width + 2.0 * by, self.height + 2.0 * by)

@@ -38,9 +38,7 @@ fn checked_in_schema_matches_the_design_format() {
 #[test]
 fn schema_describes_every_top_level_key() {
     let schema: serde_json::Value = serde_json::from_str(&generated_schema()).expect("valid JSON");
-    let properties = schema["properties"]
-        .as_object()
-        .expect("the schema has properties");
+    let properties = schema["properties"].as_object().expect("the schema has properties");
     for key in [
         "title",
         "format",
@@ -56,9 +54,8 @@ fn schema_describes_every_top_level_key() {
         "styles",
         "element",
     ] {
-        let property = properties
-            .get(key)
-            .unwrap_or_else(|| panic!("the schema has no top-level key `{key}`"));
+        let property =
+            properties.get(key).unwrap_or_else(|| panic!("the schema has no top-level key `{key}`"));
         assert!(
             property.get("description").is_some(),
             "top-level key `{key}` has no description in the schema"

@@ -51,6 +51,12 @@ pub struct BuildOptions {
     pub output: PathBuf,
     /// Also write one PDF per participant.
     pub split: bool,
+    /// Write the mailed pieces as one PDF, `kit.pdf`: letters, envelopes, cards, postcards.
+    pub one_file: bool,
+    /// Cards and postcards N-up on sheets, or print-shop marks.
+    pub print: crate::impose::PrintOptions,
+    /// Print where the time went.
+    pub timings: bool,
 }
 
 /// One person's part of the kit (a participant, or an unnamed writer).
@@ -111,7 +117,7 @@ struct PieceRecord {
     kind: &'static str,
     participant: String,
     row: Option<usize>,
-    file: &'static str,
+    file: String,
     pages: Vec<usize>,
     size: [f64; 2],
     mail_class: &'static str,
@@ -125,7 +131,7 @@ struct PieceRecord {
 
 #[derive(Serialize)]
 struct EnvelopeRecord {
-    file: &'static str,
+    file: String,
     page: usize,
     size: [f64; 2],
     format: String,
@@ -140,10 +146,15 @@ struct Designs {
 
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
 pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> {
+    let mut clock = Timings::start(options.timings);
     let campaign = campaign::load(options.campaign.as_deref())?;
     let writers = writers(&campaign, options, warnings)?;
     let designs = designs(&campaign, &writers)?;
-    let kit = lay_out(&campaign, &designs, &writers, warnings)?;
+    clock.lap("read");
+    let mut kit = lay_out(&campaign, &designs, &writers, warnings)?;
+    clock.lap("layout");
+    let sheet_notes = arrange(&mut kit, &designs, options)?;
+    let files = kit.files(options.one_file);
 
     let out = &options.output;
     let inputs: Vec<&Path> =
@@ -151,29 +162,15 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let title =
         |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
     let mut staged = Staged::default();
-    let mut written: Vec<&'static str> = Vec::new();
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;
         staged.write(&path, &bytes)
     };
-    if !kit.letters.is_empty() {
-        write("letters.pdf", render::pdf(&kit.letters, &title("letters"))?)?;
-        written.push("letters.pdf");
+    for (name, pages) in &files {
+        write(name, render::pdf(pages.iter().copied(), &title(name.trim_end_matches(".pdf")))?)?;
     }
-    if !kit.cards.is_empty() {
-        write("cards.pdf", render::pdf(&kit.cards, &title("cards"))?)?;
-        written.push("cards.pdf");
-    }
-    if !kit.postcards.is_empty() {
-        write("postcards.pdf", render::pdf(&kit.postcards, &title("postcards"))?)?;
-        written.push("postcards.pdf");
-    }
-    let envelopes: Vec<&Page> = kit.letter_envelopes.iter().chain(&kit.card_envelopes).collect();
-    if !envelopes.is_empty() {
-        write("envelopes.pdf", render::pdf(envelopes, &title("envelopes"))?)?;
-        written.push("envelopes.pdf");
-    }
+    clock.lap("write pieces");
     let fonts = &designs.letter.fonts;
     let themes: Vec<(String, Vec<String>)> =
         campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
@@ -219,7 +216,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         for (i, writer) in writers.iter().enumerate() {
             let name =
                 writer.participant.as_ref().map_or_else(|| format!("writer {}", i + 1), |p| p.name.clone());
-            let pages = pages_of_writer(&kit, i);
+            let pages = pages_of_writer(&kit, &files, i);
             if pages.is_empty() {
                 continue;
             }
@@ -227,33 +224,163 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
             write(&file, render::pdf(pages, &title(&format!("pieces and envelopes for {name}")))?)?;
         }
     }
-    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &written);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &names);
     write("manifest.json", manifest.into_bytes())?;
+    clock.lap("write sheets and manifest");
     staged.commit()?;
 
-    Ok(summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len()))
+    let mut text =
+        summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len());
+    for note in sheet_notes {
+        text.push_str(&format!("{note}\n"));
+    }
+    text.push_str(&clock.report());
+    Ok(text)
+}
+
+/// Wall-clock time per stage, for `--timings`.
+struct Timings {
+    enabled: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn start(enabled: bool) -> Timings {
+        Timings { enabled, last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            self.laps.push((name, now - self.last));
+            self.last = now;
+        }
+    }
+
+    fn report(&self) -> String {
+        if !self.enabled {
+            return String::new();
+        }
+        let total: std::time::Duration = self.laps.iter().map(|(_, d)| *d).sum();
+        let mut s = String::from("timings:\n");
+        for (name, d) in &self.laps {
+            s.push_str(&format!("  {name:<26} {:>8.1} ms\n", d.as_secs_f64() * 1000.0));
+        }
+        s.push_str(&format!("  {:<26} {:>8.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        s
+    }
+}
+
+/// Puts cards and postcards on sheets (or adds print-shop marks) as asked, updating each
+/// piece's pages. Returns notes for the summary.
+fn arrange(kit: &mut Kit, designs: &Designs, options: &BuildOptions) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for kind in [PieceKind::Card, PieceKind::Postcard] {
+        let pages = match kind {
+            PieceKind::Card => std::mem::take(&mut kit.cards),
+            _ => std::mem::take(&mut kit.postcards),
+        };
+        if pages.is_empty() {
+            continue;
+        }
+        let records: Vec<&mut PieceRecord> =
+            kit.pieces.iter_mut().filter(|p| p.kind == kind.name()).collect();
+        let pieces: Vec<Vec<Page>> =
+            records.iter().map(|r| r.pages.iter().map(|&p| pages[p - 1].clone()).collect()).collect();
+        let mut print = options.print.clone();
+        if kind == PieceKind::Card {
+            print.shop_marks = false; // a card's flat sheet has no bleed to mark
+            // A card printed on a whole sheet (a quarter fold on its paper) stays as it is.
+            if let Some(sheet) = &print.sheet {
+                let flat = &pieces[0][0];
+                let (w, h) = (flat.trim.width.min(flat.trim.height), flat.trim.width.max(flat.trim.height));
+                if (w - sheet.width).abs() < 1.0 && (h - sheet.height).abs() < 1.0 {
+                    print.sheet = None;
+                }
+            }
+        }
+        let printed = crate::impose::for_print(&pieces, &print).map_err(|m| {
+            let design = match kind {
+                PieceKind::Card => designs.card.as_ref().map(|(d, _)| d.path.clone()),
+                _ => designs.postcard.as_ref().map(|d| d.path.clone()),
+            };
+            let d = Diagnostic::error(format!("{}s: {m}", kind.name()));
+            match design {
+                Some(p) => d.in_file(p),
+                None => d,
+            }
+        })?;
+        for (record, new_pages) in records.into_iter().zip(printed.piece_pages) {
+            record.pages = new_pages;
+        }
+        if let (Some(plan), Some(sheet)) = (&printed.plan, &print.sheet) {
+            let two_sided = pieces.iter().any(|p| p.len() == 2);
+            notes.push(format!(
+                "{}: {}",
+                kind.file(),
+                crate::commands::sheet_note(plan, two_sided, sheet.duplex)
+            ));
+        }
+        match kind {
+            PieceKind::Card => kit.cards = printed.pages,
+            _ => kit.postcards = printed.pages,
+        }
+    }
+    if options.one_file {
+        // kit.pdf: letters, then envelopes, then cards, then postcards.
+        let letters = kit.letters.len();
+        let envelopes = kit.letter_envelopes.len() + kit.card_envelopes.len();
+        let cards = kit.cards.len();
+        for piece in &mut kit.pieces {
+            let offset = match piece.file.as_str() {
+                "letters.pdf" => 0,
+                "cards.pdf" => letters + envelopes,
+                _ => letters + envelopes + cards,
+            };
+            piece.file = "kit.pdf".into();
+            piece.pages.iter_mut().for_each(|p| *p += offset);
+            if let Some(e) = &mut piece.envelope {
+                e.file = "kit.pdf".into();
+                e.page += letters;
+            }
+        }
+    }
+    Ok(notes)
 }
 
 /// Every page one writer's pieces and envelopes take, in file order.
-fn pages_of_writer(kit: &Kit, writer: usize) -> Vec<&Page> {
+fn pages_of_writer<'a>(kit: &Kit, files: &[(String, Vec<&'a Page>)], writer: usize) -> Vec<&'a Page> {
+    let file = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, pages)| pages);
     let mut pages = Vec::new();
     for piece in kit.pieces.iter().filter(|p| p.writer == writer) {
-        let file = match piece.file {
-            "letters.pdf" => &kit.letters,
-            "cards.pdf" => &kit.cards,
-            _ => &kit.postcards,
-        };
-        pages.extend(piece.pages.iter().map(|&p| &file[p - 1]));
-        if let Some(e) = &piece.envelope {
-            let all = kit.letter_envelopes.len();
-            pages.push(if e.page <= all {
-                &kit.letter_envelopes[e.page - 1]
-            } else {
-                &kit.card_envelopes[e.page - 1 - all]
-            });
+        if let Some(f) = file(&piece.file) {
+            pages.extend(piece.pages.iter().filter_map(|&p| f.get(p - 1).copied()));
+        }
+        if let Some(f) = piece.envelope.as_ref().and_then(|e| file(&e.file).map(|f| (f, e.page))) {
+            pages.extend(f.0.get(f.1 - 1).copied());
         }
     }
     pages
+}
+
+impl Kit {
+    /// The piece files to write, in order, with their pages.
+    fn files(&self, one_file: bool) -> Vec<(String, Vec<&Page>)> {
+        let envelopes: Vec<&Page> = self.letter_envelopes.iter().chain(&self.card_envelopes).collect();
+        let parts: [(&str, Vec<&Page>); 4] = [
+            ("letters.pdf", self.letters.iter().collect()),
+            ("envelopes.pdf", envelopes),
+            ("cards.pdf", self.cards.iter().collect()),
+            ("postcards.pdf", self.postcards.iter().collect()),
+        ];
+        if one_file {
+            vec![("kit.pdf".to_string(), parts.into_iter().flat_map(|(_, p)| p).collect())]
+        } else {
+            parts.into_iter().filter(|(_, p)| !p.is_empty()).map(|(n, p)| (n.to_string(), p)).collect()
+        }
+    }
 }
 
 /// The writers: one per participant row, or `count` unnamed ones.
@@ -481,7 +608,7 @@ fn lay_out(
                     kind: kind.name(),
                     participant: name.clone(),
                     row: p.map(|p| p.line),
-                    file: kind.file(),
+                    file: kind.file().to_string(),
                     pages: Vec::new(),
                     size: inches(finished_w, finished_h),
                     mail_class: "letter",
@@ -516,7 +643,7 @@ fn lay_out(
                     };
                     list.push(envelope);
                     record.envelope = Some(EnvelopeRecord {
-                        file: "envelopes.pdf",
+                        file: "envelopes.pdf".to_string(),
                         page: list.len(),
                         size: inches(format.width, format.height),
                         format: format.name.clone(),
@@ -757,7 +884,19 @@ fn summary(
     };
     let mut s =
         format!("Built the party kit for \"{}\" in {}/ for {who}:\n", c.name, options.output.display());
-    if !kit.letters.is_empty() {
+    if options.one_file {
+        let pages = kit.letters.len()
+            + kit.letter_envelopes.len()
+            + kit.card_envelopes.len()
+            + kit.cards.len()
+            + kit.postcards.len();
+        s.push_str(&format!(
+            "  kit.pdf           {} in one file, {}: letters, then envelopes, then cards, then postcards\n",
+            plural(kit.pieces.len(), "piece"),
+            plural(pages, "page")
+        ));
+    }
+    if !kit.letters.is_empty() && !options.one_file {
         s.push_str(&format!(
             "  letters.pdf       {} ({}), {} on {}\n",
             plural(count(PieceKind::Letter), "letter"),
@@ -766,7 +905,7 @@ fn summary(
             campaign.paper.description
         ));
     }
-    if let Some((design, envelope)) = &designs.card {
+    if let Some((design, envelope)) = designs.card.as_ref().filter(|_| !options.one_file) {
         s.push_str(&format!(
             "  cards.pdf         {} ({:.3} x {:.3} in, {} envelope): {}\n",
             plural(count(PieceKind::Card), "card"),
@@ -776,7 +915,7 @@ fn summary(
             design.fold.map_or("", crate::impose::fold_instructions)
         ));
     }
-    if let Some(design) = &designs.postcard {
+    if let Some(design) = designs.postcard.as_ref().filter(|_| !options.one_file) {
         let class = mail::classify(design.width, design.height, true);
         s.push_str(&format!(
             "  postcards.pdf     {}, front and address side of each ({}; {})\n",
@@ -790,7 +929,7 @@ fn summary(
         ));
     }
     let envelopes = kit.letter_envelopes.len() + kit.card_envelopes.len();
-    if envelopes > 0 {
+    if envelopes > 0 && !options.one_file {
         s.push_str(&format!(
             "  envelopes.pdf     {}, one per letter and card, in the same order, addressed to {}\n",
             plural(envelopes, "envelope"),
