@@ -415,3 +415,16 @@ pub fn sheet_note(plan: &impose::SheetPlan, two_sided: bool, duplex: impose::Dup
     }
     note
 }
+
+/// `letterkit calibrate`: a two-sided test sheet to measure a printer's offsets.
+pub fn calibrate(paper: &str, output: &Path) -> Result<String> {
+    let format = formats::find(paper, Some(formats::Kind::Paper))?;
+    let (w, h) = (format.width.min(format.height), format.width.max(format.height));
+    let pages = crate::calibrate::sheet(&FontBook::bundled(), w, h).map_err(Diagnostic::error)?;
+    let bytes =
+        render::pdf(&pages, &PdfOptions { title: "letterkit printer calibration".into(), pdf_a: false })?;
+    let mut staged = Staged::default();
+    staged.write(output, &bytes)?;
+    staged.commit()?;
+    Ok(format!("wrote {} (2 pages, {})\n{}", output.display(), format.description, crate::calibrate::HOW_TO))
+}

@@ -148,6 +148,15 @@ enum Command {
         #[arg(short, long, default_value = "share.png")]
         output: PathBuf,
     },
+    /// Write a two-sided test sheet to measure your printer's offsets for --profile.
+    Calibrate {
+        /// The paper: letter or a4.
+        #[arg(long, default_value = "letter")]
+        paper: String,
+        /// Where to write the PDF.
+        #[arg(short, long, default_value = "calibrate.pdf")]
+        output: PathBuf,
+    },
     /// List the built-in page formats.
     Layouts,
     /// List the bundled fonts.
@@ -200,6 +209,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
             commands::preview(&design, &output, page, dpi, &commands::parse_sets(&sets)?, warnings)
         }
         Command::Share { input, output } => commands::share(&input, &output, warnings),
+        Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),
     }
