@@ -24,37 +24,70 @@ pub struct PdfOptions {
 
 /// Writes pages as one PDF. Same pages, same bytes: no clock time, a content-derived ID.
 pub fn pdf<'a>(pages: impl IntoIterator<Item = &'a Page>, options: &PdfOptions) -> Result<Vec<u8>> {
-    let mut settings = krilla::SerializeSettings::default();
-    if options.pdf_a {
-        settings.configuration = krilla::configure::ConfigurationBuilder::new()
-            .with_archival_validator(krilla::configure::Archival::A2_B)
-            .finish()
-            .map_err(|e| Diagnostic::error(format!("cannot configure PDF/A-2b: {e:?}")))?;
-    }
-    let mut document = krilla::Document::new_with(settings);
-    let mut metadata = krilla::metadata::Metadata::new()
-        .title(options.title.clone())
-        .creator(format!("letterkit {}", env!("CARGO_PKG_VERSION")))
-        .producer(format!("letterkit {}", env!("CARGO_PKG_VERSION")));
-    if options.pdf_a {
-        // PDF/A requires a creation date: SOURCE_DATE_EPOCH when set (reproducible builds), else today.
-        metadata = metadata.language("en-US".into()).creation_date(pdf_a_date());
-    }
-    document.set_metadata(metadata);
+    let mut writer = PdfWriter::new(options)?;
     for page in pages {
+        writer.add(page)?;
+    }
+    writer.finish()
+}
+
+/// A PDF being written page by page, so a long job never holds all its laid-out pages.
+pub struct PdfWriter {
+    document: krilla::Document,
+    pages: usize,
+    pdf_a: bool,
+}
+
+impl PdfWriter {
+    /// Starts a document.
+    pub fn new(options: &PdfOptions) -> Result<PdfWriter> {
+        let mut settings = krilla::SerializeSettings::default();
+        if options.pdf_a {
+            settings.configuration = krilla::configure::ConfigurationBuilder::new()
+                .with_archival_validator(krilla::configure::Archival::A2_B)
+                .finish()
+                .map_err(|e| Diagnostic::error(format!("cannot configure PDF/A-2b: {e:?}")))?;
+        }
+        let mut document = krilla::Document::new_with(settings);
+        let mut metadata = krilla::metadata::Metadata::new()
+            .title(options.title.clone())
+            .creator(format!("letterkit {}", env!("CARGO_PKG_VERSION")))
+            .producer(format!("letterkit {}", env!("CARGO_PKG_VERSION")));
+        if options.pdf_a {
+            // PDF/A requires a creation date: SOURCE_DATE_EPOCH when set (reproducible builds), else today.
+            metadata = metadata.language("en-US".into()).creation_date(pdf_a_date());
+        }
+        document.set_metadata(metadata);
+        Ok(PdfWriter { document, pages: 0, pdf_a: options.pdf_a })
+    }
+
+    /// Adds a page at the end.
+    pub fn add(&mut self, page: &Page) -> Result<()> {
         let mut settings = PageSettings::from_wh(page.width, page.height)
             .ok_or_else(|| Diagnostic::error("a page has no area"))?
             .with_trim_box(krect(page.trim));
         if let Some(bleed) = page.bleed {
             settings = settings.with_bleed_box(krect(bleed));
         }
-        let mut pdf_page = document.start_page_with(settings);
+        let mut pdf_page = self.document.start_page_with(settings);
         let mut surface = pdf_page.surface();
         draw_items(&mut surface, &page.items);
         surface.finish();
         pdf_page.finish();
+        self.pages += 1;
+        Ok(())
     }
-    document.finish().map_err(|e| describe_krilla_error(&e, options.pdf_a).into())
+
+    /// How many pages were added so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// Finishes the document: fonts subset and embedded, everything compressed.
+    pub fn finish(self) -> Result<Vec<u8>> {
+        let pdf_a = self.pdf_a;
+        self.document.finish().map_err(|e| describe_krilla_error(&e, pdf_a).into())
+    }
 }
 
 /// A readable message for what krilla refused.

@@ -44,6 +44,9 @@ pub struct Campaign {
     /// The letter: "handwritten" (a template to write on), "typed", or the path of a design file.
     #[serde(default = "default_letter")]
     pub letter: String,
+    /// A design for the letters' envelopes (the path of a design file), instead of letterkit's own
+    /// USPS placement. Its fields: {return_address}, {delivery_address}, {piece} and the participant's.
+    pub envelope_design: Option<String>,
     /// The card: "card" (the built-in quarter-fold card) or the path of a card design.
     #[serde(default = "default_card")]
     pub card: String,

@@ -1,5 +1,9 @@
 //! The party kit: a letter for every participant, each with its own envelope addressed to the
-//! recipient, plus a talking-points handout, a sign-in / tally sheet and a manifest.
+//! recipient, cards and postcards when participants make them, a talking-points handout, a
+//! sign-in / tally sheet and a manifest.
+//!
+//! Pieces are laid out in parallel batches and streamed into the PDF writers, so memory does
+//! not grow with the number of letters; nothing is written to disk until every piece is done.
 
 pub mod campaign;
 pub mod pages;
@@ -7,16 +11,18 @@ pub mod participants;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
 use crate::design::{self, Design};
 use crate::diag::{Diagnostic, Error, Result, Source, Warnings};
 use crate::formats::Format;
+use crate::impose::{self, PrintOptions};
 use crate::layout::{self, Page, Pictures};
 use crate::mail::{self, Postage};
 use crate::output::{Staged, check_not_input};
-use crate::render::{self, PdfOptions};
+use crate::render::{self, PdfOptions, PdfWriter};
 use crate::text::Template;
 use crate::units::PT_PER_IN;
 
@@ -38,6 +44,10 @@ pub const BUILTIN_DESIGNS: &[(&str, &str, &str)] = &[
 /// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
 const MAX_SHEETS_ONE_OUNCE: usize = 4;
 
+/// Pieces laid out together before they are written: enough to keep every core busy, few
+/// enough that memory stays flat however large the kit.
+const BATCH: usize = 128;
+
 /// What `letterkit build` was asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -54,7 +64,7 @@ pub struct BuildOptions {
     /// Write the mailed pieces as one PDF, `kit.pdf`: letters, envelopes, cards, postcards.
     pub one_file: bool,
     /// Cards and postcards N-up on sheets, or print-shop marks.
-    pub print: crate::impose::PrintOptions,
+    pub print: PrintOptions,
     /// Print where the time went.
     pub timings: bool,
 }
@@ -75,6 +85,8 @@ enum PieceKind {
 }
 
 impl PieceKind {
+    const ALL: [PieceKind; 3] = [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard];
+
     fn name(self) -> &'static str {
         match self {
             PieceKind::Letter => "letter",
@@ -98,16 +110,12 @@ impl PieceKind {
     }
 }
 
-/// The kit, laid out: the pages of each file and a record per piece.
+/// The kit as written: a record per piece and the page count of each file.
 #[derive(Default)]
 struct Kit {
-    letters: Vec<Page>,
-    cards: Vec<Page>,
-    postcards: Vec<Page>,
-    /// Envelopes for letters, then for cards, in piece order.
-    letter_envelopes: Vec<Page>,
-    card_envelopes: Vec<Page>,
     pieces: Vec<PieceRecord>,
+    /// Pages of letters, envelopes, cards and postcards.
+    pages: [usize; 4],
 }
 
 /// A piece in the manifest.
@@ -125,8 +133,6 @@ struct PieceRecord {
     postage_usd: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     envelope: Option<EnvelopeRecord>,
-    #[serde(skip)]
-    writer: usize,
 }
 
 #[derive(Serialize)]
@@ -140,8 +146,21 @@ struct EnvelopeRecord {
 /// The designs a kit uses.
 struct Designs {
     letter: Design,
+    /// A design for the letters' envelopes, when the campaign gives one.
+    envelope: Option<Design>,
     card: Option<(Design, &'static Format)>,
     postcard: Option<Design>,
+}
+
+/// A piece to lay out: what it is, whose, and the values its design fills in.
+struct Job<'a> {
+    kind: PieceKind,
+    id: String,
+    writer: usize,
+    fields: BTreeMap<String, String>,
+    design: &'a Design,
+    /// The envelope it goes in (postcards go bare).
+    envelope: Option<&'static Format>,
 }
 
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
@@ -150,27 +169,26 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let campaign = campaign::load(options.campaign.as_deref())?;
     let writers = writers(&campaign, options, warnings)?;
     let designs = designs(&campaign, &writers)?;
-    clock.lap("read");
-    let mut kit = lay_out(&campaign, &designs, &writers, warnings)?;
-    clock.lap("layout");
-    let sheet_notes = arrange(&mut kit, &designs, options)?;
-    let files = kit.files(options.one_file);
+    let jobs = jobs(&campaign, &designs, &writers)?;
+    clock.lap("read inputs");
+    let title =
+        |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
+    let (kit, files, sheet_notes) =
+        produce(&campaign, &designs, &jobs, &writers, options, &title, warnings, &mut clock)?;
 
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
-    let title =
-        |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
     let mut staged = Staged::default();
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;
         staged.write(&path, &bytes)
     };
-    for (name, pages) in &files {
-        write(name, render::pdf(pages.iter().copied(), &title(name.trim_end_matches(".pdf")))?)?;
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    for (name, bytes) in files {
+        write(&name, bytes)?;
     }
-    clock.lap("write pieces");
     let fonts = &designs.letter.fonts;
     let themes: Vec<(String, Vec<String>)> =
         campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
@@ -193,8 +211,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     )
     .map_err(|m| Diagnostic::error(format!("handout: {m}")).in_file(&campaign.path))?;
     write("handout.pdf", render::pdf([&handout], &title("talking points"))?)?;
-    let totals = [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard]
-        .map(|k| kit.pieces.iter().filter(|p| p.kind == k.name()).count() as u32);
+    let totals = PieceKind::ALL.map(|k| kit.pieces.iter().filter(|p| p.kind == k.name()).count() as u32);
     let rows: Vec<pages::TallyRow> = if options.participants.is_some() {
         writers
             .iter()
@@ -209,26 +226,26 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let tally = pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals)
         .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
     write("tally-sheet.pdf", render::pdf(&tally, &title("sign-in and tally sheet"))?)?;
-
-    let postage = Postage::builtin();
-    let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     if options.split {
         for (i, writer) in writers.iter().enumerate() {
             let name =
                 writer.participant.as_ref().map_or_else(|| format!("writer {}", i + 1), |p| p.name.clone());
-            let pages = pages_of_writer(&kit, &files, i);
-            if pages.is_empty() {
+            let mine: Vec<&Job> = jobs.iter().filter(|j| j.writer == i).collect();
+            if mine.is_empty() {
                 continue;
             }
-            let file = format!("participants/{:03}-{}.pdf", i + 1, slug(&name));
-            write(&file, render::pdf(pages, &title(&format!("pieces and envelopes for {name}")))?)?;
+            let bytes =
+                writer_pdf(&designs, &mine, &campaign, &title(&format!("pieces and envelopes for {name}")))?;
+            write(&format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
         }
     }
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &names);
+    let postage = Postage::builtin();
+    let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs);
     write("manifest.json", manifest.into_bytes())?;
-    clock.lap("write sheets and manifest");
     staged.commit()?;
+    clock.lap("handout, tally, manifest");
 
     let mut text =
         summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len());
@@ -239,148 +256,479 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     Ok(text)
 }
 
-/// Wall-clock time per stage, for `--timings`.
-struct Timings {
-    enabled: bool,
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
+/// The values every piece of one writer fills in.
+fn writer_fields(base: &BTreeMap<String, String>, writer: &Writer) -> BTreeMap<String, String> {
+    let mut data = base.clone();
+    let p = writer.participant.as_ref();
+    let field = |f: fn(&Participant) -> String| p.map_or(String::new(), f);
+    data.insert("name".into(), field(|p| p.name.clone()));
+    data.insert("address1".into(), field(|p| p.address1.clone()));
+    data.insert("address2".into(), field(|p| p.address2.clone()));
+    data.insert("city".into(), field(|p| p.city.clone()));
+    data.insert("state".into(), field(|p| p.state.clone()));
+    data.insert("zip".into(), field(|p| p.zip.clone()));
+    data.insert("city_line".into(), field(Participant::city_line));
+    data.insert("return_address".into(), field(|p| p.return_address().join("\n")));
+    if let Some(p) = p {
+        for (k, v) in &p.extra {
+            data.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    data
 }
 
-impl Timings {
-    fn start(enabled: bool) -> Timings {
-        Timings { enabled, last: std::time::Instant::now(), laps: Vec::new() }
-    }
-
-    fn lap(&mut self, name: &'static str) {
-        if self.enabled {
-            let now = std::time::Instant::now();
-            self.laps.push((name, now - self.last));
-            self.last = now;
+/// Every piece of the kit, in file order: letters, then cards, then postcards, each by writer.
+fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer]) -> Result<Vec<Job<'a>>> {
+    let base = campaign.fields();
+    let points = campaign.points();
+    let variants = typed_variants(campaign)?;
+    let per_writer: Vec<BTreeMap<String, String>> = writers.iter().map(|w| writer_fields(&base, w)).collect();
+    let mut jobs = Vec::new();
+    let mut errors = Vec::new();
+    for kind in PieceKind::ALL {
+        let mut index = 0usize;
+        for (w, writer) in writers.iter().enumerate() {
+            let count = writer.counts[kind as usize];
+            for n in 0..count {
+                let id = format!("{}-{:04}", kind.prefix(), index + 1);
+                let mut fields = per_writer[w].clone();
+                fields.insert("piece".into(), id.clone());
+                fields.insert("number".into(), format!("{} of {count}", n + 1));
+                // Talking points as prompts, rotated so neighbouring pieces get different ones.
+                if !points.is_empty() {
+                    fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
+                    fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
+                }
+                let (design, envelope) = match kind {
+                    PieceKind::Letter => {
+                        if let Some(v) = &variants {
+                            match v.body(index, &fields) {
+                                Ok(body) => {
+                                    fields.insert("body".into(), body);
+                                }
+                                Err(d) => errors.push(d),
+                            }
+                        }
+                        (&designs.letter, Some(campaign.envelope))
+                    }
+                    PieceKind::Card => {
+                        let (design, envelope) =
+                            designs.card.as_ref().expect("loaded when someone makes cards");
+                        (design, Some(*envelope))
+                    }
+                    PieceKind::Postcard => {
+                        (designs.postcard.as_ref().expect("loaded when someone makes postcards"), None)
+                    }
+                };
+                jobs.push(Job { kind, id, writer: w, fields, design, envelope });
+                index += 1;
+            }
         }
     }
+    if errors.is_empty() { Ok(jobs) } else { Err(Error(errors)) }
+}
 
-    fn report(&self) -> String {
-        if !self.enabled {
-            return String::new();
+/// Runs `f` on every item on all cores, keeping the order of the results.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a layout thread panicked")).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A piece's own pages, or the errors that stopped it, with the warnings it raised.
+type Laid = (std::result::Result<Vec<Page>, Error>, Warnings);
+
+fn lay_out_piece(job: &Job, pictures: &Pictures) -> Laid {
+    let mut warnings = Warnings::default();
+    let pages = layout::layout_printed(job.design, &job.fields, pictures, &mut warnings);
+    (pages, warnings)
+}
+
+/// The envelope for a piece: from the campaign's envelope design, or placed by USPS rules.
+fn envelope_page(job: &Job, designs: &Designs, delivery: &[String], pictures: &Pictures) -> Laid {
+    let mut warnings = Warnings::default();
+    let format = job.envelope.expect("only pieces with an envelope get one");
+    if let (PieceKind::Letter, Some(design)) = (job.kind, &designs.envelope) {
+        let pages = layout::layout_design(design, &job.fields, pictures, &mut warnings);
+        return (pages, warnings);
+    }
+    let return_lines: Option<Vec<String>> =
+        Some(job.fields["return_address"].lines().map(str::to_string).collect::<Vec<_>>())
+            .filter(|l| !l.is_empty());
+    let content = pages::EnvelopeContent {
+        return_lines: return_lines.as_deref(),
+        delivery_lines: delivery,
+        piece: Some(&job.id),
+    };
+    let page = pages::envelope(&designs.letter.fonts, format, &content)
+        .map(|(page, _)| vec![page])
+        .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))));
+    (page, warnings)
+}
+
+/// PDF writers for the kit's files: one per kind of piece, or one `kit.pdf` for all.
+struct Outputs<'a> {
+    one_file: bool,
+    title: &'a dyn Fn(&str) -> PdfOptions,
+    open: Vec<(String, PdfWriter)>,
+}
+
+impl Outputs<'_> {
+    /// Adds pages to a file; returns the file's name and the pages' numbers in it.
+    fn add(&mut self, file: &str, pages: &[Page]) -> Result<(String, Vec<usize>)> {
+        let name = if self.one_file { "kit.pdf" } else { file };
+        if !self.open.iter().any(|(n, _)| n == name) {
+            let title = (self.title)(if self.one_file { "kit" } else { name.trim_end_matches(".pdf") });
+            self.open.push((name.to_string(), PdfWriter::new(&title)?));
         }
-        let total: std::time::Duration = self.laps.iter().map(|(_, d)| *d).sum();
-        let mut s = String::from("timings:\n");
-        for (name, d) in &self.laps {
-            s.push_str(&format!("  {name:<26} {:>8.1} ms\n", d.as_secs_f64() * 1000.0));
+        let writer = &mut self.open.iter_mut().find(|(n, _)| n == name).expect("just opened").1;
+        let first = writer.pages() + 1;
+        for page in pages {
+            writer.add(page)?;
         }
-        s.push_str(&format!("  {:<26} {:>8.1} ms\n", "total", total.as_secs_f64() * 1000.0));
-        s
+        Ok((name.to_string(), (first..first + pages.len()).collect()))
+    }
+
+    fn finish(self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.open.into_iter().map(|(name, writer)| Ok((name, writer.finish()?))).collect()
     }
 }
 
-/// Puts cards and postcards on sheets (or adds print-shop marks) as asked, updating each
-/// piece's pages. Returns notes for the summary.
-fn arrange(kit: &mut Kit, designs: &Designs, options: &BuildOptions) -> Result<Vec<String>> {
+/// Lays out every piece and envelope and streams them into the PDF writers, in file order:
+/// letters, envelopes, cards, postcards. All errors are collected; nothing is returned unless
+/// every piece was made.
+#[allow(clippy::too_many_arguments)]
+fn produce(
+    campaign: &LoadedCampaign,
+    designs: &Designs,
+    jobs: &[Job],
+    writers: &[Writer],
+    options: &BuildOptions,
+    title: &dyn Fn(&str) -> PdfOptions,
+    warnings: &mut Warnings,
+    clock: &mut Timings,
+) -> Result<Produced> {
+    let postage = Postage::builtin();
+    let pictures = Pictures::default();
+    let delivery = campaign.delivery_lines();
+    let paper = campaign.paper;
+    let sheet_weight =
+        if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
+    let mut outputs = Outputs { one_file: options.one_file, title, open: Vec::new() };
+    let mut kit = Kit::default();
+    let mut errors: Vec<Diagnostic> = Vec::new();
     let mut notes = Vec::new();
-    for kind in [PieceKind::Card, PieceKind::Postcard] {
-        let pages = match kind {
-            PieceKind::Card => std::mem::take(&mut kit.cards),
-            _ => std::mem::take(&mut kit.postcards),
-        };
-        if pages.is_empty() {
+    let mut records: Vec<Option<PieceRecord>> = jobs.iter().map(|_| None).collect();
+    let mut envelopes: Vec<Option<EnvelopeRecord>> = jobs.iter().map(|_| None).collect();
+
+    // Letters, then envelopes, cards and postcards: each a pass over the jobs in batches.
+    for pass in ["letters", "envelopes", "cards", "postcards"] {
+        let selected: Vec<usize> = (0..jobs.len())
+            .filter(|&i| match pass {
+                "letters" => jobs[i].kind == PieceKind::Letter,
+                "envelopes" => jobs[i].envelope.is_some(),
+                "cards" => jobs[i].kind == PieceKind::Card,
+                _ => jobs[i].kind == PieceKind::Postcard,
+            })
+            .collect();
+        if selected.is_empty() {
             continue;
         }
-        let records: Vec<&mut PieceRecord> =
-            kit.pieces.iter_mut().filter(|p| p.kind == kind.name()).collect();
-        let pieces: Vec<Vec<Page>> =
-            records.iter().map(|r| r.pages.iter().map(|&p| pages[p - 1].clone()).collect()).collect();
-        let mut print = options.print.clone();
-        if kind == PieceKind::Card {
-            print.shop_marks = false; // a card's flat sheet has no bleed to mark
-            // A card printed on a whole sheet (a quarter fold on its paper) stays as it is.
-            if let Some(sheet) = &print.sheet {
-                let flat = &pieces[0][0];
-                let (w, h) = (flat.trim.width.min(flat.trim.height), flat.trim.width.max(flat.trim.height));
+        // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
+        let print = pass_print_options(pass, designs, options);
+        let plan = match (&print.sheet, pass) {
+            (Some(sheet), "cards" | "postcards") => {
+                let design = if pass == "cards" {
+                    &designs.card.as_ref().expect("cards").0
+                } else {
+                    designs.postcard.as_ref().expect("postcards")
+                };
+                let (w, h) = printed_size(design);
+                Some(
+                    impose::plan(w, h, sheet)
+                        .map_err(|m| Diagnostic::error(format!("{pass}: {m}")).in_file(&design.path))?,
+                )
+            }
+            _ => None,
+        };
+        let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
+        for chunk in selected.chunks(batch) {
+            let laid: Vec<Laid> = parallel_map(chunk, |&i| match pass {
+                "envelopes" => envelope_page(&jobs[i], designs, &delivery, &pictures),
+                _ => lay_out_piece(&jobs[i], &pictures),
+            });
+            let mut pieces = Vec::new();
+            for (&i, (result, w)) in chunk.iter().zip(laid) {
+                warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &writers[jobs[i].writer])));
+                match result {
+                    Ok(pages) => pieces.push((i, pages)),
+                    Err(e) => errors.extend(e.0.into_iter().map(|d| with_row(d, &writers[jobs[i].writer]))),
+                }
+            }
+            if !errors.is_empty() {
+                continue; // keep laying out to report every error, but write nothing
+            }
+            if pass == "envelopes" {
+                for (i, pages) in pieces {
+                    if pages.len() != 1 {
+                        errors.push(Diagnostic::error(format!(
+                            "the envelope design makes {} pages; an envelope has one",
+                            pages.len()
+                        )));
+                        continue;
+                    }
+                    let (file, numbers) = outputs.add("envelopes.pdf", &pages)?;
+                    kit.pages[1] += 1;
+                    let format = jobs[i].envelope.expect("selected for its envelope");
+                    envelopes[i] = Some(EnvelopeRecord {
+                        file,
+                        page: numbers[0],
+                        size: inches(pages[0].trim.width, pages[0].trim.height),
+                        format: if designs.envelope.is_some() && jobs[i].kind == PieceKind::Letter {
+                            designs
+                                .envelope
+                                .as_ref()
+                                .and_then(|d| d.format)
+                                .map_or("custom".into(), |f| f.name.clone())
+                        } else {
+                            format.name.clone()
+                        },
+                    });
+                }
+                continue;
+            }
+            let page_slot = match pass {
+                "letters" => 0,
+                "cards" => 2,
+                _ => 3,
+            };
+            let groups: Vec<Vec<(usize, Vec<Page>)>> = match &plan {
+                Some(p) => {
+                    let mut groups = Vec::new();
+                    let mut it = pieces.into_iter().peekable();
+                    while it.peek().is_some() {
+                        groups.push(it.by_ref().take(p.cols * p.rows).collect());
+                    }
+                    groups
+                }
+                None => pieces.into_iter().map(|piece| vec![piece]).collect(),
+            };
+            for group in groups {
+                let own: Vec<Vec<Page>> = group.iter().map(|(_, p)| p.clone()).collect();
+                let printed = impose::for_print(&own, &print).map_err(Diagnostic::error)?;
+                let kind = jobs[group[0].0].kind;
+                let (file, numbers) = outputs.add(kind.file(), &printed.pages)?;
+                kit.pages[page_slot] += printed.pages.len();
+                for ((i, pages), piece_pages) in group.iter().zip(&printed.piece_pages) {
+                    let job = &jobs[*i];
+                    let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
+                    let record = piece_record(
+                        job,
+                        pages,
+                        file.clone(),
+                        pages_in_file,
+                        &writers[job.writer],
+                        postage,
+                        sheet_weight,
+                        warnings,
+                    );
+                    match record {
+                        Ok(r) => records[*i] = Some(r),
+                        Err(d) => errors.push(d),
+                    }
+                }
+            }
+        }
+        if let (Some(plan), Some(sheet)) = (&plan, &print.sheet) {
+            let two_sided = pass == "postcards"
+                && designs.postcard.as_ref().is_some_and(|d| d.pages.len() == 2)
+                || pass == "cards"
+                    && designs.card.as_ref().is_some_and(|(d, _)| d.fold == Some(design::Fold::Half));
+            notes.push(format!("{pass}: {}", crate::commands::sheet_note(plan, two_sided, sheet.duplex)));
+        }
+        clock.lap(match pass {
+            "letters" => "letters",
+            "envelopes" => "envelopes",
+            "cards" => "cards",
+            _ => "postcards",
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Error(errors));
+    }
+    kit.pieces = records
+        .into_iter()
+        .zip(envelopes)
+        .filter_map(|(record, envelope)| record.map(|r| PieceRecord { envelope, ..r }))
+        .collect();
+    if kit.pieces.is_empty() {
+        return Err(Diagnostic::error("the kit is empty: nobody makes a letter, card or postcard").into());
+    }
+    let files = outputs.finish()?;
+    clock.lap("finish PDFs");
+    Ok((kit, files, notes))
+}
+
+/// What [`produce`] makes: the kit's records, its PDF files (name, bytes), and notes on sheets.
+type Produced = (Kit, Vec<(String, Vec<u8>)>, Vec<String>);
+
+/// The print options for one pass: sheets only for cards and postcards, and not for a card
+/// that already fills a whole sheet; print-shop marks only on postcards (the pieces with bleed).
+fn pass_print_options(pass: &str, designs: &Designs, options: &BuildOptions) -> PrintOptions {
+    let mut print = options.print.clone();
+    match pass {
+        "postcards" => {}
+        "cards" => {
+            print.shop_marks = false;
+            if let (Some(sheet), Some((design, _))) = (&print.sheet, &designs.card) {
+                let (w, h) = printed_size(design);
+                let (w, h) = (w.min(h), w.max(h));
                 if (w - sheet.width).abs() < 1.0 && (h - sheet.height).abs() < 1.0 {
                     print.sheet = None;
                 }
             }
         }
-        let printed = crate::impose::for_print(&pieces, &print).map_err(|m| {
-            let design = match kind {
-                PieceKind::Card => designs.card.as_ref().map(|(d, _)| d.path.clone()),
-                _ => designs.postcard.as_ref().map(|d| d.path.clone()),
+        _ => print = PrintOptions::default(),
+    }
+    print
+}
+
+/// The size of a design's printed page: a folded card's flat sheet, else the trim size.
+fn printed_size(design: &Design) -> (f32, f32) {
+    match design.fold {
+        Some(design::Fold::Quarter) => (2.0 * design.width, 2.0 * design.height),
+        Some(design::Fold::Half) => (2.0 * design.width, design.height),
+        None => (design.width, design.height),
+    }
+}
+
+/// The manifest record of a piece: size, mail class, weight and postage.
+#[allow(clippy::too_many_arguments)]
+fn piece_record(
+    job: &Job,
+    pages: &[Page],
+    file: String,
+    pages_in_file: Vec<usize>,
+    writer: &Writer,
+    postage: &Postage,
+    sheet_weight: f64,
+    warnings: &mut Warnings,
+) -> std::result::Result<PieceRecord, Diagnostic> {
+    let (w, h) = (job.design.width, job.design.height);
+    let mut record = PieceRecord {
+        id: job.id.clone(),
+        kind: job.kind.name(),
+        participant: job.fields["name"].clone(),
+        row: writer.participant.as_ref().map(|p| p.line),
+        file,
+        pages: pages_in_file,
+        size: inches(w, h),
+        mail_class: "letter",
+        weight_oz: 0.0,
+        postage_usd: 0.0,
+        envelope: None,
+    };
+    if let Some(format) = job.envelope {
+        let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
+        let weight = postage.weights.envelope
+            + match job.kind {
+                PieceKind::Letter => pages.len() as f64 * sheet_weight,
+                _ => postage.weights.card,
             };
-            let d = Diagnostic::error(format!("{}s: {m}", kind.name()));
-            match design {
-                Some(p) => d.in_file(p),
-                None => d,
-            }
-        })?;
-        for (record, new_pages) in records.into_iter().zip(printed.piece_pages) {
-            record.pages = new_pages;
-        }
-        if let (Some(plan), Some(sheet)) = (&printed.plan, &print.sheet) {
-            let two_sided = pieces.iter().any(|p| p.len() == 2);
-            notes.push(format!(
-                "{}: {}",
-                kind.file(),
-                crate::commands::sheet_note(plan, two_sided, sheet.duplex)
+        if job.kind == PieceKind::Letter && pages.len() > MAX_SHEETS_ONE_OUNCE {
+            warnings.push(with_row(
+                Diagnostic::warning(format!(
+                    "letter {} runs to {} sheets: probably over one ounce, so it needs more postage",
+                    job.id,
+                    pages.len()
+                )),
+                writer,
             ));
         }
-        match kind {
-            PieceKind::Card => kit.cards = printed.pages,
-            _ => kit.postcards = printed.pages,
+        if nonmachinable {
+            warnings.push(with_row(
+                Diagnostic::warning(format!(
+                    "{}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
+                    job.id, format.name, postage.prices.nonmachinable_surcharge
+                )),
+                writer,
+            ));
+        }
+        record.weight_oz = (weight * 1000.0).round() / 1000.0;
+        record.postage_usd = postage.letter(weight, nonmachinable);
+        return Ok(record);
+    }
+    // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
+    record.weight_oz = postage.weights.card;
+    match mail::classify(w, h, true) {
+        mail::MailClass::Postcard => {
+            record.mail_class = "postcard";
+            record.postage_usd = postage.prices.postcard;
+        }
+        mail::MailClass::Letter => {
+            record.postage_usd = postage.letter(postage.weights.card, mail::nonmachinable_shape(w, h));
+        }
+        class => {
+            return Err(with_row(
+                Diagnostic::error(format!(
+                    "postcard {}: a {:.3} x {:.3} in postcard is {}",
+                    job.id,
+                    w / PT_PER_IN,
+                    h / PT_PER_IN,
+                    if class == mail::MailClass::TooSmall {
+                        "too small to mail (at least 3.5 x 5 in)"
+                    } else {
+                        "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
+                    }
+                )),
+                writer,
+            ));
         }
     }
-    if options.one_file {
-        // kit.pdf: letters, then envelopes, then cards, then postcards.
-        let letters = kit.letters.len();
-        let envelopes = kit.letter_envelopes.len() + kit.card_envelopes.len();
-        let cards = kit.cards.len();
-        for piece in &mut kit.pieces {
-            let offset = match piece.file.as_str() {
-                "letters.pdf" => 0,
-                "cards.pdf" => letters + envelopes,
-                _ => letters + envelopes + cards,
-            };
-            piece.file = "kit.pdf".into();
-            piece.pages.iter_mut().for_each(|p| *p += offset);
-            if let Some(e) = &mut piece.envelope {
-                e.file = "kit.pdf".into();
-                e.page += letters;
-            }
-        }
-    }
-    Ok(notes)
+    Ok(record)
 }
 
-/// Every page one writer's pieces and envelopes take, in file order.
-fn pages_of_writer<'a>(kit: &Kit, files: &[(String, Vec<&'a Page>)], writer: usize) -> Vec<&'a Page> {
-    let file = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, pages)| pages);
-    let mut pages = Vec::new();
-    for piece in kit.pieces.iter().filter(|p| p.writer == writer) {
-        if let Some(f) = file(&piece.file) {
-            pages.extend(piece.pages.iter().filter_map(|&p| f.get(p - 1).copied()));
-        }
-        if let Some(f) = piece.envelope.as_ref().and_then(|e| file(&e.file).map(|f| (f, e.page))) {
-            pages.extend(f.0.get(f.1 - 1).copied());
-        }
-    }
-    pages
-}
-
-impl Kit {
-    /// The piece files to write, in order, with their pages.
-    fn files(&self, one_file: bool) -> Vec<(String, Vec<&Page>)> {
-        let envelopes: Vec<&Page> = self.letter_envelopes.iter().chain(&self.card_envelopes).collect();
-        let parts: [(&str, Vec<&Page>); 4] = [
-            ("letters.pdf", self.letters.iter().collect()),
-            ("envelopes.pdf", envelopes),
-            ("cards.pdf", self.cards.iter().collect()),
-            ("postcards.pdf", self.postcards.iter().collect()),
-        ];
-        if one_file {
-            vec![("kit.pdf".to_string(), parts.into_iter().flat_map(|(_, p)| p).collect())]
-        } else {
-            parts.into_iter().filter(|(_, p)| !p.is_empty()).map(|(n, p)| (n.to_string(), p)).collect()
+/// One writer's pieces followed by their envelopes, for `--split`.
+fn writer_pdf(
+    designs: &Designs,
+    jobs: &[&Job],
+    campaign: &LoadedCampaign,
+    options: &PdfOptions,
+) -> Result<Vec<u8>> {
+    let pictures = Pictures::default();
+    let delivery = campaign.delivery_lines();
+    let mut pdf = PdfWriter::new(options)?;
+    for job in jobs {
+        for page in lay_out_piece(job, &pictures).0? {
+            pdf.add(&page)?;
         }
     }
+    for job in jobs.iter().filter(|j| j.envelope.is_some()) {
+        for page in envelope_page(job, designs, &delivery, &pictures).0? {
+            pdf.add(&page)?;
+        }
+    }
+    pdf.finish()
 }
 
 /// The writers: one per participant row, or `count` unnamed ones.
@@ -507,9 +855,9 @@ fn designs(campaign: &LoadedCampaign, writers: &[Writer]) -> Result<Designs> {
     };
     let postcard = if writers.iter().any(|w| w.counts[2] > 0) {
         let design = campaign_design(campaign, "postcard", &c.postcard, None)?;
-        if design.pages.len() != 2 {
+        if !(1..=2).contains(&design.pages.len()) {
             return Err(Diagnostic::error(
-                "postcard: a postcard design has two pages, e.g. pages = [\"front\", \"address\"]",
+                "postcard: a postcard design has a front and, optionally, an address side: pages = [\"front\", \"address\"]",
             )
             .in_file(&design.path)
             .into());
@@ -518,225 +866,26 @@ fn designs(campaign: &LoadedCampaign, writers: &[Writer]) -> Result<Designs> {
     } else {
         None
     };
-    Ok(Designs { letter, card, postcard })
-}
-
-fn lay_out(
-    campaign: &LoadedCampaign,
-    designs: &Designs,
-    writers: &[Writer],
-    warnings: &mut Warnings,
-) -> Result<Kit> {
-    let base = campaign.fields();
-    let points = campaign.points();
-    let postage = Postage::builtin();
-    let pictures = Pictures::default();
-    let delivery = campaign.delivery_lines();
-    let variants = typed_variants(campaign)?;
-    let paper: &Format = campaign.paper;
-    let sheet_weight =
-        if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
-
-    let mut kit = Kit::default();
-    let mut card_pieces: Vec<PieceRecord> = Vec::new();
-    let mut postcard_pieces: Vec<PieceRecord> = Vec::new();
-    let mut errors = Vec::new();
-    let mut counters = [0usize; 3];
-    for (w, writer) in writers.iter().enumerate() {
-        let mut data = base.clone();
-        let p = writer.participant.as_ref();
-        let field = |f: fn(&Participant) -> String| p.map_or(String::new(), f);
-        data.insert("name".into(), field(|p| p.name.clone()));
-        data.insert("address1".into(), field(|p| p.address1.clone()));
-        data.insert("address2".into(), field(|p| p.address2.clone()));
-        data.insert("city".into(), field(|p| p.city.clone()));
-        data.insert("state".into(), field(|p| p.state.clone()));
-        data.insert("zip".into(), field(|p| p.zip.clone()));
-        data.insert("city_line".into(), field(Participant::city_line));
-        data.insert("return_address".into(), field(|p| p.return_address().join("\n")));
-        if let Some(p) = p {
-            for (k, v) in &p.extra {
-                data.entry(k.clone()).or_insert_with(|| v.clone());
+    let envelope = match &c.envelope_design {
+        None => None,
+        Some(name) => {
+            let design = campaign_design(campaign, "envelope_design", name, None)?;
+            let (fw, fh) = mail::folded_in_thirds(campaign.paper);
+            let holds = Format { width: design.width, height: design.height, ..campaign.envelope.clone() };
+            if !mail::holds(&holds, fw, fh) {
+                return Err(Diagnostic::error(format!(
+                    "envelope_design: a {:.3} x {:.3} in envelope does not hold a {} letter folded in thirds with 1/8 in to spare",
+                    design.width / PT_PER_IN,
+                    design.height / PT_PER_IN,
+                    campaign.paper.name
+                ))
+                .in_file(&design.path)
+                .into());
             }
+            Some(design)
         }
-        let name = data["name"].clone();
-        let return_lines = p.map(Participant::return_address);
-        for kind in [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard] {
-            let k = kind as usize;
-            for n in 0..writer.counts[k] {
-                let index = counters[k];
-                counters[k] += 1;
-                let id = format!("{}-{:04}", kind.prefix(), index + 1);
-                let mut fields = data.clone();
-                fields.insert("piece".into(), id.clone());
-                fields.insert("number".into(), format!("{} of {}", n + 1, writer.counts[k]));
-                // Talking points as prompts, rotated so neighbouring pieces get different ones.
-                if !points.is_empty() {
-                    fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
-                    fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
-                }
-                let design = match kind {
-                    PieceKind::Letter => {
-                        if let Some(v) = &variants {
-                            match v.body(index, &fields) {
-                                Ok(body) => {
-                                    fields.insert("body".into(), body);
-                                }
-                                Err(d) => {
-                                    errors.push(d);
-                                    continue;
-                                }
-                            }
-                        }
-                        &designs.letter
-                    }
-                    PieceKind::Card => &designs.card.as_ref().expect("loaded when someone makes cards").0,
-                    PieceKind::Postcard => {
-                        designs.postcard.as_ref().expect("loaded when someone makes postcards")
-                    }
-                };
-                let pages = match layout::layout_printed(design, &fields, &pictures, warnings) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        errors.extend(e.0.into_iter().map(|d| with_row(d, writer)));
-                        continue;
-                    }
-                };
-                let (finished_w, finished_h) = (design.width, design.height);
-                let mut record = PieceRecord {
-                    id: id.clone(),
-                    kind: kind.name(),
-                    participant: name.clone(),
-                    row: p.map(|p| p.line),
-                    file: kind.file().to_string(),
-                    pages: Vec::new(),
-                    size: inches(finished_w, finished_h),
-                    mail_class: "letter",
-                    weight_oz: 0.0,
-                    postage_usd: 0.0,
-                    envelope: None,
-                    writer: w,
-                };
-                let envelope_format = match kind {
-                    PieceKind::Letter => Some(campaign.envelope),
-                    PieceKind::Card => designs.card.as_ref().map(|(_, e)| *e),
-                    PieceKind::Postcard => None,
-                };
-                if let Some(format) = envelope_format {
-                    let content = pages::EnvelopeContent {
-                        return_lines: return_lines.as_deref(),
-                        delivery_lines: &delivery,
-                        piece: Some(&id),
-                    };
-                    let (envelope, _) = match pages::envelope(&designs.letter.fonts, format, &content) {
-                        Ok(e) => e,
-                        Err(m) => {
-                            errors
-                                .push(with_row(Diagnostic::error(format!("envelope for {id}: {m}")), writer));
-                            continue;
-                        }
-                    };
-                    let list = if kind == PieceKind::Letter {
-                        &mut kit.letter_envelopes
-                    } else {
-                        &mut kit.card_envelopes
-                    };
-                    list.push(envelope);
-                    record.envelope = Some(EnvelopeRecord {
-                        file: "envelopes.pdf".to_string(),
-                        page: list.len(),
-                        size: inches(format.width, format.height),
-                        format: format.name.clone(),
-                    });
-                    let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
-                    let weight = postage.weights.envelope
-                        + match kind {
-                            PieceKind::Letter => pages.len() as f64 * sheet_weight,
-                            _ => postage.weights.card,
-                        };
-                    if kind == PieceKind::Letter && pages.len() > MAX_SHEETS_ONE_OUNCE {
-                        warnings.push(with_row(
-                            Diagnostic::warning(format!(
-                                "letter {id} runs to {} sheets: probably over one ounce, so it needs more postage",
-                                pages.len()
-                            )),
-                            writer,
-                        ));
-                    }
-                    if nonmachinable {
-                        warnings.push(with_row(
-                            Diagnostic::warning(format!(
-                                "{id}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
-                                format.name, postage.prices.nonmachinable_surcharge
-                            )),
-                            writer,
-                        ));
-                    }
-                    record.weight_oz = (weight * 1000.0).round() / 1000.0;
-                    record.postage_usd = postage.letter(weight, nonmachinable);
-                } else {
-                    // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
-                    match mail::classify(finished_w, finished_h, true) {
-                        mail::MailClass::Postcard => {
-                            record.mail_class = "postcard";
-                            record.postage_usd = postage.prices.postcard;
-                        }
-                        mail::MailClass::Letter => {
-                            record.postage_usd = postage.letter(
-                                postage.weights.card,
-                                mail::nonmachinable_shape(finished_w, finished_h),
-                            );
-                        }
-                        class => {
-                            errors.push(with_row(
-                                Diagnostic::error(format!(
-                                    "postcard {id}: a {:.3} x {:.3} in postcard is {}",
-                                    finished_w / PT_PER_IN,
-                                    finished_h / PT_PER_IN,
-                                    if class == mail::MailClass::TooSmall {
-                                        "too small to mail (at least 3.5 x 5 in)"
-                                    } else {
-                                        "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
-                                    }
-                                )),
-                                writer,
-                            ));
-                            continue;
-                        }
-                    }
-                    record.weight_oz = postage.weights.card;
-                }
-                let file = match kind {
-                    PieceKind::Letter => &mut kit.letters,
-                    PieceKind::Card => &mut kit.cards,
-                    PieceKind::Postcard => &mut kit.postcards,
-                };
-                record.pages = (file.len() + 1..=file.len() + pages.len()).collect();
-                file.extend(pages);
-                match kind {
-                    PieceKind::Letter => kit.pieces.push(record),
-                    PieceKind::Card => card_pieces.push(record),
-                    PieceKind::Postcard => postcard_pieces.push(record),
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error(errors));
-    }
-    // Card envelopes follow the letters' envelopes in envelopes.pdf.
-    let offset = kit.letter_envelopes.len();
-    for piece in &mut card_pieces {
-        if let Some(e) = &mut piece.envelope {
-            e.page += offset;
-        }
-    }
-    kit.pieces.extend(card_pieces);
-    kit.pieces.extend(postcard_pieces);
-    if kit.pieces.is_empty() {
-        return Err(Diagnostic::error("the kit is empty: nobody makes a letter, card or postcard").into());
-    }
-    Ok(kit)
+    };
+    Ok(Designs { letter, envelope, card, postcard })
 }
 
 /// Names the participant row in a diagnostic that has no file yet (design errors keep theirs).
@@ -847,7 +996,7 @@ fn manifest_json(
             "letters": count(PieceKind::Letter),
             "cards": count(PieceKind::Card),
             "postcards": count(PieceKind::Postcard),
-            "envelopes": kit.letter_envelopes.len() + kit.card_envelopes.len(),
+            "envelopes": kit.pages[1],
         },
         "postage": {
             "total_usd": total,
@@ -885,23 +1034,19 @@ fn summary(
     let mut s =
         format!("Built the party kit for \"{}\" in {}/ for {who}:\n", c.name, options.output.display());
     if options.one_file {
-        let pages = kit.letters.len()
-            + kit.letter_envelopes.len()
-            + kit.card_envelopes.len()
-            + kit.cards.len()
-            + kit.postcards.len();
+        let pages = kit.pages.iter().sum::<usize>();
         s.push_str(&format!(
             "  kit.pdf           {} in one file, {}: letters, then envelopes, then cards, then postcards\n",
             plural(kit.pieces.len(), "piece"),
             plural(pages, "page")
         ));
     }
-    if !kit.letters.is_empty() && !options.one_file {
+    if kit.pages[0] != 0 && !options.one_file {
         s.push_str(&format!(
             "  letters.pdf       {} ({}), {} on {}\n",
             plural(count(PieceKind::Letter), "letter"),
             c.letter,
-            plural(kit.letters.len(), "page"),
+            plural(kit.pages[0], "page"),
             campaign.paper.description
         ));
     }
@@ -928,7 +1073,7 @@ fn summary(
             }
         ));
     }
-    let envelopes = kit.letter_envelopes.len() + kit.card_envelopes.len();
+    let envelopes = kit.pages[1];
     if envelopes > 0 && !options.one_file {
         s.push_str(&format!(
             "  envelopes.pdf     {}, one per letter and card, in the same order, addressed to {}\n",
@@ -962,6 +1107,40 @@ fn summary(
     }
     s.push_str(".\n");
     s
+}
+
+/// Wall-clock time per stage, for `--timings`.
+struct Timings {
+    enabled: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn start(enabled: bool) -> Timings {
+        Timings { enabled, last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            self.laps.push((name, now - self.last));
+            self.last = now;
+        }
+    }
+
+    fn report(&self) -> String {
+        if !self.enabled {
+            return String::new();
+        }
+        let total: std::time::Duration = self.laps.iter().map(|(_, d)| *d).sum();
+        let mut s = String::from("timings:\n");
+        for (name, d) in &self.laps {
+            s.push_str(&format!("  {name:<26} {:>8.1} ms\n", d.as_secs_f64() * 1000.0));
+        }
+        s.push_str(&format!("  {:<26} {:>8.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        s
+    }
 }
 
 /// A file-name-safe version of a name: letters and digits kept (any script), the rest as `-`.
