@@ -339,11 +339,21 @@ fn make_segment(
     let content_len = body.trim_end_matches(' ').len();
     // Split the segment into parts of one face each: by inline style, then by font fallback.
     let mut parts: Vec<(FaceId, usize, usize)> = Vec::new(); // face, start, end within body
+    // The family's face for each of the four styles, looked up once.
+    let mut faces: [Option<FaceId>; 4] = [None; 4];
     for (i, c) in body.char_indices() {
         let (bold, italic) = style_at(offset + i);
-        let primary = book
-            .select(&style.family, bold, italic)
-            .ok_or_else(|| SetError::UnknownFamily(style.family.clone()))?;
+        let slot = &mut faces[usize::from(bold) * 2 + usize::from(italic)];
+        let primary = match *slot {
+            Some(face) => face,
+            None => {
+                let face = book
+                    .select(&style.family, bold, italic)
+                    .ok_or_else(|| SetError::UnknownFamily(style.family.clone()))?;
+                *slot = Some(face);
+                face
+            }
+        };
         let face = if is_invisible(c) || c == ' ' {
             parts.last().map_or(primary, |p| p.0)
         } else {

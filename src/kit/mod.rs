@@ -11,7 +11,6 @@ pub mod participants;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -152,15 +151,95 @@ struct Designs {
     postcard: Option<Design>,
 }
 
-/// A piece to lay out: what it is, whose, and the values its design fills in.
+/// A piece to lay out: what it is, whose, and which design it uses. Its field values are made
+/// when it is laid out ([`Context::fields`]), so a large kit holds no text per piece.
 struct Job<'a> {
     kind: PieceKind,
     id: String,
+    /// Its number among the pieces of its kind, from 0 (rotates prompts and paragraphs).
+    index: usize,
     writer: usize,
-    fields: BTreeMap<String, String>,
+    /// Its number among its writer's pieces of this kind, from 1.
+    number: u32,
     design: &'a Design,
     /// The envelope it goes in (postcards go bare).
     envelope: Option<&'static Format>,
+}
+
+/// What every piece's fields are made from.
+struct Context<'a> {
+    base: BTreeMap<String, String>,
+    points: Vec<(&'a str, &'a str)>,
+    variants: Option<Variants>,
+    writers: &'a [Writer],
+}
+
+impl Context<'_> {
+    /// The values a piece's design fills in: its own (piece number, prompts, typed body), then
+    /// its writer's (the participant's columns), then the campaign's.
+    fn fields(&self, job: &Job) -> std::result::Result<PieceFields<'_>, Diagnostic> {
+        let writer = &self.writers[job.writer];
+        let mut own: Vec<(&'static str, String)> = vec![
+            ("piece", job.id.clone()),
+            ("number", format!("{} of {}", job.number, writer.counts[job.kind as usize])),
+        ];
+        // Talking points as prompts, rotated so neighbouring pieces get different ones.
+        if !self.points.is_empty() {
+            own.push(("prompt_1", self.points[(2 * job.index) % self.points.len()].1.to_string()));
+            own.push(("prompt_2", self.points[(2 * job.index + 1) % self.points.len()].1.to_string()));
+        }
+        let mut fields = PieceFields { own, participant: writer.participant.as_ref(), base: &self.base };
+        if let (PieceKind::Letter, Some(v)) = (job.kind, &self.variants) {
+            let body = v.body(job.index, &fields)?;
+            fields.own.push(("body", body));
+        }
+        Ok(fields)
+    }
+}
+
+/// A piece's field values, looked up in layers (see [`Context::fields`]).
+struct PieceFields<'a> {
+    own: Vec<(&'static str, String)>,
+    participant: Option<&'a Participant>,
+    base: &'a BTreeMap<String, String>,
+}
+
+/// The participant columns designs can use; empty for an unnamed writer.
+const PARTICIPANT_FIELDS: &[&str] =
+    &["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"];
+
+impl layout::Fields for PieceFields<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        if let Some((_, v)) = self.own.iter().find(|(k, _)| *k == name) {
+            return Some(v.clone());
+        }
+        let participant = match (self.participant, name) {
+            (None, _) if PARTICIPANT_FIELDS.contains(&name) => Some(String::new()),
+            (None, _) => None,
+            (Some(p), "name") => Some(p.name.clone()),
+            (Some(p), "address1") => Some(p.address1.clone()),
+            (Some(p), "address2") => Some(p.address2.clone()),
+            (Some(p), "city") => Some(p.city.clone()),
+            (Some(p), "state") => Some(p.state.clone()),
+            (Some(p), "zip") => Some(p.zip.clone()),
+            (Some(p), "city_line") => Some(p.city_line()),
+            (Some(p), "return_address") => Some(p.return_address().join("\n")),
+            (Some(p), _) => p.extra.get(name).cloned(),
+        };
+        participant.or_else(|| self.base.get(name).cloned())
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.own.iter().map(|(k, _)| k.to_string()).collect();
+        names.extend(PARTICIPANT_FIELDS.iter().map(|s| s.to_string()));
+        if let Some(p) = self.participant {
+            names.extend(p.extra.keys().cloned());
+        }
+        names.extend(self.base.keys().cloned());
+        names.sort();
+        names.dedup();
+        names
+    }
 }
 
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
@@ -169,12 +248,18 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let campaign = campaign::load(options.campaign.as_deref())?;
     let writers = writers(&campaign, options, warnings)?;
     let designs = designs(&campaign, &writers)?;
-    let jobs = jobs(&campaign, &designs, &writers)?;
+    let jobs = jobs(&campaign, &designs, &writers);
+    let context = Context {
+        base: campaign.fields(),
+        points: campaign.points(),
+        variants: typed_variants(&campaign)?,
+        writers: &writers,
+    };
     clock.lap("read inputs");
     let title =
         |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
     let (kit, files, sheet_notes) =
-        produce(&campaign, &designs, &jobs, &writers, options, &title, warnings, &mut clock)?;
+        produce(&campaign, &designs, &jobs, &context, options, &title, warnings, &mut clock)?;
 
     let out = &options.output;
     let inputs: Vec<&Path> =
@@ -235,7 +320,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
                 continue;
             }
             let bytes =
-                writer_pdf(&designs, &mine, &campaign, &title(&format!("pieces and envelopes for {name}")))?;
+                writer_pdf(&designs, &mine, &context, &campaign, &title(&format!("pieces and envelopes for {name}")))?;
             write(&format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
         }
     }
@@ -243,7 +328,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs);
-    write("manifest.json", manifest.into_bytes())?;
+    write("manifest.json", manifest)?;
     staged.commit()?;
     clock.lap("handout, tally, manifest");
 
@@ -256,61 +341,15 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     Ok(text)
 }
 
-/// The values every piece of one writer fills in.
-fn writer_fields(base: &BTreeMap<String, String>, writer: &Writer) -> BTreeMap<String, String> {
-    let mut data = base.clone();
-    let p = writer.participant.as_ref();
-    let field = |f: fn(&Participant) -> String| p.map_or(String::new(), f);
-    data.insert("name".into(), field(|p| p.name.clone()));
-    data.insert("address1".into(), field(|p| p.address1.clone()));
-    data.insert("address2".into(), field(|p| p.address2.clone()));
-    data.insert("city".into(), field(|p| p.city.clone()));
-    data.insert("state".into(), field(|p| p.state.clone()));
-    data.insert("zip".into(), field(|p| p.zip.clone()));
-    data.insert("city_line".into(), field(Participant::city_line));
-    data.insert("return_address".into(), field(|p| p.return_address().join("\n")));
-    if let Some(p) = p {
-        for (k, v) in &p.extra {
-            data.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    data
-}
-
 /// Every piece of the kit, in file order: letters, then cards, then postcards, each by writer.
-fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer]) -> Result<Vec<Job<'a>>> {
-    let base = campaign.fields();
-    let points = campaign.points();
-    let variants = typed_variants(campaign)?;
-    let per_writer: Vec<BTreeMap<String, String>> = writers.iter().map(|w| writer_fields(&base, w)).collect();
+fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer]) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
-    let mut errors = Vec::new();
     for kind in PieceKind::ALL {
         let mut index = 0usize;
         for (w, writer) in writers.iter().enumerate() {
-            let count = writer.counts[kind as usize];
-            for n in 0..count {
-                let id = format!("{}-{:04}", kind.prefix(), index + 1);
-                let mut fields = per_writer[w].clone();
-                fields.insert("piece".into(), id.clone());
-                fields.insert("number".into(), format!("{} of {count}", n + 1));
-                // Talking points as prompts, rotated so neighbouring pieces get different ones.
-                if !points.is_empty() {
-                    fields.insert("prompt_1".into(), points[(2 * index) % points.len()].1.to_string());
-                    fields.insert("prompt_2".into(), points[(2 * index + 1) % points.len()].1.to_string());
-                }
+            for n in 0..writer.counts[kind as usize] {
                 let (design, envelope) = match kind {
-                    PieceKind::Letter => {
-                        if let Some(v) = &variants {
-                            match v.body(index, &fields) {
-                                Ok(body) => {
-                                    fields.insert("body".into(), body);
-                                }
-                                Err(d) => errors.push(d),
-                            }
-                        }
-                        (&designs.letter, Some(campaign.envelope))
-                    }
+                    PieceKind::Letter => (&designs.letter, Some(campaign.envelope)),
                     PieceKind::Card => {
                         let (design, envelope) =
                             designs.card.as_ref().expect("loaded when someone makes cards");
@@ -320,66 +359,40 @@ fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer])
                         (designs.postcard.as_ref().expect("loaded when someone makes postcards"), None)
                     }
                 };
-                jobs.push(Job { kind, id, writer: w, fields, design, envelope });
+                let id = format!("{}-{:04}", kind.prefix(), index + 1);
+                jobs.push(Job { kind, id, index, writer: w, number: n + 1, design, envelope });
                 index += 1;
             }
         }
     }
-    if errors.is_empty() { Ok(jobs) } else { Err(Error(errors)) }
-}
-
-/// Runs `f` on every item on all cores, keeping the order of the results.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
-    if threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a layout thread panicked")).collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+    jobs
 }
 
 /// A piece's own pages, or the errors that stopped it, with the warnings it raised.
 type Laid = (std::result::Result<Vec<Page>, Error>, Warnings);
 
-fn lay_out_piece(job: &Job, pictures: &Pictures) -> Laid {
+fn lay_out_piece(job: &Job, context: &Context, pictures: &Pictures) -> Laid {
     let mut warnings = Warnings::default();
-    let pages = layout::layout_printed(job.design, &job.fields, pictures, &mut warnings);
+    let pages = context
+        .fields(job)
+        .map_err(Error::from)
+        .and_then(|fields| layout::layout_printed(job.design, &fields, pictures, &mut warnings));
     (pages, warnings)
 }
 
 /// The envelope for a piece: from the campaign's envelope design, or placed by USPS rules.
-fn envelope_page(job: &Job, designs: &Designs, delivery: &[String], pictures: &Pictures) -> Laid {
+fn envelope_page(job: &Job, context: &Context, designs: &Designs, delivery: &[String], pictures: &Pictures) -> Laid {
     let mut warnings = Warnings::default();
     let format = job.envelope.expect("only pieces with an envelope get one");
     if let (PieceKind::Letter, Some(design)) = (job.kind, &designs.envelope) {
-        let pages = layout::layout_design(design, &job.fields, pictures, &mut warnings);
+        let pages = context
+            .fields(job)
+            .map_err(Error::from)
+            .and_then(|fields| layout::layout_design(design, &fields, pictures, &mut warnings));
         return (pages, warnings);
     }
-    let return_lines: Option<Vec<String>> =
-        Some(job.fields["return_address"].lines().map(str::to_string).collect::<Vec<_>>())
-            .filter(|l| !l.is_empty());
-    let content = pages::EnvelopeContent {
-        return_lines: return_lines.as_deref(),
-        delivery_lines: delivery,
-        piece: Some(&job.id),
-    };
+    let return_lines = context.writers[job.writer].participant.as_ref().map(Participant::return_address);
+    let content = pages::EnvelopeContent { return_lines: return_lines.as_deref(), delivery_lines: delivery, piece: Some(&job.id) };
     let page = pages::envelope(&designs.letter.fonts, format, &content)
         .map(|(page, _)| vec![page])
         .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))));
@@ -398,7 +411,7 @@ impl Outputs<'_> {
     fn add(&mut self, file: &str, pages: &[Page]) -> Result<(String, Vec<usize>)> {
         let name = if self.one_file { "kit.pdf" } else { file };
         if !self.open.iter().any(|(n, _)| n == name) {
-            let title = (self.title)(if self.one_file { "kit" } else { name.trim_end_matches(".pdf") });
+            let title = (self.title)(if self.one_file { "party kit" } else { name.trim_end_matches(".pdf") });
             self.open.push((name.to_string(), PdfWriter::new(&title)?));
         }
         let writer = &mut self.open.iter_mut().find(|(n, _)| n == name).expect("just opened").1;
@@ -422,7 +435,7 @@ fn produce(
     campaign: &LoadedCampaign,
     designs: &Designs,
     jobs: &[Job],
-    writers: &[Writer],
+    context: &Context,
     options: &BuildOptions,
     title: &dyn Fn(&str) -> PdfOptions,
     warnings: &mut Warnings,
@@ -473,16 +486,19 @@ fn produce(
         };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
-            let laid: Vec<Laid> = parallel_map(chunk, |&i| match pass {
-                "envelopes" => envelope_page(&jobs[i], designs, &delivery, &pictures),
-                _ => lay_out_piece(&jobs[i], &pictures),
-            });
+            let laid: Vec<Laid> = chunk
+                .iter()
+                .map(|&i| match pass {
+                    "envelopes" => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
+                    _ => lay_out_piece(&jobs[i], context, &pictures),
+                })
+                .collect();
             let mut pieces = Vec::new();
             for (&i, (result, w)) in chunk.iter().zip(laid) {
-                warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &writers[jobs[i].writer])));
+                warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])));
                 match result {
                     Ok(pages) => pieces.push((i, pages)),
-                    Err(e) => errors.extend(e.0.into_iter().map(|d| with_row(d, &writers[jobs[i].writer]))),
+                    Err(e) => errors.extend(e.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer]))),
                 }
             }
             if !errors.is_empty() {
@@ -547,7 +563,7 @@ fn produce(
                         pages,
                         file.clone(),
                         pages_in_file,
-                        &writers[job.writer],
+                        &context.writers[job.writer],
                         postage,
                         sheet_weight,
                         warnings,
@@ -638,7 +654,7 @@ fn piece_record(
     let mut record = PieceRecord {
         id: job.id.clone(),
         kind: job.kind.name(),
-        participant: job.fields["name"].clone(),
+        participant: writer.participant.as_ref().map_or(String::new(), |p| p.name.clone()),
         row: writer.participant.as_ref().map(|p| p.line),
         file,
         pages: pages_in_file,
@@ -712,6 +728,7 @@ fn piece_record(
 fn writer_pdf(
     designs: &Designs,
     jobs: &[&Job],
+    context: &Context,
     campaign: &LoadedCampaign,
     options: &PdfOptions,
 ) -> Result<Vec<u8>> {
@@ -719,12 +736,12 @@ fn writer_pdf(
     let delivery = campaign.delivery_lines();
     let mut pdf = PdfWriter::new(options)?;
     for job in jobs {
-        for page in lay_out_piece(job, &pictures).0? {
+        for page in lay_out_piece(job, context, &pictures).0? {
             pdf.add(&page)?;
         }
     }
     for job in jobs.iter().filter(|j| j.envelope.is_some()) {
-        for page in envelope_page(job, designs, &delivery, &pictures).0? {
+        for page in envelope_page(job, context, designs, &delivery, &pictures).0? {
             pdf.add(&page)?;
         }
     }
@@ -921,19 +938,19 @@ impl Variants {
     fn body(
         &self,
         index: usize,
-        fields: &BTreeMap<String, String>,
+        fields: &dyn layout::Fields,
     ) -> std::result::Result<String, Diagnostic> {
         let (a, b, c) = (self.opening.len(), self.middle.len(), self.closing.len());
         let chosen =
             [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
         let mut paragraphs = Vec::new();
         for template in chosen {
-            let spans = template.fill(&|n| fields.get(n).cloned()).map_err(|name| {
+            let spans = template.fill(&|n| fields.get(n)).map_err(|name| {
                 Diagnostic::error(format!("typed: a paragraph uses `{{{name}}}`, which has no value"))
                     .in_file(&self.path)
                     .hint(format!(
                         "fields you can use: {}",
-                        fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                        fields.names().join(", ")
                     ))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
@@ -976,6 +993,37 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
     }))
 }
 
+/// The manifest, written field by field (no intermediate JSON tree: a national campaign's
+/// manifest lists tens of thousands of pieces).
+#[derive(Serialize)]
+struct Manifest<'a> {
+    generator: String,
+    campaign: &'a str,
+    hashtags: &'a [String],
+    recipient: Vec<String>,
+    totals: Totals,
+    postage: PostageSummary<'a>,
+    files: Vec<&'a str>,
+    pieces: &'a [PieceRecord],
+}
+
+#[derive(Serialize)]
+struct Totals {
+    participants: usize,
+    letters: usize,
+    cards: usize,
+    postcards: usize,
+    envelopes: usize,
+}
+
+#[derive(Serialize)]
+struct PostageSummary<'a> {
+    total_usd: f64,
+    prices_as_of: &'a str,
+    source: &'a str,
+    above_reimbursement_threshold: bool,
+}
+
 fn manifest_json(
     campaign: &LoadedCampaign,
     kit: &Kit,
@@ -983,33 +1031,33 @@ fn manifest_json(
     total: f64,
     postage: &Postage,
     files: &[&str],
-) -> String {
+) -> Vec<u8> {
     let c = &campaign.campaign;
     let count = |kind: PieceKind| kit.pieces.iter().filter(|p| p.kind == kind.name()).count();
-    let value = serde_json::json!({
-        "generator": format!("letterkit {}", env!("CARGO_PKG_VERSION")),
-        "campaign": c.name,
-        "hashtags": c.hashtags,
-        "recipient": c.recipient.lines(),
-        "totals": {
-            "participants": participants,
-            "letters": count(PieceKind::Letter),
-            "cards": count(PieceKind::Card),
-            "postcards": count(PieceKind::Postcard),
-            "envelopes": kit.pages[1],
+    let manifest = Manifest {
+        generator: format!("letterkit {}", env!("CARGO_PKG_VERSION")),
+        campaign: &c.name,
+        hashtags: &c.hashtags,
+        recipient: c.recipient.lines(),
+        totals: Totals {
+            participants,
+            letters: count(PieceKind::Letter),
+            cards: count(PieceKind::Card),
+            postcards: count(PieceKind::Postcard),
+            envelopes: kit.pages[1],
         },
-        "postage": {
-            "total_usd": total,
-            "prices_as_of": postage.as_of,
-            "source": postage.source,
-            "above_reimbursement_threshold": total > c.reimburse_above,
+        postage: PostageSummary {
+            total_usd: total,
+            prices_as_of: &postage.as_of,
+            source: &postage.source,
+            above_reimbursement_threshold: total > c.reimburse_above,
         },
-        "files": files.iter().chain(["handout.pdf", "tally-sheet.pdf"].iter()).collect::<Vec<_>>(),
-        "pieces": kit.pieces,
-    });
-    let mut text = serde_json::to_string_pretty(&value).expect("the manifest serializes");
-    text.push('\n');
-    text
+        files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
+        pieces: &kit.pieces,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("the manifest serializes");
+    bytes.push(b'\n');
+    bytes
 }
 
 #[allow(clippy::too_many_arguments)]

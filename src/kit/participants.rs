@@ -105,13 +105,19 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
     let column = |name: &str| headers.iter().position(|h| h == name);
     // The csv crate's line numbers skip blank lines; count from the byte offset instead, past
     // any blank lines the record's offset still points at.
+    // Records come in file order, so the count carries on from the previous one.
     let bytes = source.text.as_bytes();
+    let counted = std::cell::Cell::new((0usize, 1usize)); // (byte offset, line there)
     let line_of = |byte: u64| {
         let mut at = (byte as usize).min(bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
             at += 1;
         }
-        1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+        let (from, line) = counted.get();
+        let (from, line) = if at >= from { (from, line) } else { (0, 1) };
+        let line = line + bytes[from..at].iter().filter(|&&b| b == b'\n').count();
+        counted.set((at, line));
+        line
     };
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
@@ -274,10 +280,11 @@ fn is_zip(zip: &str) -> bool {
 fn blank_lines(text: &str) -> Vec<usize> {
     let mut blanks = Vec::new();
     let mut in_quotes = false;
+    let count = text.split('\n').count();
     for (i, line) in text.split('\n').enumerate() {
         let was_in_quotes = in_quotes;
         in_quotes ^= line.matches('"').count() % 2 == 1;
-        let is_last = i + 1 == text.split('\n').count();
+        let is_last = i + 1 == count;
         if !was_in_quotes && line.trim_end_matches('\r').is_empty() && !is_last {
             blanks.push(i + 1);
         }
