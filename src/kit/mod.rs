@@ -319,8 +319,13 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
             if mine.is_empty() {
                 continue;
             }
-            let bytes =
-                writer_pdf(&designs, &mine, &context, &campaign, &title(&format!("pieces and envelopes for {name}")))?;
+            let bytes = writer_pdf(
+                &designs,
+                &mine,
+                &context,
+                &campaign,
+                &title(&format!("pieces and envelopes for {name}")),
+            )?;
             write(&format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
         }
     }
@@ -381,7 +386,13 @@ fn lay_out_piece(job: &Job, context: &Context, pictures: &Pictures) -> Laid {
 }
 
 /// The envelope for a piece: from the campaign's envelope design, or placed by USPS rules.
-fn envelope_page(job: &Job, context: &Context, designs: &Designs, delivery: &[String], pictures: &Pictures) -> Laid {
+fn envelope_page(
+    job: &Job,
+    context: &Context,
+    designs: &Designs,
+    delivery: &[String],
+    pictures: &Pictures,
+) -> Laid {
     let mut warnings = Warnings::default();
     let format = job.envelope.expect("only pieces with an envelope get one");
     if let (PieceKind::Letter, Some(design)) = (job.kind, &designs.envelope) {
@@ -392,7 +403,11 @@ fn envelope_page(job: &Job, context: &Context, designs: &Designs, delivery: &[St
         return (pages, warnings);
     }
     let return_lines = context.writers[job.writer].participant.as_ref().map(Participant::return_address);
-    let content = pages::EnvelopeContent { return_lines: return_lines.as_deref(), delivery_lines: delivery, piece: Some(&job.id) };
+    let content = pages::EnvelopeContent {
+        return_lines: return_lines.as_deref(),
+        delivery_lines: delivery,
+        piece: Some(&job.id),
+    };
     let page = pages::envelope(&designs.letter.fonts, format, &content)
         .map(|(page, _)| vec![page])
         .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))));
@@ -498,7 +513,9 @@ fn produce(
                 warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])));
                 match result {
                     Ok(pages) => pieces.push((i, pages)),
-                    Err(e) => errors.extend(e.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer]))),
+                    Err(e) => {
+                        errors.extend(e.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])))
+                    }
                 }
             }
             if !errors.is_empty() {
@@ -935,11 +952,7 @@ struct Variants {
 impl Variants {
     /// The body of letter `index`: one opening, middle and closing paragraph, taken in turn so
     /// that neighbouring letters differ, with fields filled in.
-    fn body(
-        &self,
-        index: usize,
-        fields: &dyn layout::Fields,
-    ) -> std::result::Result<String, Diagnostic> {
+    fn body(&self, index: usize, fields: &dyn layout::Fields) -> std::result::Result<String, Diagnostic> {
         let (a, b, c) = (self.opening.len(), self.middle.len(), self.closing.len());
         let chosen =
             [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
@@ -948,10 +961,7 @@ impl Variants {
             let spans = template.fill(&|n| fields.get(n)).map_err(|name| {
                 Diagnostic::error(format!("typed: a paragraph uses `{{{name}}}`, which has no value"))
                     .in_file(&self.path)
-                    .hint(format!(
-                        "fields you can use: {}",
-                        fields.names().join(", ")
-                    ))
+                    .hint(format!("fields you can use: {}", fields.names().join(", ")))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
         }
