@@ -495,6 +495,15 @@ fn toml_error(source: &Source, e: &toml::de::Error) -> Error {
             Some(near) => diagnostic.hint(format!("did you mean `{near}`?")),
             None => diagnostic.hint(format!("use one of: {}", names.join(", "))),
         };
+    } else if message.starts_with("duplicate key") {
+        let key = e.span().and_then(|s| source.text.get(s)).map(str::trim).unwrap_or("");
+        if !key.is_empty() {
+            diagnostic.message = format!("the key `{key}` is given twice here");
+        }
+    } else if message.contains("escaped") || message.contains("escape") {
+        diagnostic = diagnostic.hint(
+            "in a \"...\" string a backslash starts an escape: write \\\\ for a backslash (so \\\\* for a literal *), or use a '...' string",
+        );
     }
     diagnostic.into()
 }
@@ -567,8 +576,9 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         errors.push(top(format!("the margin ({margin}pt) leaves no room on a {width} x {height}pt page")));
     }
 
-    // Fonts.
+    // Fonts. A family whose files failed is remembered, so its users get no second error.
     let mut fonts = FontBook::bundled();
+    let mut failed_families: Vec<String> = Vec::new();
     for (name, def) in &file.fonts {
         let rel = |p: &String| base_dir.join(p);
         let files = match def {
@@ -581,6 +591,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
             },
         };
         if let Err(e) = fonts.add_family(name, &files) {
+            failed_families.push(name.clone());
             errors.extend(e.0.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
         }
     }
@@ -614,7 +625,12 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         None => None,
     };
 
-    let family_names: Vec<String> = fonts.family_names().map(str::to_string).collect();
+    // Names whose own errors were reported above: elements using them get no second error.
+    let broken: Vec<String> = failed_families
+        .iter()
+        .chain(file.styles.keys().filter(|k| !styles.contains_key(*k)))
+        .cloned()
+        .collect();
     let mut elements = Vec::new();
     for (index, spanned) in file.element.iter().enumerate() {
         let span = spanned.span();
@@ -690,9 +706,10 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         };
         let paint = Paint { fill: def.fill, stroke: def.stroke.map(|c| (c, stroke_width)) };
         let body = match def.kind {
-            ElementKind::Text | ElementKind::Address => match text_spec(def, &styles, &family_names) {
+            ElementKind::Text | ElementKind::Address => match text_spec(def, &styles, &fonts, &broken) {
                 Ok(spec) if def.kind == ElementKind::Address => Body::Address(spec),
                 Ok(spec) => Body::Text(spec),
+                Err(message) if message.0.is_empty() => continue,
                 Err(message) => {
                     let mut d = err(message.0);
                     if let Some(h) = message.1 {
@@ -843,10 +860,13 @@ fn merge_style(base: &StyleDef, over: &StyleDef) -> StyleDef {
 
 type Problem = (String, Option<String>);
 
+/// A text element's spec. An error with an empty message means "already reported" (the
+/// element uses a style or font family that failed on its own).
 fn text_spec(
     def: &ElementDef,
     styles: &BTreeMap<String, StyleDef>,
-    families: &[String],
+    fonts: &FontBook,
+    broken: &[String],
 ) -> std::result::Result<TextSpec, Problem> {
     let address = def.kind == ElementKind::Address;
     let default_text = "{delivery_address}".to_string();
@@ -858,6 +878,7 @@ fn text_spec(
     let base = match &def.style {
         Some(name) => match styles.get(name) {
             Some(s) => s.clone(),
+            None if broken.contains(name) => return Err((String::new(), None)),
             None => {
                 let hint =
                     nearest(name, styles.keys().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
@@ -880,9 +901,12 @@ fn text_spec(
     let s = merge_style(&base, &own);
     let template = Template::parse(text).map_err(|e| (e, None))?;
     let family = s.font.unwrap_or_else(|| if address { "sans".into() } else { "serif".into() });
-    if !families.iter().any(|f| f.eq_ignore_ascii_case(&family)) {
-        let hint =
-            nearest(&family, families.iter().map(String::as_str)).map(|n| format!("did you mean `{n}`?"));
+    if broken.contains(&family) {
+        return Err((String::new(), None));
+    }
+    if !fonts.has_family(&family) {
+        let families: Vec<&str> = fonts.family_names().collect();
+        let hint = nearest(&family, families.iter().copied()).map(|n| format!("did you mean `{n}`?"));
         return Err((format!("no font family `{family}` (families: {})", families.join(", ")), hint));
     }
     let size = match s.size.map(Length::absolute) {

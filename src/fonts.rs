@@ -243,13 +243,15 @@ pub struct FamilyFiles {
 pub struct FontBook {
     faces: Vec<Arc<Face>>,
     families: Vec<Family>,
+    /// The bundled families, for fallback, even when a design reuses one of their names.
+    fallback: Vec<Family>,
 }
 
 /// The bundled faces and families, parsed once per process.
 fn bundled_book() -> &'static FontBook {
     static BOOK: OnceLock<FontBook> = OnceLock::new();
     BOOK.get_or_init(|| {
-        let mut book = FontBook { faces: Vec::new(), families: Vec::new() };
+        let mut book = FontBook { faces: Vec::new(), families: Vec::new(), fallback: Vec::new() };
         for b in BUNDLED {
             let mut family =
                 Family { name: b.name.into(), full_name: b.full_name.into(), ..Family::default() };
@@ -269,6 +271,7 @@ fn bundled_book() -> &'static FontBook {
             }
             book.families.push(family);
         }
+        book.fallback = book.families.clone();
         book
     })
 }
@@ -306,17 +309,15 @@ impl FontBook {
 
     /// The face for a family and style; a missing style falls back to the nearest one present.
     pub fn select(&self, family: &str, bold: bool, italic: bool) -> Option<FaceId> {
-        let f = self
-            .families
+        self.families
             .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(family) || f.full_name.eq_ignore_ascii_case(family))?;
-        let order = match (bold, italic) {
-            (false, false) => [f.regular, f.bold, f.italic, f.bold_italic],
-            (false, true) => [f.italic, f.regular, f.bold_italic, f.bold],
-            (true, false) => [f.bold, f.regular, f.bold_italic, f.italic],
-            (true, true) => [f.bold_italic, f.bold, f.italic, f.regular],
-        };
-        order.into_iter().flatten().next()
+            .find(|f| f.name.eq_ignore_ascii_case(family) || f.full_name.eq_ignore_ascii_case(family))?
+            .pick(bold, italic)
+    }
+
+    /// Whether `family` names a family in the book (short or full name).
+    pub fn has_family(&self, family: &str) -> bool {
+        self.select(family, false, false).is_some()
     }
 
     /// The family names designs can use.
@@ -355,7 +356,7 @@ impl FontBook {
             return Some(primary);
         }
         let (bold, italic) = (self.faces[primary].bold, self.faces[primary].italic);
-        BUNDLED.iter().filter_map(|b| self.select(b.name, bold, italic)).find(|&id| self.faces[id].covers(c))
+        self.fallback.iter().filter_map(|f| f.pick(bold, italic)).find(|&id| self.faces[id].covers(c))
     }
 
     /// Shapes `text` in a face (cached in the face).
@@ -365,6 +366,17 @@ impl FontBook {
 }
 
 impl Family {
+    /// The face for a style; a missing style falls back to the nearest one present.
+    fn pick(&self, bold: bool, italic: bool) -> Option<FaceId> {
+        let order = match (bold, italic) {
+            (false, false) => [self.regular, self.bold, self.italic, self.bold_italic],
+            (false, true) => [self.italic, self.regular, self.bold_italic, self.bold],
+            (true, false) => [self.bold, self.regular, self.bold_italic, self.italic],
+            (true, true) => [self.bold_italic, self.bold, self.italic, self.regular],
+        };
+        order.into_iter().flatten().next()
+    }
+
     fn slot(&mut self, bold: bool, italic: bool) -> &mut Option<FaceId> {
         match (bold, italic) {
             (false, false) => &mut self.regular,

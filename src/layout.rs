@@ -608,7 +608,8 @@ fn layout_text(
         };
         set_lines(fonts, &spans, &style, r.width).map_err(|e| match e {
             SetError::MissingGlyph { character, family } => err(format!(
-                "no bundled font has the character `{character}` (U+{:04X}); the text's font is `{family}`",
+                "no bundled font has the character `{}` (U+{:04X}); the text's font is `{family}`",
+                character.escape_debug(),
                 u32::from(character)
             ))
             .hint("add a font that has it under [fonts] and use it, or leave the character out"),

@@ -256,9 +256,10 @@ pub fn png(pdf_bytes: &[u8], page: usize, dpi: f32) -> Result<Vec<u8>> {
     let pages = pdf.pages();
     let Some(pdf_page) = pages.get(page) else {
         return Err(Diagnostic::error(format!(
-            "page {} does not exist; the document has {} pages",
+            "page {} does not exist; the document has {} page{}",
             page + 1,
-            pages.len()
+            pages.len(),
+            if pages.len() == 1 { "" } else { "s" }
         ))
         .into());
     };

@@ -68,6 +68,14 @@ impl Length {
                     "`{text}` has no unit; write `{text}pt`, `{text}in`, `{text}mm` or `{text}%`"
                 ));
             }
+            other
+                if other.starts_with(['e', 'E'])
+                    && other[1..].starts_with(|c: char| c.is_ascii_digit() || c == '-') =>
+            {
+                return Err(format!(
+                    "`{text}`: write the number out in full, without an exponent, like `12pt`"
+                ));
+            }
             other => {
                 return Err(format!("unknown unit `{other}` in `{text}`; use pt, in, mm, cm or %"));
             }
@@ -98,6 +106,15 @@ impl<'de> Deserialize<'de> for Length {
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Length, E> {
                 Err(E::custom(format!("a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\"")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Length, E> {
+                Err(E::custom(format!("a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\"")))
+            }
+            fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Length, E> {
+                Err(E::custom("a length needs a unit in quotes, like \"12pt\" or \"1in\""))
+            }
+            fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Length, E> {
+                Err(E::custom("a length needs a unit in quotes, like \"12pt\" or \"1in\""))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Length, E> {
                 Err(E::custom(format!("a length needs a unit in quotes, like \"{v}pt\" or \"{v}in\"")))

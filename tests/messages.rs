@@ -1,0 +1,88 @@
+//! Error messages for mistakes organisers make in designs: one clear message each, with a hint,
+//! and no second message that follows from the first.
+
+use std::process::Command;
+
+fn render(name: &str, toml: &str) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir().join(format!("letterkit-messages-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("design.toml"), toml).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(["render", "design.toml", "-o", "out.pdf"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_backslash_in_a_double_quoted_string_gets_a_hint() {
+    let (code, err) =
+        render("backslash", "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"5 \\* 3\"\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("hint: in a \"...\" string a backslash starts an escape"), "{err}");
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    let (code, err) = render("dup", "format = \"us-letter\"\nformat = \"a4\"\n");
+    assert_eq!(code, Some(1));
+    assert!(err.starts_with("error: design.toml:2:1: the key `format` is given twice here"), "{err}");
+}
+
+#[test]
+fn a_broken_font_file_gives_one_error() {
+    let (code, err) = render(
+        "font",
+        "format = \"us-letter\"\n[fonts]\nhand = \"missing.ttf\"\n[[element]]\nkind = \"text\"\nfont = \"hand\"\ntext = \"Hi\"\n",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("missing.ttf"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "no follow-on error for the element: {err}");
+}
+
+#[test]
+fn a_style_cycle_gives_one_error() {
+    let (code, err) = render(
+        "cycle",
+        "format = \"us-letter\"\n[styles.a]\nextends = \"b\"\n[styles.b]\nextends = \"a\"\n[[element]]\nkind = \"text\"\nstyle = \"a\"\ntext = \"Hi\"\n",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("extends itself"), "{err}");
+    assert!(!err.contains("no style named"), "{err}");
+}
+
+#[test]
+fn full_family_names_work_and_lengths_explain_themselves() {
+    let (code, err) = render(
+        "full",
+        "format = \"us-letter\"\n[[element]]\nkind = \"text\"\nfont = \"Charis SIL\"\ntext = \"Hi\"\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = render("exp", "format = \"us-letter\"\nmargin = \"1e2pt\"\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("without an exponent"), "{err}");
+    let (code, err) = render("huge", "format = \"us-letter\"\nmargin = 99999999999999999999\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("a length needs a unit"), "{err}");
+}
+
+#[test]
+fn a_design_reusing_a_bundled_family_name_still_falls_back() {
+    let dir = std::env::temp_dir().join(format!("letterkit-messages-shadow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Kaushan Script (the bundled script face) under the name `serif`: it lacks `ễ`, which must
+    // still come from the bundled Charis SIL.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fonts/kaushan-script/KaushanScript-Regular.otf");
+    std::fs::copy(script, dir.join("k.otf")).unwrap();
+    std::fs::write(dir.join("design.toml"), "format = \"us-letter\"\n[fonts]\nserif = \"k.otf\"\n[[element]]\nkind = \"text\"\ntext = \"Nguyễn\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(["render", "design.toml", "-o", "out.pdf"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
