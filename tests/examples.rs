@@ -15,9 +15,12 @@ use letterkit::units::Rect;
 
 /// Each example and the number of pages it renders to. A new example needs a line here.
 const EXPECTED_PAGES: &[(&str, usize)] = &[
+    ("card-half-fold.toml", 2),
+    ("card-quarter-fold.toml", 1),
     ("envelope-10.toml", 1),
     ("handwritten-letter.toml", 1),
     ("postcard-address.toml", 1),
+    ("postcard-draw-your-own.toml", 1),
     ("postcard-front.toml", 1),
     ("typed-letter.toml", 1),
 ];

@@ -76,6 +76,9 @@ cases! {
     example_postcard_front: "example-postcard-front", "examples/postcard-front.toml", 30.0, First;
     example_postcard_address: "example-postcard-address", "examples/postcard-address.toml", 50.0, First;
     example_envelope_10: "example-envelope-10", "examples/envelope-10.toml", 40.0, First;
+    example_postcard_draw_your_own: "example-postcard-draw-your-own", "examples/postcard-draw-your-own.toml", 36.0, First;
+    example_card_quarter_fold: "example-card-quarter-fold", "examples/card-quarter-fold.toml", 24.0, First;
+    example_card_half_fold: "example-card-half-fold", "examples/card-half-fold.toml", 24.0, All;
 }
 
 fn root() -> PathBuf {
