@@ -243,6 +243,8 @@ pub struct FamilyFiles {
 pub struct FontBook {
     faces: Vec<Arc<Face>>,
     families: Vec<Family>,
+    /// Paragraphs set before, by [`crate::text`]'s key; shared by clones of this book.
+    paragraphs: Arc<Mutex<HashMap<String, Arc<Vec<crate::text::SetLine>>>>>,
     /// The bundled families, for fallback, even when a design reuses one of their names.
     fallback: Vec<Family>,
 }
@@ -251,7 +253,12 @@ pub struct FontBook {
 fn bundled_book() -> &'static FontBook {
     static BOOK: OnceLock<FontBook> = OnceLock::new();
     BOOK.get_or_init(|| {
-        let mut book = FontBook { faces: Vec::new(), families: Vec::new(), fallback: Vec::new() };
+        let mut book = FontBook {
+            faces: Vec::new(),
+            families: Vec::new(),
+            fallback: Vec::new(),
+            paragraphs: Arc::default(),
+        };
         for b in BUNDLED {
             let mut family =
                 Family { name: b.name.into(), full_name: b.full_name.into(), ..Family::default() };
@@ -279,7 +286,24 @@ fn bundled_book() -> &'static FontBook {
 impl FontBook {
     /// A book with the bundled families: `serif` (Charis SIL), `sans` (Lato), `script` (Kaushan Script).
     pub fn bundled() -> FontBook {
-        bundled_book().clone()
+        // A fresh paragraph cache: a design may give a bundled family's name to its own font.
+        FontBook { paragraphs: Arc::default(), ..bundled_book().clone() }
+    }
+
+    /// Most paragraphs one book remembers (a kit's letters share a few dozen).
+    const MAX_CACHED_PARAGRAPHS: usize = 4096;
+
+    /// A paragraph set before with the same key.
+    pub(crate) fn cached_paragraph(&self, key: &str) -> Option<Arc<Vec<crate::text::SetLine>>> {
+        self.paragraphs.lock().expect("paragraph cache").get(key).cloned()
+    }
+
+    /// Remembers a set paragraph, while there is room.
+    pub(crate) fn cache_paragraph(&self, key: String, lines: Vec<crate::text::SetLine>) {
+        let mut cache = self.paragraphs.lock().expect("paragraph cache");
+        if cache.len() < Self::MAX_CACHED_PARAGRAPHS {
+            cache.insert(key, Arc::new(lines));
+        }
     }
 
     /// Adds a family from font files (TTF or OTF); a bad file is an error naming it.

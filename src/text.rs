@@ -253,6 +253,70 @@ pub fn set_lines(
     style: &ParagraphStyle,
     width: f32,
 ) -> Result<Vec<SetLine>, SetError> {
+    // Lines never run across a newline, so each paragraph is set on its own, and a paragraph
+    // set before (the same text, style and width: letters share their paragraphs) is reused.
+    let mut paragraphs: Vec<Vec<StyledText>> = vec![Vec::new()];
+    for span in spans {
+        for (k, piece) in span.text.split('\n').enumerate() {
+            if k > 0 {
+                paragraphs.push(Vec::new());
+            }
+            if !piece.is_empty() {
+                paragraphs
+                    .last_mut()
+                    .expect("one paragraph at least")
+                    .push(StyledText { text: piece.to_string(), ..span.clone() });
+            }
+        }
+    }
+    let is_blank = |p: &Vec<StyledText>| p.iter().all(|s| s.text.trim().is_empty());
+    while paragraphs.last().is_some_and(is_blank) {
+        paragraphs.pop();
+    }
+    let mut lines = Vec::new();
+    for paragraph in &paragraphs {
+        if is_blank(paragraph) {
+            lines.push(SetLine { runs: Vec::new(), width: 0.0 });
+            continue;
+        }
+        let key = paragraph_key(paragraph, style, width);
+        if let Some(cached) = book.cached_paragraph(&key) {
+            lines.extend(cached.iter().cloned());
+            continue;
+        }
+        let set = set_paragraph(book, paragraph, style, width)?;
+        lines.extend(set.iter().cloned());
+        book.cache_paragraph(key, set);
+    }
+    Ok(lines)
+}
+
+/// What makes two paragraphs set the same: their text and inline styles, the base style, the width.
+fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, width: f32) -> String {
+    let mut key = format!(
+        "{}\u{1}{}{}{:08x}{:?}{:08x}",
+        style.family,
+        u8::from(style.bold),
+        u8::from(style.italic),
+        style.size.to_bits(),
+        style.align,
+        width.to_bits()
+    );
+    for s in spans {
+        key.push(char::from(b'0' + u8::from(s.bold) * 2 + u8::from(s.italic)));
+        key.push_str(&s.text);
+        key.push('\u{2}');
+    }
+    key
+}
+
+/// Sets one paragraph (text without newlines) into lines.
+fn set_paragraph(
+    book: &FontBook,
+    spans: &[StyledText],
+    style: &ParagraphStyle,
+    width: f32,
+) -> Result<Vec<SetLine>, SetError> {
     let mut full = String::new();
     let mut styles: Vec<(usize, bool, bool)> = Vec::new(); // (start, bold, italic)
     for s in spans {
