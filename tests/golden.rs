@@ -78,6 +78,10 @@ cases! {
     example_envelope_10: "example-envelope-10", "examples/envelope-10.toml", 40.0, First;
     example_postcard_draw_your_own: "example-postcard-draw-your-own", "examples/postcard-draw-your-own.toml", 36.0, First;
     example_card_quarter_fold: "example-card-quarter-fold", "examples/card-quarter-fold.toml", 24.0, First;
+    sheet_postcards_letter_long: "sheet-postcards-letter-long", "sheet:letter:long:tests/golden/postcard-bleed/design.toml", 20.0, All;
+    sheet_postcards_a4_short: "sheet-postcards-a4-short", "sheet:a4:short:tests/golden/postcard-bleed/design.toml", 20.0, All;
+    sheet_fronts_letter: "sheet-fronts-letter", "sheet:letter:long:examples/postcard-draw-your-own.toml", 20.0, All;
+    calibration_letter: "calibration-letter", "calibrate:letter", 24.0, All;
     example_card_half_fold: "example-card-half-fold", "examples/card-half-fold.toml", 24.0, All;
 }
 
@@ -158,14 +162,13 @@ fn encode_png(image: &Rgb) -> Vec<u8> {
 }
 
 /// Lays out and renders a design; every page as RGB at `dpi`. Warnings fail the case.
+///
+/// Two kinds of case are made by commands rather than read from a design alone:
+/// `sheet:PAPER:FLIP:DESIGN` puts four copies of a design's piece N-up on sheets, and
+/// `calibrate:PAPER` is the printer calibration sheet.
 fn render_case(case: &Case) -> Vec<Rgb> {
-    let path = root().join(case.design);
-    let mut warnings = Warnings::default();
-    let (design, pages) = layout_file(&path, &BTreeMap::new(), &mut warnings)
-        .unwrap_or_else(|e| panic!("golden case `{}`: {} does not lay out:\n{e}", case.name, path.display()));
-    let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
-    assert!(messages.is_empty(), "golden case `{}`: warnings:\n{}", case.name, messages.join("\n"));
-    let pdf = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
+    let pages = case_pages(case);
+    let pdf = render::pdf(&pages, &PdfOptions { title: case.name.into(), pdf_a: false })
         .unwrap_or_else(|e| panic!("golden case `{}`: no PDF: {e}", case.name));
     let count = match case.pages {
         Pages::All => pages.len(),
@@ -180,6 +183,67 @@ fn render_case(case: &Case) -> Vec<Rgb> {
                 .unwrap_or_else(|e| panic!("golden case `{}`: page {}: bad PNG: {e}", case.name, i + 1))
         })
         .collect()
+}
+
+/// The design file a case renders, if it has one.
+fn design_file(case: &Case) -> Option<&'static str> {
+    if case.design.starts_with("calibrate:") {
+        return None;
+    }
+    Some(
+        case.design
+            .strip_prefix("sheet:")
+            .map_or(case.design, |rest| rest.splitn(3, ':').nth(2).expect("sheet:PAPER:FLIP:DESIGN")),
+    )
+}
+
+/// The pages of a case: a design's own, a sheet of pieces, or the calibration sheet.
+fn case_pages(case: &Case) -> Vec<letterkit::layout::Page> {
+    let paper_size = |paper: &str| {
+        let f = letterkit::formats::find(paper, Some(letterkit::formats::Kind::Paper)).expect("paper");
+        (f.width, f.height)
+    };
+    if let Some(paper) = case.design.strip_prefix("calibrate:") {
+        let (w, h) = paper_size(paper);
+        return letterkit::calibrate::sheet(&letterkit::fonts::FontBook::bundled(), w, h)
+            .expect("calibration sheet");
+    }
+    let (sheet, design) = match case.design.strip_prefix("sheet:") {
+        Some(rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let (paper, flip, design) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+            (Some((paper, flip)), design)
+        }
+        None => (None, case.design),
+    };
+    let path = root().join(design);
+    let mut warnings = Warnings::default();
+    let (_, pages) = layout_file(&path, &BTreeMap::new(), &mut warnings)
+        .unwrap_or_else(|e| panic!("golden case `{}`: {} does not lay out:\n{e}", case.name, path.display()));
+    let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
+    assert!(messages.is_empty(), "golden case `{}`: warnings:\n{}", case.name, messages.join("\n"));
+    let Some((paper, flip)) = sheet else { return pages };
+    let (w, h) = paper_size(paper);
+    let options = letterkit::impose::PrintOptions {
+        sheet: Some(letterkit::impose::SheetOptions {
+            width: w,
+            height: h,
+            grid: None,
+            gutter: None,
+            marks: true,
+            duplex: if flip == "short" {
+                letterkit::impose::Duplex::Short
+            } else {
+                letterkit::impose::Duplex::Long
+            },
+            profile: Default::default(),
+        }),
+        shop_marks: false,
+    };
+    let pieces: Vec<Vec<letterkit::layout::Page>> = (0..4).map(|_| pages.clone()).collect();
+    letterkit::impose::for_print(&pieces, &options)
+        .unwrap_or_else(|e| panic!("golden case `{}`: {e}", case.name))
+        .pages
 }
 
 /// How many pixels differ by more than the tolerance, and the diff picture.
@@ -298,7 +362,9 @@ fn check_case(name: &str) {
 #[test]
 fn every_case_is_listed() {
     for case in CASES {
-        assert!(root().join(case.design).is_file(), "case `{}`: no design {}", case.name, case.design);
+        if let Some(design) = design_file(case) {
+            assert!(root().join(design).is_file(), "case `{}`: no design {design}", case.name);
+        }
     }
     let mut dirs: Vec<String> = std::fs::read_dir(golden_dir())
         .expect("tests/golden")

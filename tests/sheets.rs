@@ -191,3 +191,37 @@ fn the_cli_makes_sheets_and_calibration() {
     assert_eq!(doc.pages.len(), 2);
     assert!(doc.pages[1].texts().iter().any(|t| t.contains("BACK")));
 }
+
+#[test]
+fn every_example_piece_goes_on_letter_and_a4_sheets_with_both_flips() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut imposed = 0;
+    for entry in std::fs::read_dir(examples).unwrap() {
+        let path = entry.unwrap().path();
+        let mut warnings = Default::default();
+        let (_, pages) = letterkit::commands::layout_file(&path, &BTreeMap::new(), &mut warnings)
+            .expect("example lays out");
+        let (w, h) = (pages[0].trim.width, pages[0].trim.height);
+        // Letters and envelopes are printed as they are; pieces smaller than half a sheet go N-up.
+        if pages.len() > 2 || w.max(h) > 612.0 || w * h > 612.0 * 792.0 / 2.0 {
+            continue;
+        }
+        for (paper_w, paper_h) in [(612.0, 792.0), (595.28, 841.89)] {
+            for duplex in [Duplex::Long, Duplex::Short] {
+                let options = SheetOptions { width: paper_w, height: paper_h, ..sheet(duplex) };
+                let pieces = vec![pages.clone(); 3];
+                let printed =
+                    impose::for_print(&pieces, &PrintOptions { sheet: Some(options), shop_marks: false })
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let plan = printed.plan.expect("plan");
+                let per_sheet = plan.cols * plan.rows;
+                assert!(per_sheet >= 2, "{}: {per_sheet} per sheet", path.display());
+                let sheets = 3usize.div_ceil(per_sheet);
+                assert_eq!(printed.pages.len(), sheets * pages.len(), "{}", path.display());
+                letterkit::render::pdf(&printed.pages, &Default::default()).expect("renders");
+            }
+        }
+        imposed += 1;
+    }
+    assert!(imposed >= 3, "the example postcards are imposed ({imposed})");
+}
