@@ -247,7 +247,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let mut clock = Timings::start(options.timings);
     let campaign = campaign::load(options.campaign.as_deref())?;
     let writers = writers(&campaign, options, warnings)?;
-    let designs = designs(&campaign, &writers)?;
+    let designs = designs(&campaign, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers);
     let context = Context {
         base: campaign.fields(),
@@ -838,7 +838,7 @@ pub(crate) fn campaign_design(
 }
 
 /// The designs this kit needs: the letter always, the card and postcard when someone makes them.
-fn designs(campaign: &LoadedCampaign, writers: &[Writer]) -> Result<Designs> {
+fn designs(campaign: &LoadedCampaign, writers: &[Writer], warnings: &mut Warnings) -> Result<Designs> {
     let c = &campaign.campaign;
     let letter = campaign_design(campaign, "letter", &c.letter, Some(campaign.paper))?;
     let card = if writers.iter().any(|w| w.counts[1] > 0) {
@@ -882,6 +882,18 @@ fn designs(campaign: &LoadedCampaign, writers: &[Writer]) -> Result<Designs> {
             )
             .in_file(&design.path)
             .into());
+        }
+        // A square piece pays the nonmachinable surcharge (aspect ratio under 1.3, DMM 101.1.2a);
+        // a square card in a rectangular envelope does not.
+        if (design.width - design.height).abs() < 1.0 {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "the card is square: mailed in a square envelope it would pay the ${:.2} nonmachinable surcharge; the kit puts it in a rectangular {} envelope, which does not",
+                    Postage::builtin().prices.nonmachinable_surcharge,
+                    envelope.name
+                ))
+                .in_file(&design.path),
+            );
         }
         Some((design, envelope))
     } else {
