@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Renders every TOML example in a Markdown file with letterkit, so the docs cannot drift.
+"""Renders every TOML example in Markdown files with letterkit, so the docs cannot drift.
 
-Usage: check_docs.py FILE.md -- COMMAND...   (COMMAND runs letterkit, e.g. target/release/letterkit)
+Usage: check_docs.py FILE.md [FILE.md ...] -- COMMAND...
+       (COMMAND runs letterkit, e.g. target/release/letterkit)
 
-Every ```toml block is a complete design and must render with no error and no warning. A block
-right after a `<!-- check: skip -->` line is not a design (e.g. a .taplo.toml) and is skipped.
-Pictures and font files that a design names are made up in a scratch folder: a PNG for `src`,
-a bundled font for `.ttf`/`.otf` paths. Prints one line per block and a count; exits 1 if any block fails.
+Every ```toml block is a complete design and must render with no error and no warning, unless
+the line before it says otherwise:
+  <!-- check: skip -->          not a design (e.g. a .taplo.toml or a fragment): skipped;
+  <!-- check: campaign -->      a campaign file: built with `build`, with no error and no warning;
+                                a ```csv block marked <!-- check: participants --> that follows
+                                it (before the next campaign) is its participants list;
+  <!-- check: profile -->       a printer profile: a postcard is rendered with --sheet letter
+                                --profile and this file.
+Other blocks (```sh, ```text, ```csv without a marker) are not checked.
+Pictures and font files that a design names are made up in a scratch folder: a PNG for `src`
+(except the pictures bundled with letterkit, which it finds itself), a bundled font for
+`.ttf`/`.otf` paths. Prints one line per checked block and a count; exits 1 if any block fails.
 Standard library only.
 """
 
@@ -21,26 +30,48 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FONT = os.path.join(ROOT, "fonts", "lato", "Lato-Regular.ttf")
+# Pictures letterkit carries inside the program (src/assets.rs): designs name them without a file.
+BUNDLED = {"landmark.jpg", "star-sticker.png", "assets/landmark.jpg", "assets/star-sticker.png"}
+# A two-sided postcard to try printer profiles on.
+PROFILE_POSTCARD = """format = "postcard-4x6"
+pages = ["front", "back"]
+
+[[element]]
+kind = "text"
+page = "front"
+text = "Front"
+
+[[element]]
+kind = "text"
+page = "back"
+text = "Back"
+"""
 
 
 def blocks(path):
-    """Yields (line number, skip, text) for each ```toml block."""
+    """Yields (line number, marker, language, text) for each fenced block.
+
+    The marker is the word after `check:` in a `<!-- check: WORD -->` line right before the
+    block (blank lines between are allowed), or None.
+    """
     lines = open(path, encoding="utf-8").read().split("\n")
-    i, skip = 0, False
+    i, marker = 0, None
     while i < len(lines):
         line = lines[i].strip()
-        if line == "<!-- check: skip -->":
-            skip = True
-        elif line == "```toml":
+        found = re.fullmatch(r"<!--\s*check:\s*([a-z-]+)\s*-->", line)
+        if found:
+            marker = found.group(1)
+        elif line.startswith("```") and len(line) > 3:
+            language = line[3:].strip()
             start = i + 1
             j = start
             while j < len(lines) and lines[j].strip() != "```":
                 j += 1
-            yield start, skip, "\n".join(lines[start:j]) + "\n"
-            skip = False
+            yield start, marker, language, "\n".join(lines[start:j]) + "\n"
+            marker = None
             i = j
         elif line:
-            skip = False
+            marker = None
         i += 1
 
 
@@ -68,6 +99,8 @@ def png(path, width=1800, height=1200):
 def make_files(design, folder, picture):
     """Creates the pictures and fonts the design refers to."""
     for name in re.findall(r'src\s*=\s*"([^"]+)"', design):
+        if name in BUNDLED:
+            continue
         target = os.path.join(folder, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copyfile(picture, target)
@@ -77,42 +110,86 @@ def make_files(design, folder, picture):
         shutil.copyfile(FONT, target)
 
 
+def run(command, args):
+    """Runs letterkit; returns (ok, output). ok means exit 0 and no warning."""
+    done = subprocess.run(command + args, cwd=ROOT, capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    return done.returncode == 0 and "warning:" not in output, output
+
+
+def check_file(doc, command, scratch, picture):
+    """Checks the blocks of one Markdown file; returns (passed, failed)."""
+    passed = failed = 0
+    items = list(blocks(doc))
+    for n, (line, marker, language, text) in enumerate(items):
+        where = f"{doc}:{line}"
+        if language != "toml" or marker == "participants":
+            continue
+        if marker == "skip":
+            print(f"skip  {where}: not a design")
+            continue
+        folder = tempfile.mkdtemp(prefix="example-", dir=scratch)
+        if marker == "campaign":
+            campaign = os.path.join(folder, "campaign.toml")
+            with open(campaign, "w", encoding="utf-8") as f:
+                f.write(text)
+            args = ["build", campaign, "-o", os.path.join(folder, "kit")]
+            for _, m, lang, csv in items[n + 1 :]:
+                if m == "campaign":
+                    break
+                if m == "participants" and lang == "csv":
+                    people = os.path.join(folder, "participants.csv")
+                    with open(people, "w", encoding="utf-8") as f:
+                        f.write(csv)
+                    args += ["--participants", people]
+                    break
+            ok, output = run(command, args)
+            ok = ok and os.path.exists(os.path.join(folder, "kit", "manifest.json"))
+            what, verb = "builds a kit" + (" with its participants" if "--participants" in args else ""), "build"
+        elif marker == "profile":
+            profile = os.path.join(folder, "printer.toml")
+            with open(profile, "w", encoding="utf-8") as f:
+                f.write(text)
+            design = os.path.join(folder, "postcard.toml")
+            with open(design, "w", encoding="utf-8") as f:
+                f.write(PROFILE_POSTCARD)
+            pdf = os.path.join(folder, "postcard.pdf")
+            ok, output = run(command, ["render", design, "--sheet", "letter", "--profile", profile, "-o", pdf])
+            ok = ok and os.path.exists(pdf)
+            what, verb = "works as a printer profile", "work"
+        else:
+            make_files(text, folder, picture)
+            toml = os.path.join(folder, "design.toml")
+            with open(toml, "w", encoding="utf-8") as f:
+                f.write(text)
+            pdf = os.path.join(folder, "design.pdf")
+            ok, output = run(command, ["render", toml, "-o", pdf])
+            ok = ok and os.path.exists(pdf)
+            what, verb = "renders", "render"
+        if ok:
+            passed += 1
+            print(f"ok    {where}: {what}")
+        else:
+            failed += 1
+            print(f"FAIL  {where}: the example does not {verb} cleanly")
+            for message in output.strip().splitlines():
+                print(f"      {message}")
+    return passed, failed
+
+
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
+    if "--" not in sys.argv[2:] or sys.argv.index("--") < 2 or sys.argv.index("--") == len(sys.argv) - 1:
         sys.exit(__doc__)
-    doc, command = sys.argv[1], sys.argv[3:]
+    split = sys.argv.index("--")
+    docs, command = sys.argv[1:split], sys.argv[split + 1 :]
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="letterkit-docs-") as scratch:
         picture = os.path.join(scratch, "picture.png")
         png(picture)
-        for n, (line, skip, design) in enumerate(blocks(doc), 1):
-            where = f"{doc}:{line}"
-            if skip:
-                print(f"skip  {where}: not a design")
-                continue
-            folder = os.path.join(scratch, f"example-{n}")
-            os.makedirs(folder)
-            make_files(design, folder, picture)
-            toml = os.path.join(folder, "design.toml")
-            with open(toml, "w", encoding="utf-8") as f:
-                f.write(design)
-            pdf = os.path.join(folder, "design.pdf")
-            run = subprocess.run(
-                command + ["render", toml, "-o", pdf],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-            output = run.stdout + run.stderr
-            if run.returncode != 0 or "warning:" in output or not os.path.exists(pdf):
-                failed += 1
-                print(f"FAIL  {where}: the example does not render cleanly")
-                for message in output.strip().splitlines():
-                    print(f"      {message}")
-            else:
-                passed += 1
-                print(f"ok    {where}: renders")
-    print(f"{passed} of {passed + failed} examples in {doc} render")
+        for doc in docs:
+            p, f = check_file(doc, command, scratch, picture)
+            print(f"{p} of {p + f} examples in {doc} work")
+            passed, failed = passed + p, failed + f
     sys.exit(1 if failed else 0)
 
 
