@@ -35,8 +35,9 @@ pub fn render(
     warnings: &mut Warnings,
 ) -> Result<String> {
     check_not_input(output, &[path])?;
-    let options = print_options(print)?;
+    let mut options = print_options(print)?;
     let (design, pages) = layout_file(path, extra, warnings)?;
+    impose::fit_duplex_to_fold(&mut options, design.fold, pages[0].trim.width, pages[0].trim.height);
     // A design's pages make one piece: a postcard's front and back, a half-fold card's two sides.
     let pieces =
         if options.sheet.is_some() { vec![pages] } else { pages.into_iter().map(|p| vec![p]).collect() };
@@ -51,7 +52,8 @@ pub fn render(
         summary.push_str(&format!("\nsheets: {}", sheet_note(plan, pieces[0].len() == 2, sheet.duplex)));
     }
     if let Some(fold) = design.fold {
-        summary.push_str(&format!("\nthis card: {}", crate::impose::fold_instructions(fold)));
+        summary
+            .push_str(&format!("\nthis card: {}", impose::fold_instructions(fold, options.sheet.is_some())));
     }
     Ok(summary)
 }
@@ -154,10 +156,13 @@ pub fn envelopes(
     let returns: Vec<Option<Vec<String>>> = if people.is_empty() {
         vec![None; count as usize]
     } else {
+        // One envelope per letter and card each person makes (postcards go bare).
+        let d = &loaded.campaign.defaults;
         people
             .iter()
             .flat_map(|p| {
-                std::iter::repeat_n(Some(p.return_address()), p.letters.unwrap_or(1).max(1) as usize)
+                let n = p.letters.unwrap_or(d.letters) + p.cards.unwrap_or(d.cards);
+                std::iter::repeat_n(Some(p.return_address()), n as usize)
             })
             .collect()
     };
@@ -192,8 +197,9 @@ pub fn envelopes(
 /// `letterkit init DIR`: a starter campaign folder that builds as it is.
 pub fn init(dir: &Path) -> Result<String> {
     use crate::kit::{BUILTIN_DESIGNS, campaign::DEFAULT_CAMPAIGN};
-    let campaign =
-        DEFAULT_CAMPAIGN.replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1);
+    let campaign = DEFAULT_CAMPAIGN
+        .replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1)
+        .replacen(" (letterkit init makes an editable copy)", " below", 1);
     let mut files: Vec<(String, String)> = vec![
         ("campaign.toml".into(), campaign),
         (
@@ -245,9 +251,11 @@ pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<Str
         let design = crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?;
         (design, loaded.fields(), loaded.hashtag().to_string())
     } else {
+        // Fields the design leaves open come from the built-in campaign (name, hashtag, ...).
         let design = design::parse(&source)?;
-        let hashtag = design.data.get("hashtag").cloned().unwrap_or_default();
-        (design, BTreeMap::new(), hashtag)
+        let defaults = campaign::load(None)?.fields();
+        let hashtag = design.data.get("hashtag").or(defaults.get("hashtag")).cloned().unwrap_or_default();
+        (design, defaults, hashtag)
     };
     let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
     let front = &panels[0];
@@ -330,9 +338,10 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
             || request.gutter.is_some()
             || request.profile.is_some()
             || request.duplex.is_some()
+            || request.no_marks
         {
             return Err(Diagnostic::error(
-                "--grid, --gutter, --duplex and --profile go with --sheet letter or --sheet a4",
+                "--grid, --gutter, --duplex, --no-marks and --profile go with --sheet letter or --sheet a4",
             )
             .into());
         }
@@ -358,7 +367,14 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
     };
     let gutter = match &request.gutter {
         None => None,
-        Some(g) => match crate::units::Length::parse(g).ok().and_then(crate::units::Length::absolute) {
+        Some(g) => match (if g.trim() == "0" {
+            Ok(crate::units::Length::ZERO)
+        } else {
+            crate::units::Length::parse(g)
+        })
+        .ok()
+        .and_then(crate::units::Length::absolute)
+        {
             Some(pt) if (0.0..=144.0).contains(&pt) => Some(pt),
             _ => {
                 return Err(Diagnostic::error(format!(
@@ -373,6 +389,14 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
         Some(path) => {
             let source = crate::diag::Source::read(path)?;
             let profile: impose::PrinterProfile = design::from_toml(&source)?;
+            let offsets = [profile.offset_x, profile.offset_y, profile.back_offset_x, profile.back_offset_y];
+            if offsets.iter().any(|o| !o.is_absolute()) {
+                return Err(Diagnostic::error(
+                    "printer profile offsets take lengths like \"0.03in\" or \"-1mm\", not percentages",
+                )
+                .in_file(path)
+                .into());
+            }
             if !(0.5..=1.5).contains(&profile.scale) {
                 return Err(Diagnostic::error(format!(
                     "scale {} is out of range; use 0.5 to 1.5",
@@ -426,5 +450,6 @@ pub fn calibrate(paper: &str, output: &Path) -> Result<String> {
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    Ok(format!("wrote {} (2 pages, {})\n{}", output.display(), format.description, crate::calibrate::HOW_TO))
+    let how_to = crate::calibrate::HOW_TO.replace("--sheet letter", &format!("--sheet {}", format.name));
+    Ok(format!("wrote {} (2 pages, {})\n{how_to}", output.display(), format.description))
 }

@@ -214,7 +214,7 @@ pub enum Overflow {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ElementDef {
-    /// "text", "image", "rect", "ellipse", "line" or "lines".
+    /// "text", "address", "image", "rect", "ellipse", "line" or "lines".
     pub kind: ElementKind,
     /// A name for messages (e.g. "body").
     pub name: Option<String>,
@@ -685,7 +685,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         );
         if def.kind != ElementKind::Line && (rect.width <= 0.0 || rect.height <= 0.0) {
             errors.push(err(format!(
-                "the box is empty ({} x {}pt); give it a positive width and height",
+                "the box is empty ({:.2} x {:.2}pt); give it a positive width and height",
                 rect.width, rect.height
             )));
             continue;

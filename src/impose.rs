@@ -54,13 +54,31 @@ pub fn fold_card(fold: Fold, panels: &[Page]) -> Vec<Page> {
     }
 }
 
-/// What to tell the user about printing a folded card.
-pub fn fold_instructions(fold: Fold) -> &'static str {
-    match fold {
-        Fold::Quarter => {
+/// What to tell the user about printing a folded card; on N-up sheets the sheet's own note says
+/// which flip to choose.
+pub fn fold_instructions(fold: Fold, on_sheets: bool) -> &'static str {
+    match (fold, on_sheets) {
+        (Fold::Quarter, _) => {
             "print one-sided; fold the top half back, then fold the left half over onto the right"
         }
-        Fold::Half => "print two-sided, flip on short edge; fold in half along the middle",
+        (Fold::Half, false) => "print two-sided, flip on short edge; fold in half along the middle",
+        (Fold::Half, true) => "cut along the crop marks, then fold each card in half along the middle",
+    }
+}
+
+/// The duplex flip a half-fold card needs on an N-up sheet. Its fold is parallel to the flat
+/// card's short edge, and the inside reads upright only when the sheet turns over about the
+/// fold: on a portrait sheet that is the long edge, unless the cards are turned to fit.
+pub fn half_fold_duplex(plan: &SheetPlan) -> Duplex {
+    if plan.rotated { Duplex::Short } else { Duplex::Long }
+}
+
+/// Sets the flip for half-fold cards on sheets (whatever was asked: only one flip works).
+pub fn fit_duplex_to_fold(options: &mut PrintOptions, fold: Option<Fold>, flat_w: f32, flat_h: f32) {
+    if let (Some(Fold::Half), Some(sheet)) = (fold, options.sheet.as_mut())
+        && let Ok(p) = plan(flat_w, flat_h, sheet)
+    {
+        sheet.duplex = half_fold_duplex(&p);
     }
 }
 

@@ -131,6 +131,8 @@ pub struct Prices {
     pub nonmachinable_surcharge: f64,
     /// A 1-ounce large envelope.
     pub flat_first_ounce: f64,
+    /// Each ounce after the first, for a large envelope.
+    pub flat_additional_ounce: f64,
 }
 
 /// Weights in ounces.
@@ -163,6 +165,14 @@ impl Postage {
         let extra = (ounces - 1.0).max(0.0).ceil();
         let surcharge = if nonmachinable { self.prices.nonmachinable_surcharge } else { 0.0 };
         round_cents(self.prices.letter_first_ounce + extra * self.prices.letter_additional_ounce + surcharge)
+    }
+}
+
+impl Postage {
+    /// Postage for a large envelope (flat) of `ounces`: larger than 6 1/8 x 11 1/2 in (DMM 101.1.1).
+    pub fn flat(&self, ounces: f64) -> f64 {
+        let extra = (ounces - 1.0).max(0.0).ceil();
+        round_cents(self.prices.flat_first_ounce + extra * self.prices.flat_additional_ounce)
     }
 }
 

@@ -63,7 +63,7 @@ enum Command {
     Build {
         /// The campaign file (TOML). Default: the built-in "Free people from ICE detention" campaign.
         campaign: Option<PathBuf>,
-        /// The participants list (CSV with name,address1,address2,city,state,zip[,letters]).
+        /// The participants list: CSV with name,address1,address2,city,state,zip and, optionally, letters,cards,postcards.
         #[arg(short, long)]
         participants: Option<PathBuf>,
         /// The folder to write the kit into.

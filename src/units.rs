@@ -148,6 +148,11 @@ impl Length0 {
     pub fn pt(self) -> f32 {
         self.0.and_then(Length::absolute).unwrap_or(0.0)
     }
+
+    /// Whether the length is absolute (or not given).
+    pub fn is_absolute(self) -> bool {
+        self.0.is_none_or(|l| l.absolute().is_some())
+    }
 }
 
 impl schemars::JsonSchema for Length0 {

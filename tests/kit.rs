@@ -232,3 +232,24 @@ fn cards_get_their_own_envelopes_and_postcards_none() {
     assert_eq!(pdf_pages(&kit.join("envelopes.pdf")), 4);
     assert_eq!(m["postage"]["total_usd"], 5.56);
 }
+
+#[test]
+fn envelope_sizes_by_their_short_names_and_large_envelopes_priced_as_flats() {
+    let dir = scratch("sizes");
+    for size in ["A6", "6x9", "10", "DL", "C6"] {
+        let out = letterkit(&dir, &["envelopes", "--size", size, "--count", "1", "-o", "e.pdf"]);
+        assert!(out.status.success(), "{size}: {}", stderr(&out));
+    }
+    assert!(letterkit(&dir, &["init", "c"]).status.success());
+    let campaign = std::fs::read_to_string(dir.join("c/campaign.toml")).unwrap();
+    let campaign = campaign
+        .replace("paper = \"us-letter\"", "paper = \"a4\"")
+        .replace("envelope = \"auto\"", "envelope = \"c5\"");
+    std::fs::write(dir.join("c/campaign.toml"), campaign).unwrap();
+    let out = letterkit(&dir, &["build", "c/campaign.toml", "-p", "c/participants.csv", "-o", "kit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("larger than a letter"), "{}", stderr(&out));
+    let m = manifest(&dir.join("kit"));
+    assert_eq!(m["pieces"][0]["mail_class"], "flat");
+    assert_eq!(m["pieces"][0]["postage_usd"], 1.63);
+}

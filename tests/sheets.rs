@@ -225,3 +225,37 @@ fn every_example_piece_goes_on_letter_and_a4_sheets_with_both_flips() {
     }
     assert!(imposed >= 3, "the example postcards are imposed ({imposed})");
 }
+
+#[test]
+fn half_fold_cards_on_sheets_get_the_flip_their_fold_needs() {
+    let dir = TempDir::new("half-fold");
+    dir.write(
+        "card.toml",
+        "format = \"card-a2\"\nfold = \"half\"\npages = [\"front\", \"inside-left\", \"inside-right\", \"back\"]\n\
+         [[element]]\nkind = \"text\"\npage = \"front\"\ntext = \"Front\"\n",
+    );
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_letterkit"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    // Flat 8.5 x 5.5 in: two per Letter sheet, upright, folds parallel to the sheet's long edge.
+    let out = run(&[
+        "render",
+        "card.toml",
+        "-o",
+        "a.pdf",
+        "--sheet",
+        "letter",
+        "--duplex",
+        "short",
+        "--gutter",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("flip on long edge"), "{summary}");
+    assert!(!summary.contains("flip on short edge"), "one flip only: {summary}");
+}

@@ -607,6 +607,9 @@ fn produce(
         });
     }
     if !errors.is_empty() {
+        // The same mistake in a shared design or paragraph shows once, not once per piece.
+        let mut seen = std::collections::BTreeSet::new();
+        errors.retain(|d| seen.insert(d.to_string()));
         return Err(Error(errors));
     }
     kit.pieces = records
@@ -635,9 +638,11 @@ fn pass_print_options(pass: &str, designs: &Designs, options: &BuildOptions) -> 
             print.shop_marks = false;
             if let (Some(sheet), Some((design, _))) = (&print.sheet, &designs.card) {
                 let (w, h) = printed_size(design);
-                let (w, h) = (w.min(h), w.max(h));
-                if (w - sheet.width).abs() < 1.0 && (h - sheet.height).abs() < 1.0 {
+                let (short, long) = (w.min(h), w.max(h));
+                if (short - sheet.width).abs() < 1.0 && (long - sheet.height).abs() < 1.0 {
                     print.sheet = None;
+                } else {
+                    crate::impose::fit_duplex_to_fold(&mut print, design.fold, w, h);
                 }
             }
         }
@@ -708,7 +713,12 @@ fn piece_record(
             ));
         }
         record.weight_oz = (weight * 1000.0).round() / 1000.0;
-        record.postage_usd = postage.letter(weight, nonmachinable);
+        record.postage_usd = if mail::classify(format.width, format.height, false) == mail::MailClass::Flat {
+            record.mail_class = "flat";
+            postage.flat(weight)
+        } else {
+            postage.letter(weight, nonmachinable)
+        };
         return Ok(record);
     }
     // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
@@ -912,6 +922,20 @@ fn designs(campaign: &LoadedCampaign, writers: &[Writer], warnings: &mut Warning
     } else {
         None
     };
+    for (what, format) in [("letters", Some(campaign.envelope)), ("cards", card.as_ref().map(|(_, e)| *e))] {
+        if let Some(format) =
+            format.filter(|f| mail::classify(f.width, f.height, false) == mail::MailClass::Flat)
+        {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "{what} go in {} envelopes, which are larger than a letter (6 1/8 x 11 1/2 in): each pays the large-envelope price, ${:.2} and up",
+                    format.name,
+                    Postage::builtin().prices.flat_first_ounce
+                ))
+                .in_file(&campaign.path),
+            );
+        }
+    }
     let envelope = match &c.envelope_design {
         None => None,
         Some(name) => {
@@ -1127,15 +1151,23 @@ fn summary(
             design.width / PT_PER_IN,
             design.height / PT_PER_IN,
             envelope.name,
-            design.fold.map_or("", crate::impose::fold_instructions)
+            design.fold.map_or("", |f| {
+                crate::impose::fold_instructions(
+                    f,
+                    pass_print_options("cards", designs, options).sheet.is_some(),
+                )
+            })
         ));
     }
     if let Some(design) = designs.postcard.as_ref().filter(|_| !options.one_file) {
         let class = mail::classify(design.width, design.height, true);
         s.push_str(&format!(
-            "  postcards.pdf     {}, front and address side of each ({}; {})\n",
+            "  postcards.pdf     {} ({}; {})\n",
             plural(count(PieceKind::Postcard), "postcard"),
-            design.format.map_or("custom size", |f| f.description.as_str()),
+            {
+                let [w, h] = inches(design.width, design.height);
+                format!("{w} x {h} in")
+            },
             if class == mail::MailClass::Postcard {
                 "card price, no envelope"
             } else {
