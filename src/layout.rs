@@ -227,6 +227,8 @@ impl Pictures {
                 "image {name} is {width_px} x {height_px} pixels; letterkit takes up to 150 megapixels"
             )));
         }
+        crate::check::verify_picture(&data, format == PictureFormat::Jpeg)
+            .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         let picture = Arc::new(Picture {
             path: path.to_path_buf(),
             data: Arc::new(data),
@@ -643,6 +645,13 @@ fn layout_text(
         }
         if rest.is_empty() {
             break;
+        }
+        if more.len() >= crate::check::limits::MAX_CONTINUATION_PAGES {
+            return Err(err(format!(
+                "the text runs onto more than {} continuation pages",
+                crate::check::limits::MAX_CONTINUATION_PAGES
+            ))
+            .hint("shorten the text or make it smaller"));
         }
         let capacity =
             (1..=rest.len()).take_while(|&n| height_for(n, size) <= column_height + 0.01).last().unwrap_or(1);

@@ -10,6 +10,7 @@
 //! [`kit`] builds a whole party kit from a campaign and a participants list.
 
 pub mod assets;
+pub mod check;
 pub mod commands;
 pub mod design;
 pub mod diag;
