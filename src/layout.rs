@@ -473,8 +473,8 @@ fn layout_element(
                     let scale = (r.width / iw).max(r.height / ih);
                     let (w, h) = (iw * scale, ih * scale);
                     // Centre the focus point in the box as far as the picture's edges allow.
-                    let x = (r.width / 2.0 - spec.focus[0] * w).clamp(r.width - w, 0.0);
-                    let y = (r.height / 2.0 - spec.focus[1] * h).clamp(r.height - h, 0.0);
+                    let x = (r.width / 2.0 - spec.focus[0] * w).clamp((r.width - w).min(0.0), 0.0);
+                    let y = (r.height / 2.0 - spec.focus[1] * h).clamp((r.height - h).min(0.0), 0.0);
                     (Rect::new(r.x + x, r.y + y, w, h), Some(r))
                 }
             };
