@@ -361,3 +361,13 @@ fn a_build_that_fails_while_renaming_leaves_the_previous_kit_intact() {
     assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
     assert!(before == kit_files(&dir.join("kit")), "letters.pdf was replaced by the failed build's");
 }
+
+#[test]
+fn an_output_never_overwrites_an_input() {
+    let dir = scratch("input");
+    std::fs::write(dir.join("card.toml"), "format = \"postcard-4x6\"\n").unwrap();
+    let out = letterkit(&dir, &["render", "card.toml", "-o", "card.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the output card.toml is one of the inputs; refusing to overwrite it"));
+    assert_eq!(std::fs::read_to_string(dir.join("card.toml")).unwrap(), "format = \"postcard-4x6\"\n");
+}

@@ -59,7 +59,8 @@ pub fn check_with(source: &Source, schema: &Json) -> Outcome {
     let mut walker = Walker { source, defs: schema.get("$defs"), found: Vec::new() };
     let root_span = document.span();
     let root = Spanned::new(root_span.clone(), DeValue::Table(document.into_inner()));
-    walker.walk(&root, schema, &Place { label: String::new(), key: None, entry: None, table: None });
+    let top = Place { label: String::new(), key: None, entry: None, table: None, own: false };
+    walker.walk(&root, schema, &top);
     let mut found = walker.found;
     found.sort_by_key(|f| f.offset);
 
@@ -123,6 +124,8 @@ struct Place {
     entry: Option<Range<usize>>,
     /// The span of the table that entry is in.
     table: Option<Range<usize>>,
+    /// Whether `entry` is this key's own line (not a line that holds more, like an inline table).
+    own: bool,
 }
 
 struct Walker<'a> {
@@ -323,21 +326,27 @@ impl<'a> Walker<'a> {
                             None => format!("the keys here are: {}", known.join(", ")),
                         };
                         let here = Place { key: None, ..child.clone() };
+                        // Blanking a line that holds more than this key changes what the file
+                        // means; blanking the key's own line does not (the key had no effect).
+                        let taints = !child.own;
                         self.report(
                             &here,
                             key.span().start,
                             format!("unknown key `{name}`"),
                             Some(hint),
-                            false,
+                            taints,
                         );
                     }
                     Some(s @ Json::Object(_)) => self.walk(value, s, &child),
                     _ => {}
                 },
             }
-            if required.contains(&name) {
+            if required.contains(&name) && child.own {
+                // Blanking this key's own line would leave the table without it.
                 for f in &mut self.found[fatal_before..] {
-                    f.fatal = true;
+                    if f.entry == child.entry {
+                        f.fatal = true;
+                    }
                 }
             }
         }
@@ -371,14 +380,21 @@ impl<'a> Walker<'a> {
         } else {
             parent.label.clone()
         };
-        let entry = parent.entry.clone().or_else(|| line_entry(&self.source.text, key.span(), value.span()));
+        let own =
+            parent.entry.is_none().then(|| line_entry(&self.source.text, key.span(), value.span())).flatten();
         let table = if parent.entry.is_some() { parent.table.clone() } else { Some(table.clone()) };
-        Place { label, key: Some(name.to_string()), entry, table }
+        Place {
+            label,
+            key: Some(name.to_string()),
+            own: own.is_some(),
+            entry: parent.entry.clone().or(own),
+            table,
+        }
     }
 
     /// The place of a list item; `[[element]]` tables are labelled as the design labels them.
     fn item_place(&self, parent: &Place, item: &Spanned<DeValue<'_>>, index: usize) -> Place {
-        let mut place = parent.clone();
+        let mut place = Place { own: false, ..parent.clone() };
         if let DeValue::Table(t) = item.get_ref() {
             let get = |k: &str| t.get(k).and_then(|v| v.get_ref().as_str()).map(str::to_string);
             let kinds: Vec<&str> = self

@@ -307,6 +307,33 @@ fn check_design_source(
 /// private temporary folder that is removed again), then the designs' mail and print checks.
 pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>, count: u32) -> Report {
     let mut report = Report::default();
+    // The participants list first: its problems are reported even when the campaign has some.
+    let people = match participants_path {
+        Some(path) => match Source::read(path) {
+            Ok(source) => {
+                let mut warnings = Warnings::default();
+                let result = participants::parse(&source, &mut warnings);
+                report.extend(warnings.0);
+                report.extend(data::short_rows(&source));
+                match result {
+                    Ok(people) => {
+                        report.extend(data::participants(&source, &people));
+                        report.checked.push(format!("{}: {} participants", path.display(), people.len()));
+                        Some(people)
+                    }
+                    Err(e) => {
+                        report.extend(e.0);
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                report.extend(e.0);
+                None
+            }
+        },
+        None => None,
+    };
     if let Some(path) = campaign_path {
         match Source::read(path) {
             Ok(source) => {
@@ -326,6 +353,9 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
             }
         }
     }
+    if participants_path.is_some() && people.is_none() {
+        return report;
+    }
     let loaded = match campaign::load(campaign_path) {
         Ok(c) => c,
         Err(e) => {
@@ -334,33 +364,6 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         }
     };
     let defaults = &loaded.campaign.defaults;
-    let people = match participants_path {
-        Some(path) => {
-            let source = match Source::read(path) {
-                Ok(s) => s,
-                Err(e) => {
-                    report.extend(e.0);
-                    return report;
-                }
-            };
-            let mut warnings = Warnings::default();
-            let result = participants::parse(&source, &mut warnings);
-            report.extend(warnings.0);
-            report.extend(data::short_rows(&source));
-            match result {
-                Ok(people) => {
-                    report.extend(data::participants(&source, &people));
-                    report.checked.push(format!("{}: {} participants", path.display(), people.len()));
-                    Some(people)
-                }
-                Err(e) => {
-                    report.extend(e.0);
-                    return report;
-                }
-            }
-        }
-        None => None,
-    };
     let pieces = match &people {
         Some(p) => data::piece_count(p, defaults),
         None => u64::from(count) * u64::from(defaults.letters + defaults.cards + defaults.postcards),
