@@ -514,6 +514,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         Diagnostic::error(message).at_offset(source, span.start)
     };
     let top = |message: String| Diagnostic::error(message).in_file(&source.path);
+    errors.extend(crate::check::limits::design_file(&file, source));
 
     // Page size.
     let format = match &file.format {
@@ -590,6 +591,11 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 bold_italic: s.bold_italic.as_ref().map(rel),
             },
         };
+        let refused = crate::check::confine_fonts(name, &files, &base_dir);
+        if !refused.is_empty() {
+            errors.extend(refused.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
+            continue;
+        }
         if let Err(e) = fonts.add_family(name, &files) {
             failed_families.push(name.clone());
             errors.extend(e.0.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
@@ -732,6 +738,11 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 let on_disk = base_dir.join(src);
                 let path =
                     if on_disk.exists() { on_disk } else { crate::assets::lookup(src).unwrap_or(on_disk) };
+                if let Err(refused) = crate::check::confine(&path, &base_dir, &crate::check::allowed_paths())
+                {
+                    errors.push(Diagnostic { hints: refused.hints, ..err(refused.message) });
+                    continue;
+                }
                 Body::Image(ImageSpec { path, fit: def.fit.unwrap_or(Fit::Contain), focus })
             }
             ElementKind::Rect => Body::Rect {

@@ -221,6 +221,8 @@ impl Pictures {
             PictureFormat::Png => krilla::image::Image::from_png(krilla_data, false),
         }
         .map_err(|e| Diagnostic::error(format!("image {name} is damaged or unsupported ({})", e.trim())))?;
+        crate::check::verify_picture(&data, format == PictureFormat::Jpeg)
+            .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         let picture = Arc::new(Picture {
             path: path.to_path_buf(),
             data: Arc::new(data),
@@ -234,17 +236,12 @@ impl Pictures {
     }
 }
 
-/// Checks a picture before anything decodes it: its format, its size from the header (so a
-/// decompression bomb is refused before memory is spent), and that it is whole (a JPEG ends
-/// with its end marker; a PNG decodes). Returns the format and the size in pixels.
+/// Checks a picture before anything decodes it: its format, and its size from the header, so a
+/// decompression bomb is refused before memory is spent (whether the rest of the file is whole
+/// is [`crate::check::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h, scan_start) = jpeg_header(data).ok_or("is not a readable JPEG (no frame header)")?;
-        // Inside the compressed data 0xFF is always followed by 0x00 or a restart marker, so
-        // an end-of-image marker after the scan starts means the file is whole.
-        if !data[scan_start..].windows(2).any(|w| w == [0xFF, 0xD9]) {
-            return Err("is cut short (the JPEG has no end marker)".into());
-        }
+        let (w, h) = jpeg_size(data).ok_or("is not a readable JPEG (no frame header)")?;
         (PictureFormat::Jpeg, w, h)
     } else if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 {
         let w = u32::from_be_bytes([data[16], data[17], data[18], data[19]]);
@@ -256,21 +253,12 @@ fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), 
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS {
         return Err(format!("is {width} x {height} pixels; letterkit takes up to 150 megapixels"));
     }
-    if format == PictureFormat::Png {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(data))
-            .read_info()
-            .map_err(|e| format!("is damaged ({e})"))?;
-        let size = reader.output_buffer_size().ok_or("is too large to decode")?;
-        let mut buffer = vec![0; size];
-        reader.next_frame(&mut buffer).map_err(|e| format!("is damaged ({e})"))?;
-    }
     Ok((format, width, height))
 }
 
-/// A JPEG's width, height and the offset where its scan data starts.
-fn jpeg_header(data: &[u8]) -> Option<(u32, u32, usize)> {
+/// A JPEG's width and height, from its frame header.
+fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
     let mut at = 2;
-    let mut size = None;
     while at + 4 <= data.len() {
         if data[at] != 0xFF {
             return None;
@@ -280,17 +268,16 @@ fn jpeg_header(data: &[u8]) -> Option<(u32, u32, usize)> {
             at += 1;
             continue;
         }
-        let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
         let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
         if is_frame && at + 9 <= data.len() {
             let h = u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]]));
             let w = u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]]));
-            size = Some((w, h));
+            return Some((w, h));
         }
         if marker == 0xDA {
-            return size.map(|(w, h)| (w, h, at));
+            return None;
         }
-        at += 2 + length;
+        at += 2 + usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
     }
     None
 }
@@ -526,8 +513,8 @@ fn layout_element(
                     let scale = (r.width / iw).max(r.height / ih);
                     let (w, h) = (iw * scale, ih * scale);
                     // Centre the focus point in the box as far as the picture's edges allow.
-                    let x = (r.width / 2.0 - spec.focus[0] * w).clamp(r.width - w, 0.0);
-                    let y = (r.height / 2.0 - spec.focus[1] * h).clamp(r.height - h, 0.0);
+                    let x = (r.width / 2.0 - spec.focus[0] * w).clamp((r.width - w).min(0.0), 0.0);
+                    let y = (r.height / 2.0 - spec.focus[1] * h).clamp((r.height - h).min(0.0), 0.0);
                     (Rect::new(r.x + x, r.y + y, w, h), Some(r))
                 }
             };
@@ -699,6 +686,13 @@ fn layout_text(
         }
         if rest.is_empty() {
             break;
+        }
+        if more.len() >= crate::check::limits::MAX_CONTINUATION_PAGES {
+            return Err(err(format!(
+                "the text runs onto more than {} continuation pages",
+                crate::check::limits::MAX_CONTINUATION_PAGES
+            ))
+            .hint("shorten the text or make it smaller"));
         }
         let capacity =
             (1..=rest.len()).take_while(|&n| height_for(n, size) <= column_height + 0.01).last().unwrap_or(1);

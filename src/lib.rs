@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod calibrate;
+pub mod check;
 pub mod commands;
 pub mod design;
 pub mod diag;

@@ -15,6 +15,10 @@ use letterkit::diag::{Result, Warnings};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Let designs read pictures and fonts from this folder too (repeatable). A design may
+    /// otherwise only use files in its own folder and the bundled ones.
+    #[arg(long = "allow-path", value_name = "DIR", global = true)]
+    allow_path: Vec<PathBuf>,
 }
 
 /// How pieces go onto paper.
@@ -157,6 +161,9 @@ enum Command {
         #[arg(short, long, default_value = "calibrate.pdf")]
         output: PathBuf,
     },
+    /// Check a design, or a kit (campaign and participants), for everything that would go
+    /// wrong in print or in the mail, writing nothing. Exit status 1 when there are errors.
+    Check(letterkit::check::CheckArgs),
     /// List the built-in page formats.
     Layouts,
     /// List the bundled fonts.
@@ -210,6 +217,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
         }
         Command::Share { input, output } => commands::share(&input, &output, warnings),
         Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),
+        Command::Check(args) => std::process::exit(letterkit::check::cli(&args)),
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),
     }
@@ -217,6 +225,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    letterkit::check::allow_paths(&cli.allow_path);
     let mut warnings = Warnings::default();
     let result = run(cli, &mut warnings);
     for w in &warnings.0 {

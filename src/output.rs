@@ -26,25 +26,68 @@ impl Staged {
         Ok(())
     }
 
-    /// Renames every temporary file into place. If a rename fails, the files not yet renamed
-    /// are removed (by `Drop`) and the error names the file.
+    /// Puts every temporary file in place, all or nothing: the files being replaced are first
+    /// moved aside, and if any step fails they are moved back, so the folder holds either the
+    /// whole new job or the whole earlier one. The error names the file.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let mut done = Vec::new();
-        while !self.files.is_empty() {
-            let (temp, path) = self.files.remove(0);
-            if let Err(e) = std::fs::rename(&temp, &path) {
-                let _ = std::fs::remove_file(&temp);
-                let mut error = io_error(&path, "cannot write", &e);
-                if path.is_dir() {
-                    error.0[0]
-                        .hints
-                        .push(format!("give a file name, e.g. -o {}", path.join("out.pdf").display()));
-                }
-                return Err(error);
+        let files = std::mem::take(&mut self.files);
+        let fail = |path: &Path, e: &std::io::Error, files: &[(PathBuf, PathBuf)]| {
+            for (temp, _) in files {
+                let _ = std::fs::remove_file(temp);
             }
-            done.push(path);
+            let mut error = io_error(path, "cannot write", e);
+            if path.is_dir() {
+                error.0[0]
+                    .hints
+                    .push(format!("give a file name, e.g. -o {}", path.join("out.pdf").display()));
+            }
+            error
+        };
+        if let Some((_, dir)) = files.iter().find(|(_, path)| path.is_dir()) {
+            let e = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+            return Err(fail(dir, &e, &files));
         }
-        Ok(done)
+        // Move the files being replaced aside.
+        let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for (_, path) in &files {
+            if path.exists() {
+                let old = backup_name(path);
+                if let Err(e) = std::fs::rename(path, &old) {
+                    restore(&aside, &[]);
+                    return Err(fail(path, &e, &files));
+                }
+                aside.push((old, path.clone()));
+            }
+        }
+        // Put the new files in place.
+        let mut placed: Vec<PathBuf> = Vec::new();
+        for (temp, path) in &files {
+            if let Err(e) = std::fs::rename(temp, path) {
+                restore(&aside, &placed);
+                return Err(fail(path, &e, &files));
+            }
+            placed.push(path.clone());
+        }
+        for (old, _) in &aside {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(placed)
+    }
+}
+
+/// Where a file being replaced waits until the new one is in place.
+fn backup_name(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.letterkit-old"))
+}
+
+/// Undoes a commit: removes the new files already placed and moves the earlier ones back.
+fn restore(aside: &[(PathBuf, PathBuf)], placed: &[PathBuf]) {
+    for path in placed {
+        let _ = std::fs::remove_file(path);
+    }
+    for (old, path) in aside {
+        let _ = std::fs::rename(old, path);
     }
 }
 

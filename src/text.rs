@@ -241,6 +241,8 @@ struct SegmentPart {
     shaped: Arc<Shaped>,
     /// Glyph count of the content without trailing spaces.
     content_glyphs: usize,
+    /// Length in bytes of the part's text that is content (the segment's trailing spaces cut).
+    content_end: usize,
 }
 
 /// Sets styled text into lines no wider than `width`.
@@ -442,7 +444,7 @@ fn make_segment(
                 segment.trailing += g.advance;
             }
         }
-        segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_glyphs });
+        segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_glyphs, content_end });
     }
     Ok(segment)
 }
@@ -520,7 +522,9 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> Se
             if keep == 0 {
                 continue;
             }
-            let text_len = if i < last { part.text.len() } else { part.text.trim_end_matches(' ').len() };
+            // Only the segment's own trailing spaces are cut, not spaces inside it that end a
+            // part (`*now*  !` has the part "now  " before "!").
+            let text_len = if i < last { part.text.len() } else { part.content_end };
             let run_text = &part.text[..text_len];
             let base = match runs.last() {
                 Some(r) if r.face == part.face => r.text.len() as u32,

@@ -1,0 +1,248 @@
+//! Limits on hostile or broken input, and the checks that a picture or font file is whole.
+//!
+//! A design or participants list shared by someone else may be made to exhaust memory or time,
+//! or to crash a library: these limits turn that into a clear error naming the file and what
+//! to change. Picture size limits (64 MiB, 150 megapixels) live in [`crate::layout::Pictures`];
+//! the participants list's row limit in [`crate::kit::participants`].
+
+use crate::design::DesignFile;
+use crate::diag::{Diagnostic, Source};
+
+/// Most characters in one element's text (or one `[data]` value).
+pub const MAX_TEXT_CHARS: usize = 100_000;
+/// Most elements in one design.
+pub const MAX_ELEMENTS: usize = 2_000;
+/// Most named pages in one design.
+pub const MAX_PAGES: usize = 100;
+/// Most continuation pages one text may run onto.
+pub const MAX_CONTINUATION_PAGES: usize = 200;
+/// Most pages a checked design may lay out to, continuation pages included.
+pub const MAX_LAID_OUT_PAGES: usize = 1_000;
+/// Most pieces (letters, cards and postcards) one kit may have.
+pub const MAX_PIECES: u64 = 50_000;
+/// Most font families a design may add.
+pub const MAX_FONT_FAMILIES: usize = 32;
+
+/// Checks a design file's sizes against the limits above; every problem is reported.
+pub fn design_file(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let top = |message: String| Diagnostic::error(message).in_file(&source.path);
+    let chars = |s: &str| s.chars().count();
+    if file.element.len() > MAX_ELEMENTS {
+        problems.push(
+            top(format!(
+                "the design has {} elements; letterkit takes up to {MAX_ELEMENTS} in one design",
+                file.element.len()
+            ))
+            .hint("split it into several designs"),
+        );
+    }
+    if file.pages.len() > MAX_PAGES {
+        problems.push(
+            top(format!(
+                "the design names {} pages; letterkit takes up to {MAX_PAGES} in one design",
+                file.pages.len()
+            ))
+            .hint("split it into several designs"),
+        );
+    }
+    if file.fonts.len() > MAX_FONT_FAMILIES {
+        problems.push(top(format!(
+            "the design adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
+            file.fonts.len()
+        )));
+    }
+    for (index, element) in file.element.iter().enumerate() {
+        let def = element.get_ref();
+        if let Some(text) = &def.text
+            && chars(text) > MAX_TEXT_CHARS
+        {
+            let label = match &def.name {
+                Some(n) => format!("element `{n}`"),
+                None => format!("element #{}", index + 1),
+            };
+            problems.push(
+                Diagnostic::error(format!(
+                    "{label}: the text is {} characters long; letterkit takes up to {MAX_TEXT_CHARS} in one element",
+                    chars(text)
+                ))
+                .at_offset(source, element.span().start)
+                .hint("split the text over several elements or designs"),
+            );
+        }
+    }
+    for (key, value) in &file.data {
+        if chars(value) > MAX_TEXT_CHARS {
+            problems.push(top(format!(
+                "[data] `{key}` is {} characters long; letterkit takes up to {MAX_TEXT_CHARS}",
+                chars(value)
+            )));
+        }
+    }
+    if let Some(header) = &file.continuation_header
+        && chars(header) > MAX_TEXT_CHARS
+    {
+        problems.push(top(format!("`continuation_header` is longer than {MAX_TEXT_CHARS} characters")));
+    }
+    problems
+}
+
+/// Checks that a JPEG or PNG file is whole: every byte of the picture decodes, so a cut-off
+/// download or a damaged file is found when it is loaded, with its name, instead of printing
+/// grey (JPEG, which the PDF embeds undecoded) or failing when the PDF is finished (PNG).
+pub fn verify_picture(data: &[u8], jpeg: bool) -> Result<(), String> {
+    if jpeg { verify_jpeg(data) } else { verify_png(data) }
+}
+
+fn verify_jpeg(data: &[u8]) -> Result<(), String> {
+    // The compressed data starts after the first start-of-scan marker and ends with the
+    // end-of-image marker; inside it, a 0xFF byte is always followed by 0x00 or a restart
+    // marker, so FF D9 after the first scan is the real end.
+    let scan = first_scan(data).ok_or("it has no picture data (no start of scan); the file is damaged")?;
+    if !data[scan..].windows(2).any(|w| w == [0xFF, 0xD9]) {
+        return Err(
+            "the file is cut short (it has no end-of-image marker); download or export it again".into()
+        );
+    }
+    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
+        .set_max_width(1 << 16)
+        .set_max_height(1 << 16);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(data), options);
+    decoder.decode().map(|_| ()).map_err(|e| format!("its picture data is damaged ({e})"))
+}
+
+/// The offset just past the first start-of-scan marker, walking the marker segments.
+fn first_scan(data: &[u8]) -> Option<usize> {
+    let mut at = 2;
+    while at + 4 <= data.len() {
+        if data[at] != 0xFF {
+            return None;
+        }
+        let marker = data[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        if (0xD0..=0xD8).contains(&marker) || marker == 0x01 {
+            at += 2;
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        if marker == 0xDA {
+            return Some((at + 2 + length).min(data.len()));
+        }
+        at += 2 + length;
+    }
+    None
+}
+
+fn verify_png(data: &[u8]) -> Result<(), String> {
+    let damaged = |e: png::DecodingError| match e {
+        png::DecodingError::LimitsExceeded => "it is too large to decode".to_string(),
+        png::DecodingError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the file is cut short; download or export it again".to_string()
+        }
+        e => format!("its picture data is damaged ({e})"),
+    };
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(data));
+    decoder.set_limits(png::Limits { bytes: 1 << 30 });
+    let mut reader = decoder.read_info().map_err(damaged)?;
+    // Row by row: the whole picture is decoded and checked without holding it in memory.
+    while reader.next_row().map_err(damaged)?.is_some() {}
+    Ok(())
+}
+
+/// Checks that a font file is whole: every table lies inside the file, the tables text needs
+/// are there, it maps some characters, and every glyph's outline reads. A cut-off font would
+/// otherwise be accepted and every character silently drawn with a fallback font.
+pub fn verify_font(data: &[u8]) -> Result<(), String> {
+    use skrifa::MetadataProvider;
+    use skrifa::outline::{DrawSettings, OutlinePen};
+    let font = skrifa::FontRef::new(data).map_err(|e| format!("it is not a font file ({e})"))?;
+    let directory = 12 + 16 * usize::from(font.table_directory.num_tables());
+    if directory > data.len() {
+        return Err(format!(
+            "the file is cut short: it has {} bytes, fewer than its list of tables takes; download it again",
+            data.len()
+        ));
+    }
+    for record in font.table_directory.table_records() {
+        let end = u64::from(record.offset()) + u64::from(record.length());
+        if end > data.len() as u64 {
+            return Err(format!(
+                "the file is cut short: its `{}` table ends at byte {end} but the file has {} bytes; download it again",
+                record.tag(),
+                data.len()
+            ));
+        }
+    }
+    let has = |tag: &[u8; 4]| font.table_data(skrifa::Tag::new(tag)).is_some();
+    for tag in [b"cmap", b"head", b"hhea", b"hmtx", b"maxp"] {
+        if !has(tag) {
+            return Err(format!(
+                "it has no `{}` table, which text needs; it is damaged or not a text font",
+                String::from_utf8_lossy(tag)
+            ));
+        }
+    }
+    let outlines = (has(b"glyf") && has(b"loca")) || has(b"CFF ") || has(b"CFF2");
+    if !outlines {
+        return Err(
+            "it has no glyph outlines (no `glyf` or `CFF` table); it is damaged or a bitmap font".into()
+        );
+    }
+    if font.charmap().mappings().next().is_none() {
+        return Err(
+            "it maps no characters to glyphs; it is damaged or a symbol font letterkit cannot use".into()
+        );
+    }
+    struct NoPen;
+    impl OutlinePen for NoPen {
+        fn move_to(&mut self, _: f32, _: f32) {}
+        fn line_to(&mut self, _: f32, _: f32) {}
+        fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
+        fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
+        fn close(&mut self) {}
+    }
+    let settings = || {
+        DrawSettings::unhinted(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default())
+    };
+    for (id, glyph) in font.outline_glyphs().iter() {
+        glyph
+            .draw(settings(), &mut NoPen)
+            .map_err(|e| format!("glyph {} is damaged ({e}); download the font again", id.to_u32()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_pictures_pass_cut_ones_fail() {
+        let jpeg = crate::assets::get(&crate::assets::lookup("landmark.jpg").unwrap()).unwrap();
+        let png = crate::assets::get(&crate::assets::lookup("star-sticker.png").unwrap()).unwrap();
+        assert_eq!(verify_picture(jpeg, true), Ok(()));
+        assert_eq!(verify_picture(png, false), Ok(()));
+        let cut = verify_picture(&jpeg[..jpeg.len() / 2], true).unwrap_err();
+        assert!(cut.contains("cut short"), "{cut}");
+        let cut = verify_picture(&png[..png.len() / 2], false).unwrap_err();
+        assert!(cut.contains("cut short"), "{cut}");
+        assert!(verify_picture(&jpeg[..200], true).is_err());
+        assert!(verify_picture(&png[..30], false).is_err());
+    }
+
+    #[test]
+    fn whole_fonts_pass_cut_ones_fail() {
+        let lato = include_bytes!("../../fonts/lato/Lato-Regular.ttf");
+        assert_eq!(verify_font(lato), Ok(()));
+        let kaushan = include_bytes!("../../fonts/kaushan-script/KaushanScript-Regular.otf");
+        assert_eq!(verify_font(kaushan), Ok(()));
+        for cut in [100, 2_000, 30_000, lato.len() - 1000] {
+            let e = verify_font(&lato[..cut]).unwrap_err();
+            assert!(e.contains("cut short") || e.contains("not a font"), "{cut}: {e}");
+        }
+        assert!(verify_font(b"hello, I am not a font").is_err());
+    }
+}

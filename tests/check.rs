@@ -1,0 +1,370 @@
+//! `letterkit check` on bad inputs, and the protections every command has: each case in
+//! `tests/bad_inputs/<case>/` is run as the real binary would be, from inside its folder, with
+//! the arguments in its `args` file; what it prints on stderr and its exit status must be
+//! exactly what `expected` says (`{dir}` stands for the case's folder, `{root}` for
+//! `tests/bad_inputs`). To (re)write the expectations after changing a message:
+//! `LETTERKIT_UPDATE_BAD_INPUTS=1 cargo test --release --test check`, then read every change.
+//!
+//! Cases that need files made at run time (damaged pictures and fonts, huge inputs) are tests
+//! of their own below.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const UPDATE_ENV: &str = "LETTERKIT_UPDATE_BAD_INPUTS";
+
+fn letterkit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("letterkit runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn bad_inputs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("letterkit-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::canonicalize(&dir).unwrap()
+}
+
+#[test]
+fn every_bad_input_gets_its_expected_messages() {
+    let root = std::fs::canonicalize(bad_inputs()).unwrap();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("args").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "the bad inputs are there");
+    let update = std::env::var_os(UPDATE_ENV).is_some();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let args = std::fs::read_to_string(case.join("args")).unwrap();
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let out = letterkit(case, &args);
+        let actual = format!(
+            "{}--- exit status {}\n",
+            stderr(&out)
+                .replace(&case.display().to_string(), "{dir}")
+                .replace(&root.display().to_string(), "{root}"),
+            out.status.code().unwrap_or(-1)
+        );
+        let expected_path = case.join("expected");
+        if update {
+            std::fs::write(&expected_path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if actual != expected {
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}--- actual\n{actual}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ (set {UPDATE_ENV}=1 to rewrite):\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+const POSTCARD_WITH_PICTURE: &str =
+    "format = \"postcard-4x6\"\n\n[[element]]\nkind = \"image\"\nname = \"photo\"\nsrc = \"photo.jpg\"\n";
+
+/// The bundled pictures and a bundled font, cut short as an interrupted download leaves them.
+fn damaged_files(dir: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let jpeg = std::fs::read(root.join("assets/landmark.jpg")).unwrap();
+    std::fs::write(dir.join("photo.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
+    let png = std::fs::read(root.join("assets/star-sticker.png")).unwrap();
+    std::fs::write(dir.join("sticker.png"), &png[..png.len() / 2]).unwrap();
+    let font = std::fs::read(root.join("fonts/lato/Lato-Regular.ttf")).unwrap();
+    std::fs::write(dir.join("hand.ttf"), &font[..60_000]).unwrap();
+}
+
+#[test]
+fn a_cut_off_jpeg_is_an_error_naming_it_in_check_and_render() {
+    let dir = scratch("jpeg");
+    damaged_files(&dir);
+    std::fs::write(dir.join("card.toml"), POSTCARD_WITH_PICTURE).unwrap();
+    for args in [&["check", "card.toml"][..], &["render", "card.toml", "-o", "card.pdf"]] {
+        let out = letterkit(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains(
+                "error: card.toml:3:1: image element `photo`: image photo.jpg is damaged: the file is cut short (it has no end-of-image marker); download or export it again"
+            ),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!dir.join("card.pdf").exists(), "nothing is written");
+}
+
+#[test]
+fn a_cut_off_png_is_an_error_naming_it_before_the_pdf_is_made() {
+    let dir = scratch("png");
+    damaged_files(&dir);
+    std::fs::write(dir.join("card.toml"), POSTCARD_WITH_PICTURE.replace("photo.jpg", "sticker.png")).unwrap();
+    let out = letterkit(&dir, &["render", "card.toml", "-o", "card.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("image element `photo`: image sticker.png is damaged: the file is cut short; download or export it again"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_cut_off_font_is_an_error_naming_it() {
+    let dir = scratch("font");
+    damaged_files(&dir);
+    std::fs::write(
+        dir.join("card.toml"),
+        "format = \"postcard-4x6\"\n[fonts]\nhand = \"hand.ttf\"\n\n[[element]]\nkind = \"text\"\nfont = \"hand\"\ntext = \"Hello\"\n",
+    )
+    .unwrap();
+    for args in [&["check", "card.toml"][..], &["render", "card.toml", "-o", "card.pdf"]] {
+        let out = letterkit(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("font hand.ttf is damaged: the file is cut short"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn allow_path_lets_a_trusted_design_use_a_folder_outside_its_own() {
+    let dir = scratch("allow");
+    std::fs::create_dir_all(dir.join("design")).unwrap();
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/landmark.jpg"),
+        dir.join("shared/photo.jpg"),
+    )
+    .unwrap();
+    let design = POSTCARD_WITH_PICTURE.replace("photo.jpg", "../shared/photo.jpg");
+    std::fs::write(dir.join("design/card.toml"), design).unwrap();
+    let refused = letterkit(&dir, &["render", "design/card.toml", "-o", "card.pdf"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("is outside the design's folder"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains(&format!("--allow-path {}", dir.join("shared").display())));
+    let allowed =
+        letterkit(&dir, &["render", "design/card.toml", "-o", "card.pdf", "--allow-path", "shared"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    let checked = letterkit(&dir, &["--allow-path", "shared", "check", "design/card.toml"]);
+    assert!(!stderr(&checked).contains("outside"), "{}", stderr(&checked));
+}
+
+#[test]
+fn json_lists_every_diagnostic_and_strict_fails_on_warnings() {
+    let case = bad_inputs().join("print-preflight");
+    let out = letterkit(&case, &["check", "design.toml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "warnings alone pass");
+    assert!(out.stderr.is_empty(), "json mode prints only json: {}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[1]["severity"], "warning");
+    assert_eq!(items[1]["file"], "design.toml");
+    assert_eq!(items[1]["line"], 14);
+    assert_eq!(items[1]["column"], 1);
+    assert!(items[1]["message"].as_str().unwrap().contains("outside the safe zone"));
+    assert_eq!(items[1]["hints"][0], "keep it at least 0.125 in from every edge");
+    let strict = letterkit(&case, &["check", "design.toml", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let clean = letterkit(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "examples/postcard-address.toml", "--strict"],
+    );
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("no problems found"));
+    let errors = letterkit(&bad_inputs().join("design-typos"), &["check", "design.toml", "--format", "json"]);
+    assert_eq!(errors.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&errors.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 10, "every format error of the file in one run");
+}
+
+#[test]
+fn check_writes_nothing() {
+    let dir = scratch("nothing");
+    std::fs::write(
+        dir.join("people.csv"),
+        "name,address1,address2,city,state,zip,letters\nAda,1 Main St,,Boston,MA,02134,2\n",
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["check", "--participants", "people.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 pieces"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(files, vec![std::ffi::OsString::from("people.csv")]);
+}
+
+#[test]
+fn huge_inputs_get_clear_limits() {
+    let dir = scratch("huge");
+    let long = "word ".repeat(25_000);
+    std::fs::write(
+        dir.join("long.toml"),
+        format!("format = \"us-letter\"\n\n[[element]]\nkind = \"text\"\noverflow = \"continue\"\ntext = \"{long}\"\n"),
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["render", "long.toml", "-o", "long.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "long.toml:3:1: element #1: the text is 125000 characters long; letterkit takes up to 100000 in one element"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let many = "[[element]]\nkind = \"rect\"\n".repeat(2_001);
+    std::fs::write(dir.join("many.toml"), format!("format = \"us-letter\"\n{many}")).unwrap();
+    let out = letterkit(&dir, &["check", "many.toml"]);
+    assert!(
+        stderr(&out).contains("the design has 2001 elements; letterkit takes up to 2000"),
+        "{}",
+        stderr(&out)
+    );
+
+    let deep = format!("format = \"us-letter\"\ntitle = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    std::fs::write(dir.join("deep.toml"), deep).unwrap();
+    let out = letterkit(&dir, &["check", "deep.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("deep.toml:2:"), "{}", stderr(&out));
+
+    let mut people = String::from("name,address1,address2,city,state,zip,letters\n");
+    for i in 0..501 {
+        people.push_str(&format!("Person {i},1 Main St,,Boston,MA,02134,100\n"));
+    }
+    std::fs::write(dir.join("people.csv"), people).unwrap();
+    let out = letterkit(&dir, &["check", "--participants", "people.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("people.csv: the kit would have 50100 pieces; letterkit makes up to 50000 in one run"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn kit_files(kit: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(kit)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file() && !e.file_name().to_string_lossy().ends_with(".letterkit-tmp"))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn temporary_files(kit: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(kit).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".letterkit-tmp") {
+            found.push(name);
+        } else if entry.path().is_dir() {
+            found.extend(temporary_files(&entry.path()));
+        }
+    }
+    found
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_kit_intact_and_no_temporary_files() {
+    let dir = scratch("failed-build");
+    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = kit_files(&dir.join("kit"));
+    // The second build has other content and fails while writing: its split files cannot go
+    // where a file named `participants` is in the way.
+    std::fs::write(dir.join("kit/participants"), "in the way").unwrap();
+    let second = letterkit(&dir, &["build", "-o", "kit", "--count", "2", "--split"]);
+    assert_eq!(second.status.code(), Some(1));
+    assert!(stderr(&second).contains("cannot create folder"), "{}", stderr(&second));
+    let mut after = kit_files(&dir.join("kit"));
+    after.retain(|(name, _)| name != "participants");
+    assert!(before == after, "the previous kit is unchanged");
+    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
+}
+
+#[test]
+fn a_killed_build_leaves_the_previous_kit_intact() {
+    let dir = scratch("killed-build");
+    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = kit_files(&dir.join("kit"));
+    // Kill a long build as soon as it has written its first temporary file.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(["build", "-o", "kit", "--count", "10000"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut killed = false;
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        if !temporary_files(&dir.join("kit")).is_empty() {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let _ = child.wait();
+    assert!(killed, "the build was killed while writing");
+    assert!(before == kit_files(&dir.join("kit")), "the previous kit is unchanged");
+    // The killed build's temporary files are left behind; the next build replaces them.
+    let again = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
+    assert!(before == kit_files(&dir.join("kit")), "the same kit again");
+}
+
+/// `Staged::commit` is all or nothing: when a file cannot be put in place, the earlier kit is
+/// restored whole and no temporary files stay behind.
+#[test]
+fn a_build_that_fails_while_renaming_leaves_the_previous_kit_intact() {
+    let dir = scratch("failed-commit");
+    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::remove_file(dir.join("kit/manifest.json")).unwrap();
+    std::fs::create_dir(dir.join("kit/manifest.json")).unwrap();
+    let before = kit_files(&dir.join("kit"));
+    let second = letterkit(&dir, &["build", "-o", "kit", "--count", "2"]);
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
+    assert!(before == kit_files(&dir.join("kit")), "letters.pdf was replaced by the failed build's");
+}
+
+#[test]
+fn an_output_never_overwrites_an_input() {
+    let dir = scratch("input");
+    std::fs::write(dir.join("card.toml"), "format = \"postcard-4x6\"\n").unwrap();
+    let out = letterkit(&dir, &["render", "card.toml", "-o", "card.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the output card.toml is one of the inputs; refusing to overwrite it"));
+    assert_eq!(std::fs::read_to_string(dir.join("card.toml")).unwrap(), "format = \"postcard-4x6\"\n");
+}

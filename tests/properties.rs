@@ -1,0 +1,356 @@
+//! Property tests: random designs (kinds, keys, lengths, unicode text and markup) and random
+//! participants lists never make letterkit panic, and every PDF it makes reads back page by
+//! page (hayro). The work per design is the `design` fuzz target's own (`fuzz/src/body.rs`,
+//! included here so `cargo test` compiles and runs it). Inputs that once crashed anything are
+//! kept in `tests/seeds/` and run on every test.
+//!
+//! The case counts keep the suite to a few seconds; `PROPTEST_CASES=2000 cargo test --release
+//! --test properties` runs more.
+
+use std::path::Path;
+
+use letterkit::diag::{Source, Warnings};
+use proptest::prelude::*;
+
+include!("../fuzz/src/body.rs");
+
+/// A TOML string literal.
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn length() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => (0.0f32..7.0).prop_map(|v| format!("{v:.2}in")),
+        15 => (0.0f32..200.0).prop_map(|v| format!("{v:.1}pt")),
+        15 => (0.0f32..100.0).prop_map(|v| format!("{v:.0}%")),
+        5 => (0.0f32..150.0).prop_map(|v| format!("{v:.1}mm")),
+        1 => prop::sample::select(vec!["-1in", "12", "1furlong", "0pt", "1e30in", "", "NaNpt", "-0%", "900in"])
+            .prop_map(str::to_string),
+    ]
+}
+
+fn font_size() -> impl Strategy<Value = String> {
+    prop_oneof![
+        30 => (4.0f32..40.0).prop_map(|v| format!("{v:.1}pt")),
+        1 => prop::sample::select(vec!["0pt", "2000pt", "50%", "0.001pt", "11"]).prop_map(str::to_string),
+    ]
+}
+
+fn color() -> impl Strategy<Value = String> {
+    prop_oneof![
+        40 => prop::sample::select(vec!["#14213d", "black", "white", "cmyk(0, 50, 100, 0)", "#fff", "#fcd34d"]),
+        1 => prop::sample::select(vec!["#12", "purple", "cmyk(1,2,3)"]),
+    ]
+    .prop_map(str::to_string)
+}
+
+/// Text with markup, placeholders and characters from many scripts (a few that no font has).
+fn text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        12 => "[a-zA-Z ,.]{0,30}",
+        3 => "[a-z ]{1,8}".prop_map(|t| format!("*{t}*")),
+        3 => "[a-z ]{1,8}".prop_map(|t| format!("**{t}**")),
+        1 => prop::sample::select(vec!["*", "**", "\\*"]).prop_map(str::to_string),
+        2 => Just("{name}".to_string()),
+        1 => Just("{missing}".to_string()),
+        1 => Just("\\".to_string()),
+        2 => Just("\n\n".to_string()),
+        2 => Just("\n".to_string()),
+        3 => prop::sample::select(vec!["Nguyễn", "Łukasz", "O’Brien", "Zoë", "Ærø", "ﬁ", "é", "\u{301}", "\u{200b}", " — "])
+            .prop_map(str::to_string),
+        1 => prop::sample::select(vec!["中文", "🙂", "مرحبا"]).prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+}
+
+type Entry = (String, String);
+
+fn entry_len(key: &'static str) -> BoxedStrategy<Entry> {
+    length().prop_map(move |v| (key.to_string(), quoted(&v))).boxed()
+}
+
+fn entry_word(key: &'static str, words: Vec<&'static str>) -> BoxedStrategy<Entry> {
+    prop::sample::select(words).prop_map(move |v| (key.to_string(), quoted(v))).boxed()
+}
+
+fn entry_bool(key: &'static str) -> BoxedStrategy<Entry> {
+    any::<bool>().prop_map(move |b| (key.to_string(), b.to_string())).boxed()
+}
+
+/// Keys every element takes.
+fn common_entry() -> BoxedStrategy<Entry> {
+    prop_oneof![
+        entry_len("x"),
+        entry_len("y"),
+        entry_len("width"),
+        entry_len("height"),
+        entry_word(
+            "page",
+            vec!["front", "back", "front", "back", "front", "back", "front", "back", "nowhere"]
+        ),
+        entry_word("when", vec!["name", "missing"]),
+        entry_word("unless", vec!["name", "missing"]),
+        entry_bool("bleed"),
+        "[a-zA-Z ]{1,12}".prop_map(|n| ("name".to_string(), quoted(&n))),
+    ]
+    .boxed()
+}
+
+/// Keys for one kind of element (and, rarely, one it does not take or a misspelt one).
+fn kind_entry(kind: &'static str) -> BoxedStrategy<Entry> {
+    let text_keys = || {
+        prop_oneof![
+            font_size().prop_map(|v| ("size".to_string(), quoted(&v))),
+            (4.0f32..9.0).prop_map(|v| ("shrink_to".to_string(), quoted(&format!("{v:.1}pt")))),
+            entry_len("leading"),
+            entry_word("font", vec!["serif", "sans", "script", "serif", "nope"]),
+            entry_word("align", vec!["left", "center", "right", "justify"]),
+            entry_word("valign", vec!["top", "middle", "bottom"]),
+            entry_word("weight", vec!["regular", "bold"]),
+            entry_word("overflow", vec!["error", "continue"]),
+            entry_word("style", vec!["small", "small", "nope"]),
+            color().prop_map(|c| ("color".to_string(), quoted(&c))),
+            entry_bool("italic"),
+            entry_bool("uppercase"),
+        ]
+        .boxed()
+    };
+    let paint = || {
+        prop_oneof![
+            color().prop_map(|c| ("fill".to_string(), quoted(&c))),
+            color().prop_map(|c| ("stroke".to_string(), quoted(&c))),
+            (0.0f32..6.0).prop_map(|w| ("stroke_width".to_string(), quoted(&format!("{w:.2}pt")))),
+        ]
+        .boxed()
+    };
+    let own: BoxedStrategy<Entry> = match kind {
+        "text" | "address" => text_keys(),
+        "image" => prop_oneof![
+            entry_word("fit", vec!["contain", "cover", "stretch"]),
+            (0.0f32..1.0, 0.0f32..1.0).prop_map(|(a, b)| ("focus".to_string(), format!("[{a}, {b}]"))),
+        ]
+        .boxed(),
+        "lines" => prop_oneof![
+            (4.0f32..40.0).prop_map(|v| ("spacing".to_string(), quoted(&format!("{v:.1}pt")))),
+            color().prop_map(|c| ("stroke".to_string(), quoted(&c))),
+        ]
+        .boxed(),
+        "rect" => prop_oneof![3 => paint(), 1 => entry_len("radius")].boxed(),
+        _ => paint(),
+    };
+    prop_oneof![
+        40 => own,
+        40 => common_entry(),
+        1 => "[a-z_]{1,10}".prop_map(|k| (k, "\"typo\"".to_string())),
+        1 => any::<i32>().prop_map(|n| ("x".to_string(), n.to_string())),
+    ]
+    .boxed()
+}
+
+fn element() -> impl Strategy<Value = String> {
+    let kind = prop_oneof![
+        100 => prop::sample::select(vec!["text", "text", "address", "image", "rect", "ellipse", "line", "lines"]),
+        1 => Just("txt"),
+    ];
+    kind.prop_flat_map(|kind| {
+        let needed: BoxedStrategy<Vec<Entry>> = match kind {
+            "text" => text().prop_map(|t| vec![("text".to_string(), quoted(&t))]).boxed(),
+            "image" => prop::sample::select(vec![
+                "landmark.jpg",
+                "star-sticker.png",
+                "landmark.jpg",
+                "star-sticker.png",
+                "assets/landmark.jpg",
+                "missing.jpg",
+                "../outside.jpg",
+            ])
+            .prop_map(|s| vec![("src".to_string(), quoted(s))])
+            .boxed(),
+            "line" => (length(), length())
+                .prop_map(|(a, b)| vec![("x2".to_string(), quoted(&a)), ("y2".to_string(), quoted(&b))])
+                .boxed(),
+            _ => Just(Vec::new()).boxed(),
+        };
+        (Just(kind), needed, prop::collection::vec(kind_entry(kind), 0..7))
+    })
+    .prop_map(|(kind, needed, entries)| {
+        let mut s = format!("[[element]]\nkind = \"{kind}\"\n");
+        let mut seen: Vec<String> = Vec::new();
+        for (k, v) in needed.into_iter().chain(entries) {
+            if !seen.contains(&k) {
+                s.push_str(&format!("{} = {v}\n", quoted(&k)));
+                seen.push(k);
+            }
+        }
+        s
+    })
+}
+
+fn design() -> impl Strategy<Value = String> {
+    let format = prop_oneof![
+        30 => prop::sample::select(vec![
+            "format = \"postcard-4x6\"\npages = [\"front\", \"back\"]",
+            "format = \"us-letter\"\npages = [\"front\", \"back\"]",
+            "format = \"a4\"\npages = [\"front\", \"back\"]",
+            "format = \"envelope-10\"\npages = [\"front\", \"back\"]",
+            "format = \"postcard-4.25x6\"\npages = [\"front\", \"back\"]",
+            "format = \"half-letter\"\npages = [\"front\", \"back\"]",
+            "format = \"card-a2\"\nfold = \"quarter\"\npages = [\"front\", \"inside-left\", \"inside-right\", \"back\"]",
+            "format = \"card-a9\"\nfold = \"half\"\npages = [\"front\", \"inside-left\", \"inside-right\", \"back\"]",
+            "format = \"postcard-4x6\"",
+        ])
+        .prop_map(str::to_string),
+        4 => ((1.0f32..12.0), (1.0f32..12.0))
+            .prop_map(|(w, h)| format!("size = [\"{w:.2}in\", \"{h:.2}in\"]\npages = [\"front\", \"back\"]")),
+        1 => prop::sample::select(vec!["format = \"nope\"", "", "size = [\"0in\", \"5in\"]"]).prop_map(str::to_string),
+    ];
+    let extra = prop::sample::select(vec![
+        "",
+        "",
+        "",
+        "orientation = \"landscape\"",
+        "orientation = \"portrait\"",
+        "bleed = \"0.125in\"",
+        "margin = \"0.5in\"",
+        "margin = \"3in\"",
+        "safe = \"0.25in\"",
+        "continuation_header = \"{name}, page {page} of {pages}\"",
+    ]);
+    let data = text().prop_map(|t| {
+        format!("[data]\nname = {}\ndelivery_address = \"DHS\\nWASHINGTON DC 20528\"\n", quoted(&t))
+    });
+    let style = prop_oneof![
+        40 => Just("[styles.small]\nfont = \"sans\"\nsize = \"7pt\"\n".to_string()),
+        1 => Just("[styles.small]\nextends = \"small\"\n".to_string()),
+        1 => Just("[styles.small]\nextends = \"other\"\n[styles.other]\nitalic = true\n".to_string()),
+    ];
+    (format, extra, data, style, prop::collection::vec(element(), 0..7)).prop_map(
+        |(format, extra, data, style, elements)| {
+            format!("{format}\n{extra}\n\n{data}\n{style}\n{}", elements.join("\n"))
+        },
+    )
+}
+
+/// A participants list: a header of known and other columns, rows of awkward values.
+fn participants() -> impl Strategy<Value = String> {
+    let cell = prop_oneof![
+        4 => "[A-Za-z ]{0,12}",
+        1 => Just(String::new()),
+        1 => prop::sample::select(vec!["02134", "4101", "02134-1234", "MA", "Mass", "0", "1", "2", "x", "\"a, b\"", "\"", "Zoë", "中", "{x}", "*b*"])
+            .prop_map(str::to_string),
+        1 => any::<char>().prop_map(|c| c.to_string().replace(['\n', '\r'], " ")),
+    ];
+    let header = prop::sample::select(vec![
+        "name,address1,address2,city,state,zip",
+        "name,address1,address2,city,state,zip,letters",
+        "name,address1,city,state,zip,letters,cards,postcards,note",
+        "name,zip",
+        "nom,adresse",
+    ]);
+    let row = prop::collection::vec(cell, 0..10).prop_map(|cells| cells.join(","));
+    (header, prop::collection::vec(row, 0..6)).prop_map(|(h, rows)| format!("{h}\n{}\n", rows.join("\n")))
+}
+
+/// `cases` cases, or as many as `PROPTEST_CASES` says.
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(cases);
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    #[test]
+    fn random_designs_never_panic_and_their_pdfs_read_back(design in design()) {
+        fuzz_design(design.as_bytes());
+    }
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        fuzz_design(&bytes);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    #[test]
+    fn random_participants_lists_never_panic_and_their_kits_read_back(csv in participants()) {
+        let source = Source::builtin("people.csv", &csv);
+        let _ = letterkit::check::data::short_rows(&source);
+        let mut warnings = Warnings::default();
+        let Ok(people) = letterkit::kit::participants::parse(&source, &mut warnings) else { return Ok(()) };
+        let _ = letterkit::check::data::participants(&source, &people);
+        let defaults = letterkit::kit::campaign::Defaults { letters: 1, cards: 0, postcards: 0 };
+        if people.is_empty() || letterkit::check::data::piece_count(&people, &defaults) > 12 {
+            return Ok(());
+        }
+        let dir = std::env::temp_dir().join(format!("letterkit-prop-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let list = dir.join("people.csv");
+        std::fs::write(&list, &csv).unwrap();
+        let options = letterkit::kit::BuildOptions {
+            campaign: None,
+            participants: Some(list),
+            count: 1,
+            output: dir.join("kit"),
+            split: true,
+            one_file: false,
+            print: Default::default(),
+            timings: false,
+        };
+        let built = letterkit::kit::build(&options, &mut warnings);
+        if built.is_ok() {
+            for pdf in pdfs(&dir.join("kit")) {
+                let bytes = std::fs::read(&pdf).unwrap();
+                prop_assert!(pdf_pages(&bytes).is_ok(), "{} reads back", pdf.display());
+            }
+        }
+        let report = letterkit::check::check_kit(None, Some(&dir.join("people.csv")), 1);
+        prop_assert_eq!(report.errors() > 0, built.is_err(), "check finds errors exactly when build fails: {:?}", report.diagnostics);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+fn pdfs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(pdfs(&path));
+        } else if path.extension().is_some_and(|e| e == "pdf") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Inputs that once crashed something (found by these tests, the fuzzer or by hand).
+#[test]
+fn regression_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seeds");
+    let mut seeds: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    seeds.sort();
+    for seed in seeds {
+        fuzz_design(&std::fs::read(&seed).unwrap());
+    }
+}
+
+/// The examples and built-in designs go through the fuzz target's work cleanly too.
+#[test]
+fn the_fuzz_target_takes_the_examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["examples", "designs"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            fuzz_design(&std::fs::read(entry.path()).unwrap());
+        }
+    }
+}
