@@ -102,8 +102,10 @@ enum Command {
         #[arg(short, long, default_value = "share.png")]
         output: PathBuf,
     },
-    /// Check a design, or a kit (campaign and participants), for everything that would go
-    /// wrong in print or in the mail, writing nothing. Exit status 1 when there are errors.
+    /// Check a design or a kit for what would go wrong in print or in the mail; writes nothing.
+    ///
+    /// Exit status 0 when there are no errors (warnings pass unless --strict), 1 when there are.
+    /// docs/checks.md lists every check and the rule it comes from.
     Check(letterkit::check::CheckArgs),
     /// List the built-in page formats.
     Layouts,
