@@ -85,6 +85,9 @@ enum Command {
         /// Print where the time went.
         #[arg(long)]
         timings: bool,
+        /// Write into the folder the campaign or participants list is in (refused otherwise).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         print: PrintArgs,
     },
@@ -161,8 +164,10 @@ enum Command {
         #[arg(short, long, default_value = "calibrate.pdf")]
         output: PathBuf,
     },
-    /// Check a design, or a kit (campaign and participants), for everything that would go
-    /// wrong in print or in the mail, writing nothing. Exit status 1 when there are errors.
+    /// Check a design or a kit for what would go wrong in print or in the mail; writes nothing.
+    ///
+    /// Exit status 0 when there are no errors (warnings pass unless --strict), 1 when there are.
+    /// docs/checks.md lists every check and the rule it comes from.
     Check(letterkit::check::CheckArgs),
     /// List the built-in page formats.
     Layouts,
@@ -179,10 +184,11 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
         split: false,
         one_file: false,
         timings: false,
+        force: false,
         print: PrintArgs::default(),
     });
     match command {
-        Command::Build { campaign, participants, output, count, split, one_file, timings, print } => {
+        Command::Build { campaign, participants, output, count, split, one_file, timings, force, print } => {
             let print = commands::print_options(&print.request())?;
             let options = letterkit::kit::BuildOptions {
                 campaign,
@@ -193,6 +199,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
                 one_file,
                 print,
                 timings,
+                force,
             };
             letterkit::kit::build(&options, warnings)
         }

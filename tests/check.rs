@@ -249,6 +249,18 @@ fn huge_inputs_get_clear_limits() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("deep.toml:2:"), "{}", stderr(&out));
 
+    let huge = std::fs::File::create(dir.join("huge.csv")).unwrap();
+    huge.set_len(65 * 1024 * 1024).unwrap(); // sparse: takes no room on disk
+    let out = letterkit(&dir, &["check", "--participants", "huge.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "huge.csv is 65 MiB; letterkit reads design, campaign and participants files up to 64 MiB"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
     let mut people = String::from("name,address1,address2,city,state,zip,letters\n");
     for i in 0..501 {
         people.push_str(&format!("Person {i},1 Main St,,Boston,MA,02134,100\n"));

@@ -260,7 +260,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 proptest! {
-    #![proptest_config(config(96))]
+    #![proptest_config(config(400))]
 
     #[test]
     fn random_designs_never_panic_and_their_pdfs_read_back(design in design()) {
@@ -274,7 +274,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(24))]
+    #![proptest_config(config(48))]
 
     #[test]
     fn random_participants_lists_never_panic_and_their_kits_read_back(csv in participants()) {
@@ -300,6 +300,7 @@ proptest! {
             one_file: false,
             print: Default::default(),
             timings: false,
+            force: false,
         };
         let built = letterkit::kit::build(&options, &mut warnings);
         if built.is_ok() {

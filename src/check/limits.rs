@@ -23,6 +23,25 @@ pub const MAX_PIECES: u64 = 50_000;
 /// Most font families a design may add.
 pub const MAX_FONT_FAMILIES: usize = 32;
 
+/// Largest design, campaign or participants file letterkit reads.
+pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Refuses a text input (design, campaign, participants list) larger than
+/// [`MAX_TEXT_FILE_BYTES`] before reading it. A file that cannot be looked at passes here and
+/// fails when it is read, with the reason.
+pub fn text_file(path: &std::path::Path) -> crate::diag::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() > MAX_TEXT_FILE_BYTES => Err(Diagnostic::error(format!(
+            "{} is {} MiB; letterkit reads design, campaign and participants files up to 64 MiB",
+            path.display(),
+            meta.len() / (1024 * 1024)
+        ))
+        .hint("is it the right file? a participants list of 100,000 people is about 10 MiB")
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Checks a design file's sizes against the limits above; every problem is reported.
 pub fn design_file(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
     let mut problems = Vec::new();

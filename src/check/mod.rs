@@ -442,6 +442,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         one_file: false,
         print: crate::impose::PrintOptions::default(),
         timings: false,
+        force: false,
     };
     let mut warnings = Warnings::default();
     let built = crate::kit::build(&options, &mut warnings);

@@ -66,6 +66,8 @@ pub struct BuildOptions {
     pub print: PrintOptions,
     /// Print where the time went.
     pub timings: bool,
+    /// Write into the folder a campaign or participants list is in (refused otherwise).
+    pub force: bool,
 }
 
 /// One person's part of the kit (a participant, or an unnamed writer).
@@ -264,6 +266,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
+    crate::check::outputs::output_folder(out, &inputs, options.force)?;
     let mut staged = Staged::default();
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
@@ -814,6 +817,16 @@ fn writers(
         }
         writers.push(Writer { participant: Some(p), counts });
     }
+    let pieces: u64 = writers.iter().flat_map(|w| w.counts).map(u64::from).sum();
+    if pieces > crate::check::limits::MAX_PIECES {
+        return Err(Diagnostic::error(format!(
+            "the list asks for {pieces} pieces; one build makes at most {}",
+            crate::check::limits::MAX_PIECES
+        ))
+        .in_file(path)
+        .hint("split the participants list into several lists and build each")
+        .into());
+    }
     Ok(writers)
 }
 
@@ -827,7 +840,10 @@ pub(crate) fn campaign_design(
     let source = match BUILTIN_DESIGNS.iter().find(|(n, ..)| *n == name) {
         Some((_, path, text)) => Source::builtin(path, text),
         None => {
-            let path = campaign.base_dir.as_deref().unwrap_or(Path::new(".")).join(name);
+            let base = campaign.base_dir.as_deref().unwrap_or(Path::new("."));
+            let path = base.join(name);
+            crate::check::confine::confine_in(&path, base, &crate::check::allowed_paths(), "campaign")
+                .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !path.exists() {
                 let builtins: Vec<&str> = BUILTIN_DESIGNS.iter().map(|(n, ..)| *n).collect();
                 return Err(Diagnostic::error(format!(
