@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-W, H = 1800, 1200  # final size: 300 dpi at 6 x 4 in
+W, H = 2100, 1400  # final size: 300 dpi over a 6.25 x 4.25 in bleed box, with room to crop
 S = 2  # supersampling factor, for smooth edges
 HORIZON = 0.70  # horizon height, fraction of the picture from the top
 
