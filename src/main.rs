@@ -42,7 +42,14 @@ struct PrintArgs {
     /// With --sheet: your printer's offsets, from `letterkit calibrate` (a TOML file).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// Print-shop files: one piece per page with its bleed, and crop marks outside the bleed.
+    /// Print-shop files: one piece per page, front and back as separate pages, with its bleed
+    /// (this is also what letterkit writes without --sheet).
+    #[arg(long, conflicts_with = "sheet")]
+    print_shop: bool,
+    /// With --print-shop: crop marks outside the bleed box.
+    #[arg(long, requires = "print_shop")]
+    marks: bool,
+    /// Print-shop files with crop marks (the same as --print-shop --marks).
     #[arg(long, conflicts_with = "sheet")]
     print_shop_marks: bool,
 }
@@ -56,7 +63,7 @@ impl PrintArgs {
             duplex: self.duplex,
             no_marks: self.no_marks,
             profile: self.profile,
-            shop_marks: self.print_shop_marks,
+            shop_marks: self.print_shop_marks || (self.print_shop && self.marks),
         }
     }
 }
