@@ -241,7 +241,8 @@ impl Pictures {
 /// is [`crate::check::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = jpeg_size(data).ok_or("is not a readable JPEG (no frame header)")?;
+        let (w, h) =
+            crate::check::limits::jpeg_size(data).ok_or("is not a readable JPEG (no frame header)")?;
         (PictureFormat::Jpeg, w, h)
     } else if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 {
         let w = u32::from_be_bytes([data[16], data[17], data[18], data[19]]);
@@ -254,32 +255,6 @@ fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), 
         return Err(format!("is {width} x {height} pixels; letterkit takes up to 150 megapixels"));
     }
     Ok((format, width, height))
-}
-
-/// A JPEG's width and height, from its frame header.
-fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
-    let mut at = 2;
-    while at + 4 <= data.len() {
-        if data[at] != 0xFF {
-            return None;
-        }
-        let marker = data[at + 1];
-        if marker == 0xFF {
-            at += 1;
-            continue;
-        }
-        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        if is_frame && at + 9 <= data.len() {
-            let h = u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]]));
-            let w = u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]]));
-            return Some((w, h));
-        }
-        if marker == 0xDA {
-            return None;
-        }
-        at += 2 + usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
-    }
-    None
 }
 
 /// Values for `{field}` placeholders.

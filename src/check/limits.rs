@@ -130,8 +130,26 @@ fn verify_jpeg(data: &[u8]) -> Result<(), String> {
     decoder.decode().map(|_| ()).map_err(|e| format!("its picture data is damaged ({e})"))
 }
 
-/// The offset just past the first start-of-scan marker, walking the marker segments.
+/// The offset just past the first start-of-scan marker.
 fn first_scan(data: &[u8]) -> Option<usize> {
+    walk_jpeg(data, |marker, at, length| (marker == 0xDA).then(|| (at + 2 + length).min(data.len())))
+}
+
+/// A JPEG's width and height, from its frame header (read before anything decodes the picture).
+pub fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
+    walk_jpeg(data, |marker, at, _| {
+        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        (is_frame && at + 9 <= data.len()).then(|| {
+            let h = u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]]));
+            let w = u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]]));
+            (w, h)
+        })
+    })
+}
+
+/// Walks a JPEG's marker segments up to the start of scan, calling `visit(marker, offset,
+/// segment length)` on each until it returns something.
+fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) -> Option<T>) -> Option<T> {
     let mut at = 2;
     while at + 4 <= data.len() {
         if data[at] != 0xFF {
@@ -147,8 +165,11 @@ fn first_scan(data: &[u8]) -> Option<usize> {
             continue;
         }
         let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        if let Some(found) = visit(marker, at, length) {
+            return Some(found);
+        }
         if marker == 0xDA {
-            return Some((at + 2 + length).min(data.len()));
+            return None;
         }
         at += 2 + length;
     }
