@@ -593,6 +593,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         };
         let refused = crate::check::confine_fonts(name, &files, &base_dir);
         if !refused.is_empty() {
+            failed_families.push(name.clone());
             errors.extend(refused.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
             continue;
         }

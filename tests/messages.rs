@@ -86,3 +86,14 @@ fn a_design_reusing_a_bundled_family_name_still_falls_back() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_font_outside_the_design_folder_gives_one_error() {
+    let (code, err) = render(
+        "outside",
+        "format = \"us-letter\"\n[fonts]\nhand = \"../hand.ttf\"\n[[element]]\nkind = \"text\"\nfont = \"hand\"\ntext = \"Hi\"\n",
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("outside the design's folder"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "no follow-on error for the element: {err}");
+}

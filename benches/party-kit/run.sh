@@ -15,8 +15,9 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/letterkit-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 cp "$here"/campaign.toml "$here"/letter.toml "$here"/envelope.toml "$here"/postcard.toml "$work"/
-ln -s "$bench/.cache/fonts" "$work/fonts"
-ln -s "$bench/photo.jpg" "$work/photo.jpg"
+# Copies, not links: a design may only read files inside its own folder.
+cp -r "$bench/.cache/fonts" "$work/fonts"
+cp "$bench/photo.jpg" "$work/photo.jpg"
 awk -v n="$n" 'NR == 1 { print "name,address1,city,state,zip,letters,postcards"; next }
     { rows[NR - 2] = $0; count = NR - 1 }
     END {
