@@ -97,6 +97,8 @@ pub fn layouts() -> String {
             if f.aliases.is_empty() { String::new() } else { format!(" (also {})", f.aliases.join(", ")) };
         out.push_str(&format!("  {:<20} {:>6.3} x {:<6.3} in  {}{}\n", f.name, w, h, f.description, aliases));
     }
+    let pictures: Vec<&str> = crate::assets::names().collect();
+    out.push_str(&format!("\nbundled pictures (use them as an image's src): {}\n", pictures.join(", ")));
     out
 }
 
