@@ -282,6 +282,24 @@ pub fn layout_design(
     warnings: &mut Warnings,
 ) -> Result<Vec<Page>> {
     let lookup = |name: &str| data.get(name).or_else(|| design.data.get(name).cloned());
+    // A `when`/`unless` naming a field nobody gives is most likely a typo: say so, since the
+    // element would otherwise quietly never (or always) show.
+    for element in &design.elements {
+        for field in [&element.when, &element.unless].into_iter().flatten() {
+            if lookup(field).is_none() {
+                let mut names = data.names();
+                names.extend(design.data.keys().cloned());
+                let mut d =
+                    Diagnostic::warning(format!("{}: no field `{field}` has a value here", element.label))
+                        .in_file(&design.path)
+                        .at(element.line, 1);
+                if let Some(near) = crate::diag::nearest(field, names.iter().map(String::as_str)) {
+                    d = d.hint(format!("did you mean `{near}`?"));
+                }
+                warnings.push(d);
+            }
+        }
+    }
     let mut pages = Vec::new();
     let mut errors = Vec::new();
     for page_index in 0..design.pages.len() {

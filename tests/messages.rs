@@ -97,3 +97,17 @@ fn a_font_outside_the_design_folder_gives_one_error() {
     assert!(err.contains("outside the design's folder"), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "no follow-on error for the element: {err}");
 }
+
+#[test]
+fn a_when_naming_no_field_is_a_warning_with_a_suggestion() {
+    let (code, err) = render(
+        "when",
+        "format = \"us-letter\"\n[data]\nname = \"Ada\"\n[[element]]\nkind = \"text\"\nwhen = \"nme\"\ntext = \"Hi {name}\"\n",
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        err.starts_with("warning: design.toml:4:1: text element #1: no field `nme` has a value here"),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean `name`?"), "{err}");
+}

@@ -340,6 +340,9 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     staged.commit()?;
     clock.lap("handout, tally, manifest");
 
+    // A design's own warning shows once, not once per piece.
+    let mut seen = std::collections::BTreeSet::new();
+    warnings.0.retain(|d| seen.insert(d.to_string()));
     let mut text =
         summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len());
     for note in sheet_notes {
