@@ -201,7 +201,7 @@ pub fn init(dir: &Path) -> Result<String> {
     use crate::kit::{BUILTIN_DESIGNS, campaign::DEFAULT_CAMPAIGN};
     let campaign = DEFAULT_CAMPAIGN
         .replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1)
-        .replacen(" (letterkit init makes an editable copy)", " below", 1);
+        .replacen(" (letterkit init makes an editable copy)", "", 1);
     let mut files: Vec<(String, String)> = vec![
         ("campaign.toml".into(), campaign),
         (
