@@ -8,18 +8,14 @@
 //! Cases that need files made at run time (damaged pictures and fonts, huge inputs) are tests
 //! of their own below.
 
+mod common;
+
+use common::letterkit;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const UPDATE_ENV: &str = "LETTERKIT_UPDATE_BAD_INPUTS";
-
-fn letterkit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_letterkit"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("letterkit runs")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -1,21 +1,17 @@
 //! The party kit end to end: the real binary, its files, its manifest and its errors.
 
+mod common;
+
+use common::letterkit;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("letterkit-kit-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn letterkit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_letterkit"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("letterkit runs")
 }
 
 fn stderr(o: &Output) -> String {

@@ -1,18 +1,15 @@
 //! Error messages for mistakes organisers make in designs: one clear message each, with a hint,
 //! and no second message that follows from the first.
 
-use std::process::Command;
+mod common;
 
+use common::{TempDir, letterkit};
+
+/// Renders `toml` as `design.toml` in a fresh folder: exit status and stderr.
 fn render(name: &str, toml: &str) -> (Option<i32>, String) {
-    let dir = std::env::temp_dir().join(format!("letterkit-messages-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("design.toml"), toml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_letterkit"))
-        .args(["render", "design.toml", "-o", "out.pdf"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let dir = TempDir::new(name);
+    dir.write("design.toml", toml);
+    let out = letterkit(dir.path(), &["render", "design.toml", "-o", "out.pdf"]);
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -70,20 +67,14 @@ fn full_family_names_work_and_lengths_explain_themselves() {
 
 #[test]
 fn a_design_reusing_a_bundled_family_name_still_falls_back() {
-    let dir = std::env::temp_dir().join(format!("letterkit-messages-shadow-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("shadow");
     // Kaushan Script (the bundled script face) under the name `serif`: it lacks `ễ`, which must
     // still come from the bundled Charis SIL.
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fonts/kaushan-script/KaushanScript-Regular.otf");
-    std::fs::copy(script, dir.join("k.otf")).unwrap();
-    std::fs::write(dir.join("design.toml"), "format = \"us-letter\"\n[fonts]\nserif = \"k.otf\"\n[[element]]\nkind = \"text\"\ntext = \"Nguyễn\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_letterkit"))
-        .args(["render", "design.toml", "-o", "out.pdf"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    dir.write("k.otf", std::fs::read(script).unwrap());
+    dir.write("design.toml", "format = \"us-letter\"\n[fonts]\nserif = \"k.otf\"\n[[element]]\nkind = \"text\"\ntext = \"Nguyễn\"\n");
+    let out = letterkit(dir.path(), &["render", "design.toml", "-o", "out.pdf"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

@@ -157,13 +157,7 @@ fn print_shop_pages_keep_trim_and_bleed_boxes_with_marks_outside() {
 fn the_cli_makes_sheets_and_calibration() {
     let dir = TempDir::new("sheets-cli");
     dir.write("postcard.toml", POSTCARD);
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_letterkit"))
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::letterkit(dir.path(), args);
     let out = run(&[
         "render",
         "postcard.toml",
@@ -234,13 +228,7 @@ fn half_fold_cards_on_sheets_get_the_flip_their_fold_needs() {
         "format = \"card-a2\"\nfold = \"half\"\npages = [\"front\", \"inside-left\", \"inside-right\", \"back\"]\n\
          [[element]]\nkind = \"text\"\npage = \"front\"\ntext = \"Front\"\n",
     );
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_letterkit"))
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::letterkit(dir.path(), args);
     // Flat 8.5 x 5.5 in: two per Letter sheet, upright, folds parallel to the sheet's long edge.
     let out = run(&[
         "render",

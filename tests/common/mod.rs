@@ -163,11 +163,21 @@ pub fn layout_lines(pages: &[letterkit::layout::Page]) -> Vec<LayoutLine> {
     lines
 }
 
+/// Runs the real `letterkit` binary in `dir`.
+pub fn letterkit(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("letterkit runs")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Test pictures
 // ---------------------------------------------------------------------------------------------
 
-fn crc32(data: &[u8]) -> u32 {
+/// The CRC-32 PNG chunks carry.
+pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in data {
         crc ^= u32::from(b);
