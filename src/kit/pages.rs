@@ -414,35 +414,12 @@ pub fn tally(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{Item, PathSeg};
+    use crate::layout::Item;
     use crate::mail;
 
-    /// Everything an item can put ink on, as rectangles.
+    /// Everything an item can put ink on, as rectangles, one per item.
     fn ink(items: &[Item]) -> Vec<Rect> {
-        items
-            .iter()
-            .filter_map(|item| match item {
-                Item::Text(run) => Some(run.bounds()),
-                Item::Shape(shape) => {
-                    let points: Vec<(f32, f32)> = shape
-                        .path
-                        .iter()
-                        .filter_map(|s| match *s {
-                            PathSeg::Move(x, y) | PathSeg::Line(x, y) | PathSeg::Cubic(_, _, _, _, x, y) => {
-                                Some((x, y))
-                            }
-                            PathSeg::Close => None,
-                        })
-                        .collect();
-                    let (x0, x1) =
-                        points.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-                    let (y0, y1) =
-                        points.iter().fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-                    Some(Rect::new(x0, y0, x1 - x0, y1 - y0))
-                }
-                _ => None,
-            })
-            .collect()
+        items.iter().filter_map(|item| crate::layout::ink_bounds(std::slice::from_ref(item))).collect()
     }
 
     #[test]
