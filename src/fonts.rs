@@ -89,7 +89,6 @@ pub struct Face {
     units_per_em: f32,
     shaper_data: harfrust::ShaperData,
     coverage: OnceLock<Vec<u32>>,
-    pdf_font: OnceLock<krilla::text::Font>,
     shape_cache: Mutex<HashMap<Box<str>, Arc<Shaped>>>,
 }
 
@@ -115,7 +114,6 @@ impl Face {
             units_per_em: upem,
             shaper_data: harfrust::ShaperData::new(&shaper_font),
             coverage: OnceLock::new(),
-            pdf_font: OnceLock::new(),
             shape_cache: Mutex::default(),
             data,
         })
@@ -134,17 +132,9 @@ impl Face {
         coverage.binary_search(&u32::from(c)).is_ok()
     }
 
-    /// The font as krilla embeds it, made once.
-    pub fn pdf_font(&self) -> krilla::text::Font {
-        self.pdf_font
-            .get_or_init(|| {
-                let data: krilla::Data = match &self.data {
-                    FontData::Static(b) => (*b).into(),
-                    FontData::Owned(b) => b.clone().into(),
-                };
-                krilla::text::Font::new(data, 0).expect("the face was parsed when it was added")
-            })
-            .clone()
+    /// The font file's bytes.
+    pub fn data(&self) -> &[u8] {
+        self.data.bytes()
     }
 
     /// Shapes `text` with kerning and ligatures, reusing an earlier result for the same text.

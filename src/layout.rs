@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use crate::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
 use crate::diag::{Diagnostic, Error, Result, Warnings, io_error};
@@ -158,23 +158,6 @@ pub struct Picture {
     pub width_px: u32,
     /// Height in pixels.
     pub height_px: u32,
-    pdf_image: OnceLock<krilla::image::Image>,
-}
-
-impl Picture {
-    /// The picture as krilla embeds it, made once.
-    pub fn pdf_image(&self) -> krilla::image::Image {
-        self.pdf_image
-            .get_or_init(|| {
-                let data: krilla::Data = self.data.clone().into();
-                match self.format {
-                    PictureFormat::Jpeg => krilla::image::Image::from_jpeg(data, false),
-                    PictureFormat::Png => krilla::image::Image::from_png(data, false),
-                }
-                .expect("the picture was checked when it was loaded")
-            })
-            .clone()
-    }
 }
 
 /// Largest picture file letterkit reads.
@@ -214,23 +197,10 @@ impl Pictures {
             };
             Diagnostic::error(format!("image {name} {m}")).hint(hint)
         })?;
-        let krilla_data: krilla::Data = Arc::new(data.clone()).into();
-        // No interpolation: print at the photo's own resolution (and PDF/A forbids it).
-        let image = match format {
-            PictureFormat::Jpeg => krilla::image::Image::from_jpeg(krilla_data, false),
-            PictureFormat::Png => krilla::image::Image::from_png(krilla_data, false),
-        }
-        .map_err(|e| Diagnostic::error(format!("image {name} is damaged or unsupported ({})", e.trim())))?;
         crate::check::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
-        let picture = Arc::new(Picture {
-            path: path.to_path_buf(),
-            data: Arc::new(data),
-            format,
-            width_px,
-            height_px,
-            pdf_image: OnceLock::from(image),
-        });
+        let picture =
+            Arc::new(Picture { path: path.to_path_buf(), data: Arc::new(data), format, width_px, height_px });
         self.loaded.lock().expect("pictures").insert(path.to_path_buf(), picture.clone());
         Ok(picture)
     }

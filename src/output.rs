@@ -8,22 +8,46 @@ use crate::diag::{Diagnostic, Result, io_error};
 /// Files written under temporary names, committed together.
 #[derive(Default)]
 pub struct Staged {
+    /// (temporary name, final name) of each file.
     files: Vec<(PathBuf, PathBuf)>,
+    /// Folders made for the files, deepest first: removed again if the job fails.
+    made: Vec<PathBuf>,
+    committed: bool,
 }
 
 impl Staged {
     /// Writes `bytes` to a temporary file next to `path`.
     pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| Diagnostic::error(format!("{} is not a file name", path.display())))?;
-        let temp = path.with_file_name(format!(".{}.letterkit-tmp", name.to_string_lossy()));
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create folder", &e))?;
-        }
+        let temp = self.temp_name(path)?;
         std::fs::write(&temp, bytes).map_err(|e| io_error(&temp, "cannot write", &e))?;
         self.files.push((temp, path.to_path_buf()));
         Ok(())
+    }
+
+    /// Creates a temporary file next to `path` for a file written as it is made (a long PDF);
+    /// it is put in place by [`Staged::commit`] with the others.
+    pub fn create(&mut self, path: &Path) -> Result<std::fs::File> {
+        let temp = self.temp_name(path)?;
+        let file = std::fs::File::create(&temp).map_err(|e| io_error(&temp, "cannot write", &e))?;
+        self.files.push((temp, path.to_path_buf()));
+        Ok(file)
+    }
+
+    /// The temporary name for `path`, with its folder made.
+    fn temp_name(&mut self, path: &Path) -> Result<PathBuf> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| Diagnostic::error(format!("{} is not a file name", path.display())))?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let missing: Vec<PathBuf> = parent
+                .ancestors()
+                .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+                .map(Path::to_path_buf)
+                .collect();
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create folder", &e))?;
+            self.made.extend(missing);
+        }
+        Ok(path.with_file_name(format!(".{}.letterkit-tmp", name.to_string_lossy())))
     }
 
     /// Puts every temporary file in place, all or nothing: the files being replaced are first
@@ -71,6 +95,7 @@ impl Staged {
         for (old, _) in &aside {
             let _ = std::fs::remove_file(old);
         }
+        self.committed = true;
         Ok(placed)
     }
 }
@@ -92,10 +117,16 @@ fn restore(aside: &[(PathBuf, PathBuf)], placed: &[PathBuf]) {
 }
 
 impl Drop for Staged {
-    /// Removes temporary files that were never committed (the job failed).
+    /// Removes temporary files that were never committed (the job failed), and the folders
+    /// made for them when they are left empty.
     fn drop(&mut self) {
         for (temp, _) in &self.files {
             let _ = std::fs::remove_file(temp);
+        }
+        if !self.committed {
+            for folder in &self.made {
+                let _ = std::fs::remove_dir(folder);
+            }
         }
     }
 }

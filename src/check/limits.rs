@@ -149,7 +149,7 @@ pub fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
 
 /// Walks a JPEG's marker segments up to the start of scan, calling `visit(marker, offset,
 /// segment length)` on each until it returns something.
-fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) -> Option<T>) -> Option<T> {
+pub(crate) fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) -> Option<T>) -> Option<T> {
     let mut at = 2;
     while at + 4 <= data.len() {
         if data[at] != 0xFF {

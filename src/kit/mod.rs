@@ -10,6 +10,7 @@ pub mod pages;
 pub mod participants;
 
 use std::collections::BTreeMap;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -260,23 +261,30 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     clock.lap("read inputs");
     let title =
         |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
-    let (kit, files, sheet_notes) =
-        produce(&campaign, &designs, &jobs, &context, options, &title, warnings, &mut clock)?;
-
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
     crate::check::outputs::output_folder(out, &inputs, options.force)?;
+    // Files stream into temporary names and are put in place together at the end: a failed
+    // build leaves the folder as it was.
     let mut staged = Staged::default();
+    let (kit, names, sheet_notes) = produce(
+        &campaign,
+        &designs,
+        &jobs,
+        &context,
+        options,
+        &title,
+        &mut staged,
+        &inputs,
+        warnings,
+        &mut clock,
+    )?;
     let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;
         staged.write(&path, &bytes)
     };
-    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    for (name, bytes) in files {
-        write(&name, bytes)?;
-    }
     let fonts = &designs.letter.fonts;
     let themes: Vec<(String, Vec<String>)> =
         campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
@@ -420,31 +428,40 @@ fn envelope_page(
     (page, warnings)
 }
 
-/// PDF writers for the kit's files: one per kind of piece, or one `kit.pdf` for all.
+/// PDF writers for the kit's files, each streaming into a temporary file in the output
+/// folder: one per kind of piece, or one `kit.pdf` for all.
 struct Outputs<'a> {
     one_file: bool,
     title: &'a dyn Fn(&str) -> PdfOptions,
-    open: Vec<(String, PdfWriter)>,
+    folder: &'a Path,
+    inputs: &'a [&'a Path],
+    staged: &'a mut Staged,
+    open: Vec<(String, PdfWriter<BufWriter<std::fs::File>>)>,
 }
 
 impl Outputs<'_> {
     /// Adds pages to a file; returns the file's name and the pages' numbers in it.
-    fn add(&mut self, file: &str, pages: &[Page]) -> Result<(String, Vec<usize>)> {
+    fn add(&mut self, file: &str, pages: Vec<Page>) -> Result<(String, Vec<usize>)> {
         let name = if self.one_file { "kit.pdf" } else { file };
         if !self.open.iter().any(|(n, _)| n == name) {
             let title = (self.title)(if self.one_file { "party kit" } else { name.trim_end_matches(".pdf") });
-            self.open.push((name.to_string(), PdfWriter::new(&title)?));
+            let path = self.folder.join(name);
+            check_not_input(&path, self.inputs)?;
+            let sink = BufWriter::with_capacity(1 << 18, self.staged.create(&path)?);
+            self.open.push((name.to_string(), PdfWriter::new(sink, &path.display().to_string(), &title)?));
         }
         let writer = &mut self.open.iter_mut().find(|(n, _)| n == name).expect("just opened").1;
         let first = writer.pages() + 1;
+        let count = pages.len();
         for page in pages {
             writer.add(page)?;
         }
-        Ok((name.to_string(), (first..first + pages.len()).collect()))
+        Ok((name.to_string(), (first..first + count).collect()))
     }
 
-    fn finish(self) -> Result<Vec<(String, Vec<u8>)>> {
-        self.open.into_iter().map(|(name, writer)| Ok((name, writer.finish()?))).collect()
+    /// Finishes every file; returns their names.
+    fn finish(self) -> Result<Vec<String>> {
+        self.open.into_iter().map(|(name, writer)| writer.finish().map(|_| name)).collect()
     }
 }
 
@@ -459,6 +476,8 @@ fn produce(
     context: &Context,
     options: &BuildOptions,
     title: &dyn Fn(&str) -> PdfOptions,
+    staged: &mut Staged,
+    inputs: &[&Path],
     warnings: &mut Warnings,
     clock: &mut Timings,
 ) -> Result<Produced> {
@@ -468,7 +487,14 @@ fn produce(
     let paper = campaign.paper;
     let sheet_weight =
         if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
-    let mut outputs = Outputs { one_file: options.one_file, title, open: Vec::new() };
+    let mut outputs = Outputs {
+        one_file: options.one_file,
+        title,
+        folder: &options.output,
+        inputs,
+        staged,
+        open: Vec::new(),
+    };
     let mut kit = Kit::default();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut notes = Vec::new();
@@ -507,13 +533,14 @@ fn produce(
         };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
-            let laid: Vec<Laid> = chunk
-                .iter()
-                .map(|&i| match pass {
+            let laid: Vec<Laid> = render::parallel_map(
+                chunk,
+                || (),
+                |_, _, &i| match pass {
                     "envelopes" => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
                     _ => lay_out_piece(&jobs[i], context, &pictures),
-                })
-                .collect();
+                },
+            );
             let mut pieces = Vec::new();
             for (&i, (result, w)) in chunk.iter().zip(laid) {
                 warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])));
@@ -536,13 +563,14 @@ fn produce(
                         )));
                         continue;
                     }
-                    let (file, numbers) = outputs.add("envelopes.pdf", &pages)?;
+                    let size = inches(pages[0].trim.width, pages[0].trim.height);
+                    let (file, numbers) = outputs.add("envelopes.pdf", pages)?;
                     kit.pages[1] += 1;
                     let format = jobs[i].envelope.expect("selected for its envelope");
                     envelopes[i] = Some(EnvelopeRecord {
                         file,
                         page: numbers[0],
-                        size: inches(pages[0].trim.width, pages[0].trim.height),
+                        size,
                         format: if designs.envelope.is_some() && jobs[i].kind == PieceKind::Letter {
                             designs
                                 .envelope
@@ -576,8 +604,8 @@ fn produce(
                 let own: Vec<Vec<Page>> = group.iter().map(|(_, p)| p.clone()).collect();
                 let printed = impose::for_print(&own, &print).map_err(Diagnostic::error)?;
                 let kind = jobs[group[0].0].kind;
-                let (file, numbers) = outputs.add(kind.file(), &printed.pages)?;
                 kit.pages[page_slot] += printed.pages.len();
+                let (file, numbers) = outputs.add(kind.file(), printed.pages)?;
                 for ((i, pages), piece_pages) in group.iter().zip(&printed.piece_pages) {
                     let job = &jobs[*i];
                     let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
@@ -631,8 +659,9 @@ fn produce(
     Ok((kit, files, notes))
 }
 
-/// What [`produce`] makes: the kit's records, its PDF files (name, bytes), and notes on sheets.
-type Produced = (Kit, Vec<(String, Vec<u8>)>, Vec<String>);
+/// What [`produce`] makes: the kit's records, the names of its PDF files (staged, not yet in
+/// place), and notes on sheets.
+type Produced = (Kit, Vec<String>, Vec<String>);
 
 /// The print options for one pass: sheets only for cards and postcards, and not for a card
 /// that already fills a whole sheet; print-shop marks only on postcards (the pieces with bleed).
@@ -767,15 +796,15 @@ fn writer_pdf(
 ) -> Result<Vec<u8>> {
     let pictures = Pictures::default();
     let delivery = campaign.delivery_lines();
-    let mut pdf = PdfWriter::new(options)?;
+    let mut pdf = PdfWriter::new(Vec::new(), &options.title, options)?;
     for job in jobs {
         for page in lay_out_piece(job, context, &pictures).0? {
-            pdf.add(&page)?;
+            pdf.add(page)?;
         }
     }
     for job in jobs.iter().filter(|j| j.envelope.is_some()) {
         for page in envelope_page(job, context, designs, &delivery, &pictures).0? {
-            pdf.add(&page)?;
+            pdf.add(page)?;
         }
     }
     pdf.finish()

@@ -1,0 +1,158 @@
+//! Pictures in the PDF: JPEG embedded as it is (DCTDecode, no recompression), PNG decoded and
+//! embedded losslessly (FlateDecode) with its transparency as a soft mask.
+
+use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
+
+use super::pdf::compress;
+use crate::diag::{Diagnostic, Result};
+use crate::layout::{Picture, PictureFormat};
+
+/// The objects that embed `picture` as image XObject `id` (and its soft mask, numbered by
+/// `alloc`). PDF/A refuses CMYK pictures, as it does CMYK colours.
+pub(super) fn image_objects(
+    picture: &Picture,
+    id: Ref,
+    pdf_a: bool,
+    alloc: &mut dyn FnMut() -> Ref,
+) -> Result<Vec<(Ref, Chunk)>> {
+    let name = picture.path.display();
+    let fail = |why: String| Diagnostic::error(format!("image {name} cannot be embedded: {why}"));
+    match picture.format {
+        PictureFormat::Jpeg => {
+            let frame = jpeg_frame(&picture.data).ok_or_else(|| fail("it has no frame header".into()))?;
+            if frame.precision != 8 {
+                return Err(fail(format!(
+                    "it has {} bits per channel; save it as an ordinary 8-bit JPEG",
+                    frame.precision
+                ))
+                .into());
+            }
+            let space = match frame.components {
+                1 => Name(b"DeviceGray"),
+                3 => Name(b"DeviceRGB"),
+                4 if pdf_a => {
+                    return Err(Diagnostic::error(format!(
+                        "cannot write PDF/A-2b: image {name} is CMYK, which PDF/A only allows with an embedded CMYK profile; save it as RGB"
+                    ))
+                    .into());
+                }
+                4 => Name(b"DeviceCMYK"),
+                n => return Err(fail(format!("it has {n} colour channels")).into()),
+            };
+            let mut chunk = Chunk::new();
+            let mut image = chunk.image_xobject(id, &picture.data);
+            image.width(frame.width as i32).height(frame.height as i32).bits_per_component(8);
+            image.pair(Name(b"ColorSpace"), space);
+            image.filter(Filter::DctDecode);
+            if frame.components == 4 && frame.adobe {
+                // Photoshop writes CMYK JPEGs inverted and marks them with an Adobe segment.
+                image.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+            }
+            image.finish();
+            Ok(vec![(id, chunk)])
+        }
+        PictureFormat::Png => {
+            let decoded = decode_png(&picture.data).map_err(fail)?;
+            let mut objects = Vec::new();
+            let mask = decoded.alpha.as_ref().map(|alpha| {
+                let mask_id = alloc();
+                let data = compress(alpha, 6);
+                let mut chunk = Chunk::new();
+                let mut image = chunk.image_xobject(mask_id, &data);
+                image.width(decoded.width as i32).height(decoded.height as i32).bits_per_component(8);
+                image.pair(Name(b"ColorSpace"), Name(b"DeviceGray"));
+                image.filter(Filter::FlateDecode);
+                image.finish();
+                objects.push((mask_id, chunk));
+                mask_id
+            });
+            let data = compress(&decoded.color, 6);
+            let mut chunk = Chunk::new();
+            {
+                let mut image = chunk.image_xobject(id, &data);
+                image.width(decoded.width as i32).height(decoded.height as i32).bits_per_component(8);
+                image
+                    .pair(Name(b"ColorSpace"), Name(if decoded.gray { b"DeviceGray" } else { b"DeviceRGB" }));
+                if let Some(mask) = mask {
+                    image.s_mask(mask);
+                }
+                image.filter(Filter::FlateDecode);
+            }
+            objects.insert(0, (id, chunk));
+            Ok(objects)
+        }
+    }
+}
+
+/// What a JPEG's frame header and Adobe segment say.
+struct JpegFrame {
+    width: u32,
+    height: u32,
+    components: u8,
+    precision: u8,
+    adobe: bool,
+}
+
+fn jpeg_frame(data: &[u8]) -> Option<JpegFrame> {
+    let mut adobe = false;
+    crate::check::limits::walk_jpeg(data, |marker, at, _| {
+        if marker == 0xEE && data.get(at + 4..at + 9) == Some(b"Adobe") {
+            adobe = true;
+        }
+        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        (is_frame && at + 10 <= data.len()).then(|| JpegFrame {
+            precision: data[at + 4],
+            height: u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]])),
+            width: u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]])),
+            components: data[at + 9],
+            adobe,
+        })
+    })
+}
+
+/// A PNG as 8-bit samples: colour (grey or RGB) and, when any pixel is not opaque, alpha.
+struct DecodedPng {
+    width: u32,
+    height: u32,
+    gray: bool,
+    color: Vec<u8>,
+    alpha: Option<Vec<u8>>,
+}
+
+fn decode_png(data: &[u8]) -> std::result::Result<DecodedPng, String> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(data));
+    // Palettes expanded, 16-bit samples reduced to 8: what DeviceGray/DeviceRGB take.
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    decoder.set_limits(png::Limits { bytes: 1 << 30 });
+    let mut reader = decoder.read_info().map_err(|e| format!("its picture data is damaged ({e})"))?;
+    let size = reader.output_buffer_size().ok_or("it is too large to decode")?;
+    let mut buffer = vec![0; size];
+    let info = reader.next_frame(&mut buffer).map_err(|e| format!("its picture data is damaged ({e})"))?;
+    buffer.truncate(info.buffer_size());
+    let (channels, gray, has_alpha) = match info.color_type {
+        png::ColorType::Grayscale => (1, true, false),
+        png::ColorType::GrayscaleAlpha => (2, true, true),
+        png::ColorType::Rgb => (3, false, false),
+        png::ColorType::Rgba => (4, false, true),
+        png::ColorType::Indexed => return Err("its palette could not be expanded".into()),
+    };
+    let (width, height) = (info.width, info.height);
+    // Rows may be padded; take each row's pixels.
+    let row_bytes = width as usize * channels;
+    let rows = buffer.chunks(info.line_size).map(|row| &row[..row_bytes]);
+    if !has_alpha {
+        let color = if info.line_size == row_bytes { buffer } else { rows.flatten().copied().collect() };
+        return Ok(DecodedPng { width, height, gray, color, alpha: None });
+    }
+    let color_channels = channels - 1;
+    let mut color = Vec::with_capacity(width as usize * height as usize * color_channels);
+    let mut alpha = Vec::with_capacity(width as usize * height as usize);
+    for row in rows {
+        for pixel in row.chunks_exact(channels) {
+            color.extend_from_slice(&pixel[..color_channels]);
+            alpha.push(pixel[color_channels]);
+        }
+    }
+    let opaque = alpha.iter().all(|&a| a == 255);
+    Ok(DecodedPng { width, height, gray, color, alpha: (!opaque).then_some(alpha) })
+}
