@@ -3,8 +3,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use pdf_writer::{Content, Name, Str, TextStr};
-
 use super::font::{FontEmbed, clusters};
 use crate::design::Paint;
 use crate::layout::{Item, Page, PathSeg, TextRun};
@@ -33,12 +31,17 @@ pub(super) fn image_name(i: usize) -> String {
 /// The page's content stream, uncompressed. Layout's top-left origin becomes PDF's
 /// bottom-left by one flip of the whole page; text and pictures flip back upright.
 pub(super) fn encode(page: &Page, resources: &Resources) -> Vec<u8> {
-    let mut encoder =
-        Encoder { content: Content::new(), resources, state: vec![State::default()], in_text: false };
-    encoder.content.transform([1.0, 0.0, 0.0, -1.0, 0.0, page.height]);
+    let mut encoder = Encoder {
+        ops: Ops(Vec::with_capacity(8 * 1024)),
+        resources,
+        state: vec![State::default()],
+        in_text: false,
+    };
+    encoder.ops.matrix([1.0, 0.0, 0.0, -1.0, 0.0, page.height]);
+    encoder.ops.op(b"cm");
     encoder.items(&page.items);
     encoder.close_text();
-    encoder.content.finish().into_vec()
+    encoder.ops.0
 }
 
 /// Graphics state letterkit sets, so an operator is written only when it changes something.
@@ -52,7 +55,7 @@ struct State {
 }
 
 struct Encoder<'a> {
-    content: Content,
+    ops: Ops,
     resources: &'a Resources<'a>,
     /// The state at each `q` level; the last is current.
     state: Vec<State>,
@@ -69,7 +72,7 @@ impl Encoder<'_> {
             match item {
                 Item::Text(run) => self.text(run),
                 Item::Shape(shape) => {
-                    if path(&mut self.content, &shape.path) {
+                    if self.ops.path(&shape.path) {
                         self.paint(&shape.paint);
                     }
                 }
@@ -77,20 +80,24 @@ impl Encoder<'_> {
                     let index = self.resources.image_index[&(Arc::as_ptr(&image.picture) as usize)];
                     self.save();
                     if let Some(clip) = image.clip {
-                        clip_to(&mut self.content, clip);
+                        self.ops.clip_to(clip);
                     }
                     let r = image.rect;
-                    self.content.transform([r.width, 0.0, 0.0, -r.height, r.x, r.y + r.height]);
-                    self.content.x_object(Name(image_name(index).as_bytes()));
+                    self.ops.matrix([r.width, 0.0, 0.0, -r.height, r.x, r.y + r.height]);
+                    self.ops.op(b"cm");
+                    self.ops.name(image_name(index).as_bytes());
+                    self.ops.op(b"Do");
                     self.restore();
                 }
                 Item::Group(group) => {
                     self.save();
-                    self.content.transform(group.transform);
+                    self.ops.matrix(group.transform);
+                    self.ops.op(b"cm");
                     if let Some(clip) = group.clip {
-                        clip_to(&mut self.content, clip);
+                        self.ops.clip_to(clip);
                     }
                     self.items(&group.items);
+                    self.close_text();
                     self.restore();
                 }
             }
@@ -100,19 +107,19 @@ impl Encoder<'_> {
     /// Ends the open text object, if any.
     fn close_text(&mut self) {
         if self.in_text {
-            self.content.end_text();
+            self.ops.op(b"ET");
             self.in_text = false;
         }
     }
 
     fn save(&mut self) {
-        self.content.save_state();
+        self.ops.op(b"q");
         let current = *self.state.last().expect("a state");
         self.state.push(current);
     }
 
     fn restore(&mut self) {
-        self.content.restore_state();
+        self.ops.op(b"Q");
         self.state.pop();
     }
 
@@ -123,24 +130,19 @@ impl Encoder<'_> {
     fn set_fill(&mut self, color: Color) {
         if self.current().fill != Some(color) {
             self.current().fill = Some(color);
-            match color {
-                Color::Rgb(r, g, b) => self.content.set_fill_rgb(unit(r), unit(g), unit(b)),
-                Color::Cmyk(c, m, y, k) => self.content.set_fill_cmyk(unit(c), unit(m), unit(y), unit(k)),
-            };
+            self.ops.color(color, false);
         }
     }
 
     fn set_stroke(&mut self, color: Color, width: f32) {
         if self.current().stroke != Some(color) {
             self.current().stroke = Some(color);
-            match color {
-                Color::Rgb(r, g, b) => self.content.set_stroke_rgb(unit(r), unit(g), unit(b)),
-                Color::Cmyk(c, m, y, k) => self.content.set_stroke_cmyk(unit(c), unit(m), unit(y), unit(k)),
-            };
+            self.ops.color(color, true);
         }
         if self.current().line_width != Some(width) {
             self.current().line_width = Some(width);
-            self.content.set_line_width(width);
+            self.ops.num(width, 3);
+            self.ops.op(b"w");
         }
     }
 
@@ -152,33 +154,35 @@ impl Encoder<'_> {
         if let Some((color, width)) = paint.stroke {
             self.set_stroke(color, width);
         }
-        match (paint.fill.is_some(), paint.stroke.is_some()) {
-            (true, true) => self.content.fill_nonzero_and_stroke(),
-            (true, false) => self.content.fill_nonzero(),
-            (false, true) => self.content.stroke(),
-            (false, false) => self.content.end_path(),
-        };
+        self.ops.op(match (paint.fill.is_some(), paint.stroke.is_some()) {
+            (true, true) => b"B",
+            (true, false) => b"f",
+            (false, true) => b"S",
+            (false, false) => b"n",
+        });
     }
 
-    /// A run of glyphs: one text object, the glyphs shown by CID with the adjustments that
-    /// put each where shaping placed it (kerning, justification, mark offsets). A glyph whose
-    /// text the font's ToUnicode map cannot give (ligature parts, one glyph for two
-    /// characters) is wrapped in an ActualText span (ISO 32000-1 14.9.4), so readers extract
-    /// exactly the run's text.
+    /// A run of glyphs, shown by CID with the adjustments that put each where shaping placed
+    /// it (kerning, justification, mark offsets). A glyph whose text the font's ToUnicode map
+    /// cannot give (ligature parts, one glyph for two characters) is wrapped in an ActualText
+    /// span (ISO 32000-1 14.9.4), so readers extract exactly the run's text.
     fn text(&mut self, run: &TextRun) {
         let font_number = self.resources.font_index[&(Arc::as_ptr(&run.face) as usize)];
         let font = &self.resources.fonts[font_number];
         self.set_fill(run.color);
         if !self.in_text {
-            self.content.begin_text();
+            self.ops.op(b"BT");
             self.in_text = true;
         }
         if self.current().font != Some((font_number, run.size)) {
             self.current().font = Some((font_number, run.size));
-            self.content.set_font(Name(font_name(font_number).as_bytes()), run.size);
+            self.ops.name(font_name(font_number).as_bytes());
+            self.ops.num(run.size, 3);
+            self.ops.op(b"Tf");
         }
-        let content = &mut self.content;
-        content.set_text_matrix([1.0, 0.0, 0.0, -1.0, round(run.x, 1000.0), round(run.y, 1000.0)]);
+        let ops = &mut self.ops;
+        ops.matrix([1.0, 0.0, 0.0, -1.0, run.x, run.y]);
+        ops.op(b"Tm");
         // Thousandths of an em per point, the unit of TJ adjustments.
         let scale = 1000.0 / run.size;
         let mut segment = Segment::default();
@@ -191,7 +195,7 @@ impl Encoder<'_> {
             for g in glyphs {
                 let rise = round(g.y_offset, 1000.0);
                 if segment.actual != actual || segment.rise != rise {
-                    segment.emit(content);
+                    segment.emit(ops);
                     segment = Segment { actual, rise, ..Segment::default() };
                 }
                 owed -= g.x_offset * scale;
@@ -199,11 +203,11 @@ impl Encoder<'_> {
                 // carried to the next glyph, so no error builds up along a line.
                 let adjust = round(owed, 10.0);
                 let cid = font.cid(g.id);
-                segment.glyph(adjust, cid);
+                segment.parts.push((adjust, cid));
                 owed = owed - adjust + g.x_offset * scale + font.width(cid) - g.advance * scale;
             }
         }
-        segment.emit(content);
+        segment.emit(ops);
     }
 }
 
@@ -212,96 +216,196 @@ impl Encoder<'_> {
 struct Segment<'t> {
     actual: Option<&'t str>,
     rise: f32,
-    /// (adjustment before, CID bytes) pairs.
-    parts: Vec<(f32, [u8; 2])>,
+    /// (adjustment before, CID) pairs.
+    parts: Vec<(f32, u16)>,
 }
 
 impl Segment<'_> {
-    fn glyph(&mut self, adjust_before: f32, cid: u16) {
-        self.parts.push((adjust_before, cid.to_be_bytes()));
-    }
-
-    fn emit(&self, content: &mut Content) {
+    fn emit(&self, ops: &mut Ops) {
         if self.parts.is_empty() {
             return;
         }
         if let Some(text) = self.actual {
-            content
-                .begin_marked_content_with_properties(Name(b"Span"))
-                .properties()
-                .actual_text(TextStr(text));
+            ops.0.extend_from_slice(b"/Span<</ActualText");
+            ops.text_string(text);
+            ops.0.extend_from_slice(b">>");
+            ops.op(b"BDC");
         }
         if self.rise != 0.0 {
-            content.set_rise(self.rise);
+            ops.num(self.rise, 3);
+            ops.op(b"Ts");
         }
-        {
-            let mut show = content.show_positioned();
-            let mut items = show.items();
-            // Consecutive glyphs with no adjustment between them share one string.
-            let mut run: Vec<u8> = Vec::with_capacity(self.parts.len() * 2);
-            for &(adjust, cid) in &self.parts {
-                if adjust != 0.0 {
-                    if !run.is_empty() {
-                        items.show(Str(&run));
-                        run.clear();
-                    }
-                    items.adjust(adjust);
+        ops.0.push(b'[');
+        // Consecutive glyphs with no adjustment between them share one string.
+        let mut open = false;
+        for &(adjust, cid) in &self.parts {
+            if adjust != 0.0 {
+                if open {
+                    ops.0.push(b')');
+                    open = false;
                 }
-                run.extend_from_slice(&cid);
+                ops.num(adjust, 1);
             }
-            if !run.is_empty() {
-                items.show(Str(&run));
+            if !open {
+                ops.0.push(b'(');
+                open = true;
             }
+            ops.string_bytes(&cid.to_be_bytes());
         }
+        if open {
+            ops.0.push(b')');
+        }
+        ops.0.push(b']');
+        ops.op(b"TJ");
         if self.rise != 0.0 {
-            content.set_rise(0.0);
+            ops.op(b"0 Ts");
         }
         if self.actual.is_some() {
-            content.end_marked_content();
+            ops.op(b"EMC");
         }
     }
 }
 
-/// `value` rounded to a multiple of 1 / `per`: shorter numbers, the same print.
+/// A content stream being written: operands, then an operator and a newline.
+struct Ops(Vec<u8>);
+
+impl Ops {
+    fn op(&mut self, operator: &[u8]) {
+        self.0.extend_from_slice(operator);
+        self.0.push(b'\n');
+    }
+
+    /// A number rounded to `decimals` places and a space, without trailing zeros.
+    fn num(&mut self, value: f32, decimals: u32) {
+        let scale = 10_i64.pow(decimals);
+        let mut n = (f64::from(value) * scale as f64).round() as i64;
+        if n < 0 {
+            self.0.push(b'-');
+            n = -n;
+        }
+        let (whole, mut frac) = (n / scale, n % scale);
+        self.digits(whole as u64, 1);
+        if frac != 0 {
+            self.0.push(b'.');
+            let mut places = decimals;
+            while frac % 10 == 0 {
+                frac /= 10;
+                places -= 1;
+            }
+            self.digits(frac as u64, places);
+        }
+        self.0.push(b' ');
+    }
+
+    /// `n` in decimal, zero-padded to at least `width` digits.
+    fn digits(&mut self, mut n: u64, width: u32) {
+        let mut buffer = [b'0'; 20];
+        let mut at = buffer.len();
+        while n > 0 || buffer.len() - at < width as usize {
+            at -= 1;
+            buffer[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        self.0.extend_from_slice(&buffer[at..]);
+    }
+
+    /// A transformation matrix's six numbers: enough places that a rotation stays exact to
+    /// a hundredth of a point across a page.
+    fn matrix(&mut self, m: [f32; 6]) {
+        for (i, value) in m.into_iter().enumerate() {
+            self.num(value, if i < 4 { 5 } else { 3 });
+        }
+    }
+
+    fn name(&mut self, name: &[u8]) {
+        self.0.push(b'/');
+        self.0.extend_from_slice(name);
+        self.0.push(b' ');
+    }
+
+    fn color(&mut self, color: Color, stroke: bool) {
+        let channel = |c: u8| f32::from(c) / 255.0;
+        match color {
+            Color::Rgb(r, g, b) => {
+                for c in [r, g, b] {
+                    self.num(channel(c), 4);
+                }
+                self.op(if stroke { b"RG" } else { b"rg" });
+            }
+            Color::Cmyk(c, m, y, k) => {
+                for v in [c, m, y, k] {
+                    self.num(channel(v), 4);
+                }
+                self.op(if stroke { b"K" } else { b"k" });
+            }
+        }
+    }
+
+    /// The bytes of a literal string, without its parentheses (ISO 32000-1 7.3.4.2): raw,
+    /// except the delimiters, the backslash and line ends, which are escaped.
+    fn string_bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            match b {
+                b'(' | b')' | b'\\' => self.0.extend_from_slice(&[b'\\', b]),
+                b'\r' => self.0.extend_from_slice(b"\\r"),
+                b'\n' => self.0.extend_from_slice(b"\\n"),
+                _ => self.0.push(b),
+            }
+        }
+    }
+
+    /// A text string as UTF-16BE with a byte-order mark, in hex (ISO 32000-1 7.9.2.2).
+    fn text_string(&mut self, text: &str) {
+        self.0.extend_from_slice(b"<FEFF");
+        for unit in text.encode_utf16() {
+            self.0.extend_from_slice(format!("{unit:04X}").as_bytes());
+        }
+        self.0.push(b'>');
+    }
+
+    /// Builds a path; false when it has nothing to draw.
+    fn path(&mut self, segments: &[PathSeg]) -> bool {
+        let mut drew = false;
+        for seg in segments {
+            match *seg {
+                PathSeg::Move(x, y) => {
+                    self.num(x, 3);
+                    self.num(y, 3);
+                    self.op(b"m");
+                }
+                PathSeg::Line(x, y) => {
+                    self.num(x, 3);
+                    self.num(y, 3);
+                    self.op(b"l");
+                    drew = true;
+                }
+                PathSeg::Cubic(a, b, c, d, e, f) => {
+                    for v in [a, b, c, d, e, f] {
+                        self.num(v, 3);
+                    }
+                    self.op(b"c");
+                    drew = true;
+                }
+                PathSeg::Close => self.op(b"h"),
+            }
+        }
+        if !drew && !segments.is_empty() {
+            self.op(b"n");
+        }
+        drew
+    }
+
+    /// Intersects the clip with a rectangle.
+    fn clip_to(&mut self, r: Rect) {
+        for v in [r.x, r.y, r.width, r.height] {
+            self.num(v, 3);
+        }
+        self.op(b"re");
+        self.op(b"W n");
+    }
+}
+
+/// `value` rounded to a multiple of 1 / `per`.
 fn round(value: f32, per: f32) -> f32 {
     (value * per).round() / per
-}
-
-/// A colour channel, 0-255, as PDF's 0-1.
-fn unit(channel: u8) -> f32 {
-    f32::from(channel) / 255.0
-}
-
-/// Builds a path; false when it has nothing to draw.
-fn path(content: &mut Content, segments: &[PathSeg]) -> bool {
-    let mut drew = false;
-    for seg in segments {
-        match *seg {
-            PathSeg::Move(x, y) => {
-                content.move_to(x, y);
-            }
-            PathSeg::Line(x, y) => {
-                content.line_to(x, y);
-                drew = true;
-            }
-            PathSeg::Cubic(a, b, c, d, e, f) => {
-                content.cubic_to(a, b, c, d, e, f);
-                drew = true;
-            }
-            PathSeg::Close => {
-                content.close_path();
-            }
-        }
-    }
-    if !drew && !segments.is_empty() {
-        content.end_path();
-    }
-    drew
-}
-
-/// Intersects the clip with a rectangle.
-fn clip_to(content: &mut Content, r: Rect) {
-    content.rect(r.x, r.y, r.width, r.height);
-    content.clip_nonzero();
-    content.end_path();
 }

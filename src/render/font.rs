@@ -55,15 +55,15 @@ impl FontEmbed {
     /// Numbers the run's new glyphs and records the text of each glyph that stands alone for
     /// its cluster (the first text seen wins; content marks any other use with ActualText).
     pub(super) fn register(&mut self, run: &TextRun) {
-        let new: Vec<u16> = run
-            .glyphs
-            .iter()
-            .map(|g| g.id)
-            .filter(|&id| id != 0 && self.cid(id) == 0)
-            .collect::<std::collections::BTreeSet<u16>>()
-            .into_iter()
-            .collect();
-        if !new.is_empty() {
+        if run.glyphs.iter().any(|g| g.id != 0 && self.cid(g.id) == 0) {
+            let new: Vec<u16> = run
+                .glyphs
+                .iter()
+                .map(|g| g.id)
+                .filter(|&id| id != 0 && self.cid(id) == 0)
+                .collect::<std::collections::BTreeSet<u16>>()
+                .into_iter()
+                .collect();
             // First use decides the number, so numbering follows page order, not the set's order.
             let widths = glyph_widths(&self.face, &new);
             for g in &run.glyphs {

@@ -40,8 +40,9 @@ const BATCH: usize = 256;
 /// elements, ISO 32000-1 annex C; a two-level tree keeps every `/Kids` array short).
 const PAGES_PER_NODE: usize = 1024;
 
-/// How hard page content is compressed: zlib level 6 makes files about 4% smaller than
-/// level 1 for about 10% more time in the whole build (measured on the party-kit bench).
+/// How hard page content is compressed. Measured on the party-kit bench at N = 2000 (4,500
+/// pages): zlib level 6 makes 6.05 MB for 0.69 s of CPU; level 3 makes 6.15 MB in the same
+/// time; level 1 makes 7.96 MB (+32 %) for 0.55 s (-20 %). Smaller files win.
 const CONTENT_COMPRESSION: u32 = 6;
 
 /// A PDF being written page by page to `W` (a file, or memory).
