@@ -56,13 +56,14 @@ impl Day {
 
     /// `D:YYYYMMDD` for the document information dictionary.  (must equal the XMP date below)
     pub fn pdf_string(self) -> String {
-        // ISO 32000-2 §7.9.4: D:YYYYMMDDHHmmSSOHH'mm, every part after the year optional.
-        format!("D:{:04}{:02}{:02}", self.year, self.month, self.day)
+        // ISO 32000-1 7.9.4: D:YYYYMMDDHHmmSSOHH'mm. Midnight UTC written out in full, so
+        // validators compare it with the XMP date without guessing a time zone.
+        format!("D:{:04}{:02}{:02}000000Z", self.year, self.month, self.day)
     }
 
-    /// `YYYY-MM-DD` for XMP.
+    /// `YYYY-MM-DDT00:00:00Z` for XMP: the same instant as [`Day::pdf_string`].
     pub fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        format!("{:04}-{:02}-{:02}T00:00:00Z", self.year, self.month, self.day)
     }
 }
 
@@ -518,9 +519,9 @@ mod tests {
     #[test]
     fn day_strings() {
         let day = Day { year: 2026, month: 3, day: 7 };
-        assert_eq!(day.pdf_string(), "D:20260307");
-        assert_eq!(day.iso(), "2026-03-07");
-        assert_eq!(day.pdf_string()[2..], day.iso().replace('-', ""));
+        assert_eq!(day.pdf_string(), "D:20260307000000Z");
+        assert_eq!(day.iso(), "2026-03-07T00:00:00Z");
+        assert_eq!(day.pdf_string()[2..10], day.iso()[..10].replace('-', ""));
     }
 
     fn sample(title: &str) -> String {
@@ -547,9 +548,9 @@ mod tests {
             "<rdf:Alt><rdf:li xml:lang=\"x-default\">Letters</rdf:li></rdf:Alt>",
             "<rdf:Bag><rdf:li>en-US</rdf:li></rdf:Bag>",
             "<xmp:CreatorTool>letterkit 0.1.0</xmp:CreatorTool>",
-            "<xmp:CreateDate>2026-12-01</xmp:CreateDate>",
-            "<xmp:ModifyDate>2026-12-01</xmp:ModifyDate>",
-            "<xmp:MetadataDate>2026-12-01</xmp:MetadataDate>",
+            "<xmp:CreateDate>2026-12-01T00:00:00Z</xmp:CreateDate>",
+            "<xmp:ModifyDate>2026-12-01T00:00:00Z</xmp:ModifyDate>",
+            "<xmp:MetadataDate>2026-12-01T00:00:00Z</xmp:MetadataDate>",
             "<pdf:Producer>letterkit 0.1.0</pdf:Producer>",
             "<xmpMM:DocumentID>0123456789abcdef</xmpMM:DocumentID>",
             "<xmpMM:InstanceID>fedcba9876543210</xmpMM:InstanceID>",
