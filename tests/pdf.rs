@@ -642,3 +642,74 @@ fn cmap_parser_reads_bfchar_and_both_bfrange_forms() {
     assert_eq!((get(0xFE), get(0xFF), get(0x100)), (Some("þ"), Some("ÿ"), Some("Ā")));
     assert_eq!(get(0x23), None);
 }
+
+/// A PNG with an alpha channel: a transparent field with one opaque red pixel.
+fn png_rgba_with_hole(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("png header");
+        let mut pixels = vec![0u8; (width * height * 4) as usize];
+        pixels[..4].copy_from_slice(&[255, 0, 0, 255]);
+        writer.write_image_data(&pixels).expect("png data");
+    }
+    out
+}
+
+#[test]
+fn a_transparent_png_gets_a_soft_mask_and_an_opaque_one_does_not() {
+    let dir = TempDir::new("png-alpha");
+    dir.write("sticker.png", png_rgba_with_hole(4, 3));
+    dir.write("flat.png", png_rgb(4, 3));
+    let toml = "format = \"half-letter\"\n\n[[element]]\nkind = \"image\"\nsrc = \"sticker.png\"\nwidth = \"1in\"\nheight = \"0.75in\"\n\n[[element]]\nkind = \"image\"\nsrc = \"flat.png\"\ny = \"2in\"\nwidth = \"1in\"\nheight = \"0.75in\"\n";
+    let r = render_toml(&dir, toml, &[]);
+    let by_size: Vec<(u32, bool, Vec<String>)> =
+        r.doc.images.iter().map(|i| (i.width, i.has_smask, i.filters.clone())).collect();
+    assert_eq!(by_size.len(), 2, "{by_size:?}");
+    assert!(by_size.iter().any(|(w, mask, _)| *w == 4 && *mask), "the sticker has no soft mask: {by_size:?}");
+    assert!(by_size.iter().any(|(w, mask, _)| *w == 4 && !*mask), "the opaque PNG got a mask: {by_size:?}");
+    assert!(by_size.iter().all(|(_, _, f)| f == &["FlateDecode"]), "{by_size:?}");
+    // Rendered back, the sticker's one opaque pixel is red and the rest shows the page.
+    let png = letterkit::render::png(&r.bytes, 0, 72.0).expect("render");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let channels = info.line_size / info.width as usize;
+    let pixel = |x: usize, y: usize| &buf[y * info.line_size + x * channels..][..3];
+    // 1 in = 72 px wide over 4 pixels: 18 px each. The image sits at the top-left margin-free origin.
+    let origin = r.doc.images.iter().find(|i| i.has_smask).expect("sticker").placements[0].1;
+    let (x0, y0) = (origin[0] as usize, origin[1] as usize);
+    assert_eq!(pixel(x0 + 9, y0 + 9), [255, 0, 0], "the opaque pixel");
+    assert_eq!(pixel(x0 + 40, y0 + 30), [255, 255, 255], "a transparent pixel");
+}
+
+#[test]
+fn a_long_document_has_a_shallow_page_tree_and_reads_back_whole() {
+    // 2,500 pages: more than one page-tree node holds (readers may cap arrays at 8,191 and
+    // the writer keeps every /Kids array at 1,024 or fewer).
+    let dir = TempDir::new("long");
+    let path =
+        dir.write("one.toml", "format = \"a6\"\n\n[[element]]\nkind = \"text\"\ntext = \"Page {n}\"\n");
+    let mut pages = Vec::new();
+    for n in 1..=2500 {
+        let fields = [("n".to_string(), n.to_string())].into();
+        let mut warnings = letterkit::diag::Warnings::default();
+        pages.extend(letterkit::commands::layout_file(&path, &fields, &mut warnings).expect("layout").1);
+    }
+    let bytes =
+        letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: "long".into(), pdf_a: false })
+            .expect("pdf");
+    assert_eq!(letterkit::render::page_count(&bytes).expect("count"), 2500);
+    let text = String::from_utf8_lossy(&bytes);
+    let mut longest = 0;
+    for kids in text.split("/Kids [").skip(1) {
+        let array = &kids[..kids.find(']').expect("array end")];
+        longest = longest.max(array.matches(" R").count());
+    }
+    assert!(longest > 0 && longest <= 1024, "a /Kids array holds {longest} pages");
+    let doc = PdfDoc::parse(&bytes);
+    assert_eq!(doc.pages[2499].texts(), ["Page 2500"]);
+}
