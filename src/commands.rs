@@ -41,7 +41,8 @@ pub fn render(
     // A design's pages make one piece: a postcard's front and back, a half-fold card's two sides.
     let pieces =
         if options.sheet.is_some() { vec![pages] } else { pages.into_iter().map(|p| vec![p]).collect() };
-    let printed = impose::for_print(&pieces, &options).map_err(|m| Diagnostic::error(m).in_file(path))?;
+    let two_sided = pieces.first().is_some_and(|p| p.len() == 2);
+    let printed = impose::for_print(pieces, &options).map_err(|m| Diagnostic::error(m).in_file(path))?;
     let bytes = render::pdf(&printed.pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
@@ -49,7 +50,7 @@ pub fn render(
     let n = printed.pages.len();
     let mut summary = format!("wrote {} ({} page{})", output.display(), n, if n == 1 { "" } else { "s" });
     if let (Some(plan), Some(sheet)) = (&printed.plan, &options.sheet) {
-        summary.push_str(&format!("\nsheets: {}", sheet_note(plan, pieces[0].len() == 2, sheet.duplex)));
+        summary.push_str(&format!("\nsheets: {}", sheet_note(plan, two_sided, sheet.duplex)));
     }
     if let Some(fold) = design.fold {
         summary

@@ -453,7 +453,7 @@ pub struct Printed {
 }
 
 /// Arranges pieces (each one page, or front and back) for printing.
-pub fn for_print(pieces: &[Vec<Page>], options: &PrintOptions) -> Result<Printed, String> {
+pub fn for_print(pieces: Vec<Vec<Page>>, options: &PrintOptions) -> Result<Printed, String> {
     if let Some(sheet) = &options.sheet {
         if let Some(long) = pieces.iter().find(|p| p.len() > 2) {
             return Err(format!(
@@ -474,10 +474,11 @@ pub fn for_print(pieces: &[Vec<Page>], options: &PrintOptions) -> Result<Printed
     let mut piece_pages = Vec::new();
     for piece in pieces {
         let first = pages.len() + 1;
+        let count = piece.len();
         for page in piece {
-            pages.push(if options.shop_marks { with_shop_marks(page) } else { page.clone() });
+            pages.push(if options.shop_marks { with_shop_marks(&page) } else { page });
         }
-        piece_pages.push((first..first + piece.len()).collect());
+        piece_pages.push((first..first + count).collect());
     }
     Ok(Printed { pages, piece_pages, plan: None })
 }

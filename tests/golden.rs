@@ -241,7 +241,7 @@ fn case_pages(case: &Case) -> Vec<letterkit::layout::Page> {
         shop_marks: false,
     };
     let pieces: Vec<Vec<letterkit::layout::Page>> = (0..4).map(|_| pages.clone()).collect();
-    letterkit::impose::for_print(&pieces, &options)
+    letterkit::impose::for_print(pieces.clone(), &options)
         .unwrap_or_else(|e| panic!("golden case `{}`: {e}", case.name))
         .pages
 }

@@ -78,7 +78,7 @@ fn backs_land_behind_their_fronts_for_both_flips() {
     let pieces = pieces(7); // two sheets: four pieces, then three
     for duplex in [Duplex::Long, Duplex::Short] {
         let options = PrintOptions { sheet: Some(sheet(duplex)), shop_marks: false };
-        let printed = impose::for_print(&pieces, &options).expect("imposition");
+        let printed = impose::for_print(pieces.clone(), &options).expect("imposition");
         let plan = printed.plan.clone().expect("a sheet plan");
         assert_eq!((plan.cols, plan.rows), (2, 2), "4.25 x 5.5 goes 2 x 2 on Letter");
         assert_eq!(printed.pages.len(), 4, "two sheets, each front and back");
@@ -110,9 +110,11 @@ fn backs_land_behind_their_fronts_for_both_flips() {
 #[test]
 fn sheets_have_crop_marks_and_keep_bleed_off_neighbours() {
     let pieces = pieces(4);
-    let printed =
-        impose::for_print(&pieces, &PrintOptions { sheet: Some(sheet(Duplex::Long)), shop_marks: false })
-            .expect("imposition");
+    let printed = impose::for_print(
+        pieces.clone(),
+        &PrintOptions { sheet: Some(sheet(Duplex::Long)), shop_marks: false },
+    )
+    .expect("imposition");
     let plan = printed.plan.expect("plan");
     assert!(plan.to_the_edge(), "2 x 2 quarter-letter cards fill the sheet");
     assert_eq!(plan.gutter, 0.0);
@@ -129,7 +131,7 @@ fn a_grid_that_does_not_fit_is_an_error() {
     let pieces = pieces(1);
     let mut options = sheet(Duplex::Long);
     options.grid = Some((3, 3));
-    let err = impose::for_print(&pieces, &PrintOptions { sheet: Some(options), shop_marks: false })
+    let err = impose::for_print(pieces.clone(), &PrintOptions { sheet: Some(options), shop_marks: false })
         .err()
         .expect("an error");
     assert_eq!(err, "a 3 x 3 grid of 4.250 x 5.500 in pieces does not fit on a 8.500 x 11.000 in sheet");
@@ -138,7 +140,8 @@ fn a_grid_that_does_not_fit_is_an_error() {
 #[test]
 fn print_shop_pages_keep_trim_and_bleed_boxes_with_marks_outside() {
     let pieces = pieces(1);
-    let printed = impose::for_print(&pieces, &PrintOptions { sheet: None, shop_marks: true }).expect("pages");
+    let printed =
+        impose::for_print(pieces.clone(), &PrintOptions { sheet: None, shop_marks: true }).expect("pages");
     let bytes = letterkit::render::pdf(&printed.pages, &Default::default()).expect("pdf");
     let doc = PdfDoc::parse(&bytes);
     assert_eq!(doc.pages.len(), 2, "front and back as separate pages");
@@ -204,9 +207,11 @@ fn every_example_piece_goes_on_letter_and_a4_sheets_with_both_flips() {
             for duplex in [Duplex::Long, Duplex::Short] {
                 let options = SheetOptions { width: paper_w, height: paper_h, ..sheet(duplex) };
                 let pieces = vec![pages.clone(); 3];
-                let printed =
-                    impose::for_print(&pieces, &PrintOptions { sheet: Some(options), shop_marks: false })
-                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let printed = impose::for_print(
+                    pieces.clone(),
+                    &PrintOptions { sheet: Some(options), shop_marks: false },
+                )
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 let plan = printed.plan.expect("plan");
                 let per_sheet = plan.cols * plan.rows;
                 assert!(per_sheet >= 2, "{}: {per_sheet} per sheet", path.display());

@@ -534,9 +534,9 @@ fn produce(
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
             let laid: Vec<Laid> = render::parallel_map(
-                chunk,
+                chunk.to_vec(),
                 || (),
-                |_, _, &i| match pass {
+                |_, _, i| match pass {
                     "envelopes" => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
                     _ => lay_out_piece(&jobs[i], context, &pictures),
                 },
@@ -601,12 +601,13 @@ fn produce(
                 None => pieces.into_iter().map(|piece| vec![piece]).collect(),
             };
             for group in groups {
-                let own: Vec<Vec<Page>> = group.iter().map(|(_, p)| p.clone()).collect();
-                let printed = impose::for_print(&own, &print).map_err(Diagnostic::error)?;
-                let kind = jobs[group[0].0].kind;
+                let (indices, own): (Vec<usize>, Vec<Vec<Page>>) = group.into_iter().unzip();
+                let page_counts: Vec<usize> = own.iter().map(Vec::len).collect();
+                let printed = impose::for_print(own, &print).map_err(Diagnostic::error)?;
+                let kind = jobs[indices[0]].kind;
                 kit.pages[page_slot] += printed.pages.len();
                 let (file, numbers) = outputs.add(kind.file(), printed.pages)?;
-                for ((i, pages), piece_pages) in group.iter().zip(&printed.piece_pages) {
+                for ((i, pages), piece_pages) in indices.iter().zip(page_counts).zip(&printed.piece_pages) {
                     let job = &jobs[*i];
                     let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
                     let record = piece_record(
@@ -699,7 +700,7 @@ fn printed_size(design: &Design) -> (f32, f32) {
 #[allow(clippy::too_many_arguments)]
 fn piece_record(
     job: &Job,
-    pages: &[Page],
+    pages: usize,
     file: String,
     pages_in_file: Vec<usize>,
     writer: &Writer,
@@ -725,15 +726,14 @@ fn piece_record(
         let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
         let weight = postage.weights.envelope
             + match job.kind {
-                PieceKind::Letter => pages.len() as f64 * sheet_weight,
+                PieceKind::Letter => pages as f64 * sheet_weight,
                 _ => postage.weights.card,
             };
-        if job.kind == PieceKind::Letter && pages.len() > MAX_SHEETS_ONE_OUNCE {
+        if job.kind == PieceKind::Letter && pages > MAX_SHEETS_ONE_OUNCE {
             warnings.push(with_row(
                 Diagnostic::warning(format!(
                     "letter {} runs to {} sheets: probably over one ounce, so it needs more postage",
-                    job.id,
-                    pages.len()
+                    job.id, pages
                 )),
                 writer,
             ));

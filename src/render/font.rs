@@ -55,36 +55,31 @@ impl FontEmbed {
     /// Numbers the run's new glyphs and records the text of each glyph that stands alone for
     /// its cluster (the first text seen wins; content marks any other use with ActualText).
     pub(super) fn register(&mut self, run: &TextRun) {
-        if run.glyphs.iter().any(|g| g.id != 0 && self.cid(g.id) == 0) {
-            let new: Vec<u16> = run
-                .glyphs
-                .iter()
-                .map(|g| g.id)
-                .filter(|&id| id != 0 && self.cid(id) == 0)
-                .collect::<std::collections::BTreeSet<u16>>()
-                .into_iter()
-                .collect();
-            // First use decides the number, so numbering follows page order, not the set's order.
-            let widths = glyph_widths(&self.face, &new);
-            for g in &run.glyphs {
-                if g.id == 0 || self.cid(g.id) != 0 {
-                    continue;
-                }
-                let cid = self.remapper.remap(g.id);
+        let glyphs = &run.glyphs;
+        for (i, g) in glyphs.iter().enumerate() {
+            let mut cid = self.cid(g.id);
+            if cid == 0 && g.id != 0 {
+                // First use decides the number, so numbering follows page order.
+                cid = self.remapper.remap(g.id);
                 let slot = usize::from(g.id);
                 if self.cids.len() <= slot {
                     self.cids.resize(slot + 1, 0);
                 }
                 self.cids[slot] = cid;
-                let width = new.binary_search(&g.id).map_or(0.0, |i| widths[i]);
-                self.widths.push(width);
+                self.widths.push(glyph_widths(&self.face, &[g.id])[0]);
                 self.unicode.push(None);
                 debug_assert_eq!(self.widths.len(), usize::from(cid) + 1);
             }
-        }
-        for (range, text) in clusters(run) {
-            let cid = usize::from(self.cid(run.glyphs[range.start].id));
-            if range.len() == 1 && !text.is_empty() && self.unicode[cid].is_none() {
+            let cid = usize::from(cid);
+            if self.unicode[cid].is_some() {
+                continue;
+            }
+            // The glyph stands alone for its cluster (the same test as [`clusters`]).
+            let key = (g.cluster, g.cluster_end);
+            let same = |other: &crate::text::GlyphPos| (other.cluster, other.cluster_end) == key;
+            let alone = (i == 0 || !same(&glyphs[i - 1])) && glyphs.get(i + 1).is_none_or(|n| !same(n));
+            let text = run.text.get(g.cluster as usize..g.cluster_end as usize).unwrap_or("");
+            if alone && !text.is_empty() {
                 self.unicode[cid] = Some(text.into());
             }
         }

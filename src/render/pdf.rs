@@ -132,11 +132,11 @@ impl<W: Write> PdfWriter<W> {
             Resources { fonts: &self.fonts, font_index: &self.font_index, image_index: &self.image_index };
         let shared = self.resources;
         let encoded: Vec<(Chunk, Chunk)> = parallel_map(
-            &pages,
+            pages,
             || Deflater::new(CONTENT_COMPRESSION),
             |deflater, i, page| {
                 let (page_ref, content_ref, parent) = refs[i];
-                let stream = deflater.compress(&content::encode(page, &resources));
+                let stream = deflater.compress(&content::encode(&page, &resources));
                 let mut content_chunk = Chunk::new();
                 content_chunk.stream(content_ref, &stream).filter(pdf_writer::Filter::FlateDecode);
                 let mut page_chunk = Chunk::new();
@@ -405,24 +405,31 @@ impl Deflater {
 }
 
 /// Runs `f` on every item on all cores, keeping the order of the results; each thread makes
-/// its own working state with `state`.
-pub(crate) fn parallel_map<T: Sync, S, R: Send>(
-    items: &[T],
+/// its own working state with `state`, and drops the items it was given.
+pub(crate) fn parallel_map<T: Send, S, R: Send>(
+    mut items: Vec<T>,
     state: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, usize, &T) -> R + Sync,
+    f: impl Fn(&mut S, usize, T) -> R + Sync,
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
     let per = items.len().div_ceil(threads).max(1);
-    let run = |c: usize, chunk: &[T]| {
+    let run = |c: usize, chunk: Vec<T>| {
         let mut s = state();
-        chunk.iter().enumerate().map(|(i, item)| f(&mut s, c * per + i, item)).collect::<Vec<R>>()
+        chunk.into_iter().enumerate().map(|(i, item)| f(&mut s, c * per + i, item)).collect::<Vec<R>>()
     };
     if threads == 1 {
         return run(0, items);
     }
+    let mut chunks = Vec::with_capacity(threads);
+    while items.len() > per {
+        let rest = items.split_off(per);
+        chunks.push(std::mem::replace(&mut items, rest));
+    }
+    chunks.push(items);
     std::thread::scope(|scope| {
+        let run = &run;
         let handles: Vec<_> =
-            items.chunks(per).enumerate().map(|(c, chunk)| scope.spawn(move || run(c, chunk))).collect();
+            chunks.into_iter().enumerate().map(|(c, chunk)| scope.spawn(move || run(c, chunk))).collect();
         handles.into_iter().flat_map(|h| h.join().expect("a worker thread panicked")).collect()
     })
 }
