@@ -10,7 +10,7 @@ pub mod pages;
 pub mod participants;
 
 use std::collections::BTreeMap;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -343,8 +343,12 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let postage = Postage::builtin();
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let manifest = manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs);
-    write("manifest.json", manifest)?;
+    // Written straight to its file: a national campaign's manifest runs to megabytes.
+    let manifest_path = out.join("manifest.json");
+    check_not_input(&manifest_path, &inputs)?;
+    let file = staged.create(&manifest_path)?;
+    manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs, file)
+        .map_err(|e| crate::diag::io_error(&manifest_path, "cannot write", &e))?;
     staged.commit()?;
     clock.lap("handout, tally, manifest");
 
@@ -1125,7 +1129,8 @@ fn manifest_json(
     total: f64,
     postage: &Postage,
     files: &[&str],
-) -> Vec<u8> {
+    out: impl Write,
+) -> std::io::Result<()> {
     let c = &campaign.campaign;
     let count = |kind: PieceKind| kit.pieces.iter().filter(|p| p.kind == kind.name()).count();
     let manifest = Manifest {
@@ -1149,9 +1154,10 @@ fn manifest_json(
         files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
         pieces: &kit.pieces,
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("the manifest serializes");
-    bytes.push(b'\n');
-    bytes
+    let mut out = BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &manifest)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[allow(clippy::too_many_arguments)]
