@@ -201,8 +201,9 @@ impl Pictures {
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         let picture =
             Arc::new(Picture { path: path.to_path_buf(), data: Arc::new(data), format, width_px, height_px });
-        self.loaded.lock().expect("pictures").insert(path.to_path_buf(), picture.clone());
-        Ok(picture)
+        // Two threads may load the same picture at once: the first one stored is the one used.
+        let mut loaded = self.loaded.lock().expect("pictures");
+        Ok(loaded.entry(path.to_path_buf()).or_insert(picture).clone())
     }
 }
 

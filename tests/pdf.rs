@@ -713,3 +713,15 @@ fn a_long_document_has_a_shallow_page_tree_and_reads_back_whole() {
     let doc = PdfDoc::parse(&bytes);
     assert_eq!(doc.pages[2499].texts(), ["Page 2500"]);
 }
+
+#[test]
+fn the_same_picture_under_two_names_is_embedded_once() {
+    let dir = TempDir::new("same-bytes");
+    let jpeg = jpeg_grey(4, 3);
+    dir.write("a.jpg", &jpeg);
+    dir.write("copy of a.jpg", &jpeg);
+    let toml = "format = \"half-letter\"\n\n[[element]]\nkind = \"image\"\nsrc = \"a.jpg\"\nwidth = \"1in\"\nheight = \"0.75in\"\n\n[[element]]\nkind = \"image\"\nsrc = \"copy of a.jpg\"\ny = \"2in\"\nwidth = \"1in\"\nheight = \"0.75in\"\n";
+    let r = render_toml(&dir, toml, &[]);
+    assert_eq!(r.doc.image_objects_in_file, 1, "{:?}", r.doc.images);
+    assert_eq!(r.doc.images[0].draws, 2);
+}

@@ -59,9 +59,14 @@ pub struct PdfWriter<W: Write> {
     pages: usize,
     fonts: Vec<FontEmbed>,
     font_index: HashMap<usize, usize>,
-    /// Picture objects in resource order.
-    images: Vec<Ref>,
+    /// Picture objects in resource order, with the picture each embeds.
+    images: Vec<(Ref, std::sync::Arc<crate::layout::Picture>)>,
+    /// Picture number by the picture's address.
     image_index: HashMap<usize, usize>,
+    /// Picture number by a fingerprint of its bytes.
+    image_by_content: HashMap<String, usize>,
+    /// Every picture whose address is a key.
+    kept: Vec<std::sync::Arc<crate::layout::Picture>>,
     pending: Vec<Page>,
 }
 
@@ -81,6 +86,8 @@ impl<W: Write> PdfWriter<W> {
             font_index: HashMap::new(),
             images: Vec::new(),
             image_index: HashMap::new(),
+            image_by_content: HashMap::new(),
+            kept: Vec::new(),
             pending: Vec::new(),
         };
         writer.page_tree = writer.alloc();
@@ -190,12 +197,28 @@ impl<W: Write> PdfWriter<W> {
                 Item::Image(image) => {
                     let key = std::sync::Arc::as_ptr(&image.picture) as usize;
                     if !self.image_index.contains_key(&key) {
-                        let id = self.alloc();
-                        let objects =
-                            image_objects(&image.picture, id, self.options.pdf_a, &mut || self.alloc())?;
-                        self.objects(objects)?;
-                        self.image_index.insert(key, self.images.len());
-                        self.images.push(id);
+                        // The same bytes (another file, or another load of the same one) are
+                        // embedded once.
+                        let mut fingerprint = Fingerprint::default();
+                        fingerprint.add(&image.picture.data);
+                        let content = fingerprint.hex();
+                        let index = match self.image_by_content.get(&content) {
+                            Some(&index) if self.images[index].1.data == image.picture.data => index,
+                            _ => {
+                                let id = self.alloc();
+                                let objects =
+                                    image_objects(&image.picture, id, self.options.pdf_a, &mut || {
+                                        self.alloc()
+                                    })?;
+                                self.objects(objects)?;
+                                self.images.push((id, image.picture.clone()));
+                                self.image_by_content.insert(content, self.images.len() - 1);
+                                self.images.len() - 1
+                            }
+                        };
+                        self.image_index.insert(key, index);
+                        // Held so that no other picture takes its address while it is a key.
+                        self.kept.push(image.picture.clone());
                     }
                 }
                 Item::Group(group) => self.register(&group.items)?,
@@ -229,7 +252,7 @@ impl<W: Write> PdfWriter<W> {
             }
             fonts.finish();
             let mut objects = dict.insert(Name(b"XObject")).dict();
-            for (i, image) in self.images.iter().enumerate() {
+            for (i, (image, _)) in self.images.iter().enumerate() {
                 objects.pair(Name(content::image_name(i).as_bytes()), *image);
             }
         }
