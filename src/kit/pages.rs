@@ -315,7 +315,8 @@ pub fn tally(
     let margin = 0.6 * IN;
     let width = w - 2.0 * margin;
     let headers = ["#", "Name", "Letters", "Cards", "Postcards", "Envelopes sealed", "Photo shared"];
-    let fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
+    let cell = BlockStyle::new("sans", 9.0, 11.0);
+    let fractions = tally_columns(fonts, &cell, rows.len(), width)?;
     let row_height = 0.34 * IN;
     let header_top = margin + 52.0;
     let rows_per_page =
@@ -327,7 +328,7 @@ pub fn tally(
     for f in fractions {
         xs.push(xs.last().copied().unwrap_or(margin) + f * width);
     }
-    let mut cells = Cells::new(fonts, xs, header_top, row_height);
+    let mut cells = Cells::new(fonts, cell, xs, header_top, row_height);
     // The title is the same on every page, in the same place.
     let title = text_block(
         fonts,
@@ -402,6 +403,28 @@ pub fn tally(
     Ok(pages)
 }
 
+/// Room between a tally cell's rules and its text, left and right.
+const CELL_PADDING: f32 = 4.0;
+
+/// The tally table's columns as shares of its width. The "#" column holds three digits; a
+/// longer list widens it to fit its longest row number, which would otherwise be broken
+/// across two lines, and takes the room from the names.
+fn tally_columns(fonts: &FontBook, cell: &BlockStyle, rows: usize, width: f32) -> Result<[f32; 7], String> {
+    let mut fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
+    let digits = rows.max(1).to_string().len();
+    let mut widest = 0.0f32;
+    for digit in '0'..='9' {
+        let block = text_block(fonts, &digit.to_string().repeat(digits), cell, 0.0, 0.0, width)?;
+        widest = widest.max(block.rect.width);
+    }
+    let numbers = (widest + 2.0 * CELL_PADDING) / width;
+    if numbers > fractions[0] {
+        fractions[1] -= numbers - fractions[0];
+        fractions[0] = numbers;
+    }
+    Ok(fractions)
+}
+
 /// The tally sheet's table cells. A text that recurs in a column (a header, a count, a common
 /// name) is laid out once and its runs moved down to each row that shows it.
 struct Cells<'a> {
@@ -418,8 +441,13 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    fn new(fonts: &'a FontBook, xs: Vec<f32>, header_top: f32, row_height: f32) -> Cells<'a> {
-        let regular = BlockStyle::new("sans", 9.0, 11.0);
+    fn new(
+        fonts: &'a FontBook,
+        regular: BlockStyle,
+        xs: Vec<f32>,
+        header_top: f32,
+        row_height: f32,
+    ) -> Cells<'a> {
         let bold = BlockStyle { bold: true, ..regular.clone() };
         let laid = vec![HashMap::new(); 2 * xs.len()];
         Cells { fonts, xs, header_top, row_height, styles: [regular, bold], laid }
@@ -427,7 +455,7 @@ impl<'a> Cells<'a> {
 
     /// Lays out `text` in column `col` with its top at `top`.
     fn block(&self, text: &str, col: usize, top: f32, bold: bool) -> Result<Block, String> {
-        let (x, width) = (self.xs[col] + 4.0, self.xs[col + 1] - self.xs[col] - 8.0);
+        let (x, width) = (self.xs[col] + CELL_PADDING, self.xs[col + 1] - self.xs[col] - 2.0 * CELL_PADDING);
         text_block(self.fonts, text, &self.styles[usize::from(bold)], x, top, width)
     }
 
@@ -498,7 +526,8 @@ mod tests {
     #[test]
     fn reused_tally_cells_land_where_fresh_ones_do() {
         let fonts = FontBook::bundled();
-        let mut cells = Cells::new(&fonts, vec![43.2, 69.48, 264.0, 316.8], 95.2, 24.48);
+        let cell = BlockStyle::new("sans", 9.0, 11.0);
+        let mut cells = Cells::new(&fonts, cell, vec![43.2, 69.48, 264.0, 316.8], 95.2, 24.48);
         let long = "Maximiliana Alexandrina Wilhelmina Konstantinopoulou-Papadopoulou";
         assert!(cells.block(long, 1, 0.0, false).unwrap().lines > 1, "the long name wraps");
         for row in [1, 2, 17, 24, 25] {
@@ -512,6 +541,42 @@ mod tests {
                 assert!(runs(&reused) == runs(&fresh), "{text:?} in row {row}");
             }
         }
+    }
+
+    #[test]
+    fn row_numbers_are_never_broken_across_lines() {
+        let fonts = FontBook::bundled();
+        let cell = BlockStyle::new("sans", 9.0, 11.0);
+        for paper in ["us-letter", "a4"] {
+            let paper = crate::formats::find(paper, Some(crate::formats::Kind::Paper)).unwrap();
+            let width = paper.width.min(paper.height) - 1.2 * IN;
+            for rows in [0, 9, 999, 1000, 9999, 10_000, 100_000, 999_999] {
+                let fractions = tally_columns(&fonts, &cell, rows, width).unwrap();
+                assert!((fractions.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{rows} rows: {fractions:?}");
+                if rows < 1000 {
+                    assert_eq!(fractions[0], 0.05, "three digits fit the usual column");
+                }
+                let text_width = fractions[0] * width - 2.0 * CELL_PADDING;
+                let widest = rows.max(1).to_string().replace(|_| true, "8");
+                let block = text_block(&fonts, &widest, &cell, 0.0, 0.0, text_width).unwrap();
+                assert_eq!(block.lines, 1, "{widest} in a {text_width} pt column on {}", paper.name);
+            }
+        }
+        // A whole sheet: every row number is one run, whole, in the "#" column.
+        let rows: Vec<TallyRow> =
+            (0..1000).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
+        let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
+        let pages = tally(&fonts, paper, "Test", &rows, [1000, 0, 1000]).unwrap();
+        let numbers: Vec<String> = pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text(t) if t.x == 0.6 * IN + CELL_PADDING && t.text != "#" => Some(t.text.clone()),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<String> = (1..=1000).map(|n| n.to_string()).collect();
+        assert_eq!(numbers, expected);
     }
 
     #[test]
