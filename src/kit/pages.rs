@@ -1,10 +1,12 @@
 //! Pages the kit composes in code: envelopes placed by USPS rules, the talking-points
 //! handout and the sign-in / tally sheet.
 
+use std::collections::HashMap;
+
 use crate::design::Paint;
 use crate::fonts::FontBook;
 use crate::formats::Format;
-use crate::layout::{BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
+use crate::layout::{Block, BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
 use crate::mail::{barcode_clear_zone, ocr_read_area};
 use crate::text::Align;
 use crate::units::{Color, PT_PER_IN, Rect};
@@ -313,7 +315,8 @@ pub fn tally(
     let margin = 0.6 * IN;
     let width = w - 2.0 * margin;
     let headers = ["#", "Name", "Letters", "Cards", "Postcards", "Envelopes sealed", "Photo shared"];
-    let fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
+    let cell = BlockStyle::new("sans", 9.0, 11.0);
+    let fractions = tally_columns(fonts, &cell, rows.len(), width)?;
     let row_height = 0.34 * IN;
     let header_top = margin + 52.0;
     let rows_per_page =
@@ -321,19 +324,24 @@ pub fn tally(
     let chunks: Vec<&[TallyRow]> =
         if rows.is_empty() { vec![&[]] } else { rows.chunks(rows_per_page).collect() };
     let mut pages = Vec::new();
-    let cell = BlockStyle::new("sans", 9.0, 11.0);
+    let mut xs = vec![margin];
+    for f in fractions {
+        xs.push(xs.last().copied().unwrap_or(margin) + f * width);
+    }
+    let mut cells = Cells::new(fonts, cell, xs, header_top, row_height);
+    // The title is the same on every page, in the same place.
+    let title = text_block(
+        fonts,
+        &format!("Sign-in and tally · {}", escape_markup(campaign)),
+        &BlockStyle { bold: true, ..BlockStyle::new("sans", 14.0, 17.0) },
+        margin,
+        margin,
+        width,
+    )?
+    .items;
     for (page_no, chunk) in chunks.iter().enumerate() {
         let mut page = Page::new(w, h, 0.0);
-        let title = format!("Sign-in and tally · {}", escape_markup(campaign));
-        let title_block = text_block(
-            fonts,
-            &title,
-            &BlockStyle { bold: true, ..BlockStyle::new("sans", 14.0, 17.0) },
-            margin,
-            margin,
-            width,
-        )?;
-        page.items.extend(title_block.items);
+        page.items.extend(title.iter().cloned());
         let sub = format!(
             "Page {} of {}. One row per writer. Tick each letter and card as it goes into its own envelope; count postcards; note who shared a photo.",
             page_no + 1,
@@ -348,10 +356,6 @@ pub fn tally(
             width,
         )?;
         page.items.extend(sub_block.items);
-        let mut xs = vec![margin];
-        for f in fractions {
-            xs.push(xs.last().copied().unwrap_or(margin) + f * width);
-        }
         let mut grid = Vec::new();
         let n_rows = chunk.len().max(if rows.is_empty() { rows_per_page } else { 0 });
         let last_page = page_no + 1 == chunks.len();
@@ -362,7 +366,7 @@ pub fn tally(
             grid.push(PathSeg::Line(margin + width, y));
         }
         let bottom = header_top + table_rows as f32 * row_height;
-        for &x in &xs {
+        for &x in &cells.xs {
             grid.push(PathSeg::Move(x, header_top));
             grid.push(PathSeg::Line(x, bottom));
         }
@@ -371,44 +375,130 @@ pub fn tally(
             paint: Paint { fill: Some(Color::Rgb(236, 236, 232)), stroke: None },
         }));
         page.items.push(Item::Shape(Shape { path: grid, paint: stroke(Color::Rgb(120, 120, 120), 0.5) }));
-        let mut put = |text: &str, col: usize, row: usize, bold: bool| -> Result<(), String> {
-            let style = BlockStyle { bold, ..cell.clone() };
-            let block = text_block(
-                fonts,
-                text,
-                &style,
-                xs[col] + 4.0,
-                header_top + row as f32 * row_height + 7.0,
-                xs[col + 1] - xs[col] - 8.0,
-            )?;
-            page.items.extend(block.items);
-            Ok(())
-        };
+        let items = &mut page.items;
         for (c, head) in headers.iter().enumerate() {
-            put(head, c, 0, true)?;
+            cells.put(items, head, c, 0, true)?;
         }
         for (i, row) in chunk.iter().enumerate() {
             let number = page_no * rows_per_page + i + 1;
-            put(&number.to_string(), 0, i + 1, false)?;
-            put(&escape_markup(&row.name), 1, i + 1, false)?;
+            cells.put_once(items, &number.to_string(), 0, i + 1)?;
+            cells.put(items, &escape_markup(&row.name), 1, i + 1, false)?;
             if let Some([l, c, p]) = row.counts {
                 for (k, v) in [l, c, p].into_iter().enumerate() {
-                    put(&format!("{v} planned"), 2 + k, i + 1, false)?;
+                    cells.put(items, &format!("{v} planned"), 2 + k, i + 1, false)?;
                 }
             }
         }
         if last_page {
             let r = 1 + n_rows;
-            put("Total", 1, r, true)?;
+            cells.put(items, "Total", 1, r, true)?;
             if !rows.is_empty() {
                 for (k, v) in totals.into_iter().enumerate() {
-                    put(&format!("{v} planned"), 2 + k, r, false)?;
+                    cells.put(items, &format!("{v} planned"), 2 + k, r, false)?;
                 }
             }
         }
         pages.push(page);
     }
     Ok(pages)
+}
+
+/// Room between a tally cell's rules and its text, left and right.
+const CELL_PADDING: f32 = 4.0;
+
+/// The tally table's columns as shares of its width. The "#" column holds three digits; a
+/// longer list widens it to fit its longest row number, which would otherwise be broken
+/// across two lines, and takes the room from the names.
+fn tally_columns(fonts: &FontBook, cell: &BlockStyle, rows: usize, width: f32) -> Result<[f32; 7], String> {
+    let mut fractions = [0.05, 0.37, 0.1, 0.1, 0.11, 0.14, 0.13];
+    let digits = rows.max(1).to_string().len();
+    let mut widest = 0.0f32;
+    for digit in '0'..='9' {
+        let block = text_block(fonts, &digit.to_string().repeat(digits), cell, 0.0, 0.0, width)?;
+        widest = widest.max(block.rect.width);
+    }
+    let numbers = (widest + 2.0 * CELL_PADDING) / width;
+    if numbers > fractions[0] {
+        fractions[1] -= numbers - fractions[0];
+        fractions[0] = numbers;
+    }
+    Ok(fractions)
+}
+
+/// The tally sheet's table cells. A text that recurs in a column (a header, a count, a common
+/// name) is laid out once and its runs moved down to each row that shows it.
+struct Cells<'a> {
+    fonts: &'a FontBook,
+    /// The column edges, left to right.
+    xs: Vec<f32>,
+    header_top: f32,
+    row_height: f32,
+    /// Regular and bold cell text.
+    styles: [BlockStyle; 2],
+    /// Texts met so far, by column and weight (`2 * column + bold`): one line laid out with
+    /// its top at 0, or `None` for a text that wraps.
+    laid: Vec<HashMap<String, Option<Vec<Item>>>>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(
+        fonts: &'a FontBook,
+        regular: BlockStyle,
+        xs: Vec<f32>,
+        header_top: f32,
+        row_height: f32,
+    ) -> Cells<'a> {
+        let bold = BlockStyle { bold: true, ..regular.clone() };
+        let laid = vec![HashMap::new(); 2 * xs.len()];
+        Cells { fonts, xs, header_top, row_height, styles: [regular, bold], laid }
+    }
+
+    /// Lays out `text` in column `col` with its top at `top`.
+    fn block(&self, text: &str, col: usize, top: f32, bold: bool) -> Result<Block, String> {
+        let (x, width) = (self.xs[col] + CELL_PADDING, self.xs[col + 1] - self.xs[col] - 2.0 * CELL_PADDING);
+        text_block(self.fonts, text, &self.styles[usize::from(bold)], x, top, width)
+    }
+
+    fn top(&self, row: usize) -> f32 {
+        self.header_top + row as f32 * self.row_height + 7.0
+    }
+
+    /// Puts a text that shows once (a row number) in a cell.
+    fn put_once(&self, items: &mut Vec<Item>, text: &str, col: usize, row: usize) -> Result<(), String> {
+        items.extend(self.block(text, col, self.top(row), false)?.items);
+        Ok(())
+    }
+
+    /// Puts a text that may recur in its column in a cell. A one-line block set with its top at
+    /// 0 has its baseline at exactly the ascent, so adding the row's top gives the coordinates
+    /// setting it there would; a text that wraps is set in place each time.
+    fn put(
+        &mut self,
+        items: &mut Vec<Item>,
+        text: &str,
+        col: usize,
+        row: usize,
+        bold: bool,
+    ) -> Result<(), String> {
+        let top = self.top(row);
+        let slot = 2 * col + usize::from(bold);
+        if !self.laid[slot].contains_key(text) {
+            let block = self.block(text, col, 0.0, bold)?;
+            let one_line = (block.lines <= 1).then_some(block.items);
+            self.laid[slot].insert(text.to_string(), one_line);
+        }
+        match &self.laid[slot][text] {
+            Some(laid) => items.extend(laid.iter().map(|item| {
+                let mut item = item.clone();
+                if let Item::Text(run) = &mut item {
+                    run.y += top;
+                }
+                item
+            })),
+            None => items.extend(self.block(text, col, top, bold)?.items),
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -420,6 +510,73 @@ mod tests {
     /// Everything an item can put ink on, as rectangles, one per item.
     fn ink(items: &[Item]) -> Vec<Rect> {
         items.iter().filter_map(|item| crate::layout::ink_bounds(std::slice::from_ref(item))).collect()
+    }
+
+    /// A text run's place, glyphs and text, exactly.
+    fn runs(items: &[Item]) -> Vec<(u32, u32, Vec<crate::text::GlyphPos>, String)> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text(t) => Some((t.x.to_bits(), t.y.to_bits(), t.glyphs.clone(), t.text.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reused_tally_cells_land_where_fresh_ones_do() {
+        let fonts = FontBook::bundled();
+        let cell = BlockStyle::new("sans", 9.0, 11.0);
+        let mut cells = Cells::new(&fonts, cell, vec![43.2, 69.48, 264.0, 316.8], 95.2, 24.48);
+        let long = "Maximiliana Alexandrina Wilhelmina Konstantinopoulou-Papadopoulou";
+        assert!(cells.block(long, 1, 0.0, false).unwrap().lines > 1, "the long name wraps");
+        for row in [1, 2, 17, 24, 25] {
+            for (text, col, bold) in
+                [("Ana Lima", 1, false), (long, 1, false), ("1 planned", 2, false), ("Total", 1, true)]
+            {
+                let mut reused = Vec::new();
+                cells.put(&mut reused, text, col, row, bold).unwrap();
+                let fresh = cells.block(text, col, cells.top(row), bold).unwrap().items;
+                assert!(!reused.is_empty());
+                assert!(runs(&reused) == runs(&fresh), "{text:?} in row {row}");
+            }
+        }
+    }
+
+    #[test]
+    fn row_numbers_are_never_broken_across_lines() {
+        let fonts = FontBook::bundled();
+        let cell = BlockStyle::new("sans", 9.0, 11.0);
+        for paper in ["us-letter", "a4"] {
+            let paper = crate::formats::find(paper, Some(crate::formats::Kind::Paper)).unwrap();
+            let width = paper.width.min(paper.height) - 1.2 * IN;
+            for rows in [0, 9, 999, 1000, 9999, 10_000, 100_000, 999_999] {
+                let fractions = tally_columns(&fonts, &cell, rows, width).unwrap();
+                assert!((fractions.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{rows} rows: {fractions:?}");
+                if rows < 1000 {
+                    assert_eq!(fractions[0], 0.05, "three digits fit the usual column");
+                }
+                let text_width = fractions[0] * width - 2.0 * CELL_PADDING;
+                let widest = rows.max(1).to_string().replace(|_| true, "8");
+                let block = text_block(&fonts, &widest, &cell, 0.0, 0.0, text_width).unwrap();
+                assert_eq!(block.lines, 1, "{widest} in a {text_width} pt column on {}", paper.name);
+            }
+        }
+        // A whole sheet: every row number is one run, whole, in the "#" column.
+        let rows: Vec<TallyRow> =
+            (0..1000).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
+        let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
+        let pages = tally(&fonts, paper, "Test", &rows, [1000, 0, 1000]).unwrap();
+        let numbers: Vec<String> = pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text(t) if t.x == 0.6 * IN + CELL_PADDING && t.text != "#" => Some(t.text.clone()),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<String> = (1..=1000).map(|n| n.to_string()).collect();
+        assert_eq!(numbers, expected);
     }
 
     #[test]
