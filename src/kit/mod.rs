@@ -280,7 +280,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         warnings,
         &mut clock,
     )?;
-    let mut write = |name: &str, bytes: Vec<u8>| -> Result<()> {
+    let write = |staged: &mut Staged, name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;
         staged.write(&path, &bytes)
@@ -306,7 +306,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         },
     )
     .map_err(|m| Diagnostic::error(format!("handout: {m}")).in_file(&campaign.path))?;
-    write("handout.pdf", render::pdf([&handout], &title("talking points"))?)?;
+    write(&mut staged, "handout.pdf", render::pdf([&handout], &title("talking points"))?)?;
     let totals = PieceKind::ALL.map(|k| kit.pieces.iter().filter(|p| p.kind == k.name()).count() as u32);
     let rows: Vec<pages::TallyRow> = if options.participants.is_some() {
         writers
@@ -319,9 +319,18 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     } else {
         Vec::new()
     };
-    let tally = pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals)
+    // One row per participant: streamed to its file, like the pieces.
+    let tally_path = out.join("tally-sheet.pdf");
+    check_not_input(&tally_path, &inputs)?;
+    let sink = BufWriter::new(staged.create(&tally_path)?);
+    let mut tally_pdf =
+        PdfWriter::new(sink, &tally_path.display().to_string(), &title("sign-in and tally sheet"))?;
+    let tally_pages =
+        pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals, &mut |page| {
+            tally_pdf.add(page).map_err(|e| e.to_string())
+        })
         .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
-    write("tally-sheet.pdf", render::pdf(&tally, &title("sign-in and tally sheet"))?)?;
+    tally_pdf.finish()?;
     if options.split {
         for (i, writer) in writers.iter().enumerate() {
             let name =
@@ -337,7 +346,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
                 &campaign,
                 &title(&format!("pieces and envelopes for {name}")),
             )?;
-            write(&format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
+            write(&mut staged, &format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
         }
     }
     let postage = Postage::builtin();
@@ -356,7 +365,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let mut seen = std::collections::BTreeSet::new();
     warnings.0.retain(|d| seen.insert(d.to_string()));
     let mut text =
-        summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally.len());
+        summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally_pages);
     for note in sheet_notes {
         text.push_str(&format!("{note}\n"));
     }

@@ -303,14 +303,16 @@ pub struct TallyRow {
 }
 
 /// The sign-in and tally sheet: one row per participant (or blank rows), columns to tick
-/// what was written, sealed and shared, and totals for the report back. Several pages if needed.
+/// what was written, sealed and shared, and totals for the report back. Several pages if
+/// needed, each handed to `emit` as it is made; returns the number of pages.
 pub fn tally(
     fonts: &FontBook,
     paper: &Format,
     campaign: &str,
     rows: &[TallyRow],
     totals: [u32; 3],
-) -> Result<Vec<Page>, String> {
+    emit: &mut dyn FnMut(Page) -> Result<(), String>,
+) -> Result<usize, String> {
     let (w, h) = (paper.width.min(paper.height), paper.width.max(paper.height));
     let margin = 0.6 * IN;
     let width = w - 2.0 * margin;
@@ -323,7 +325,6 @@ pub fn tally(
         (((h - margin - 40.0) - (header_top + row_height)) / row_height).floor().max(1.0) as usize;
     let chunks: Vec<&[TallyRow]> =
         if rows.is_empty() { vec![&[]] } else { rows.chunks(rows_per_page).collect() };
-    let mut pages = Vec::new();
     let mut xs = vec![margin];
     for f in fractions {
         xs.push(xs.last().copied().unwrap_or(margin) + f * width);
@@ -398,9 +399,9 @@ pub fn tally(
                 }
             }
         }
-        pages.push(page);
+        emit(page)?;
     }
-    Ok(pages)
+    Ok(chunks.len())
 }
 
 /// Room between a tally cell's rules and its text, left and right.
@@ -566,7 +567,12 @@ mod tests {
         let rows: Vec<TallyRow> =
             (0..1000).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
         let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
-        let pages = tally(&fonts, paper, "Test", &rows, [1000, 0, 1000]).unwrap();
+        let mut pages = Vec::new();
+        tally(&fonts, paper, "Test", &rows, [1000, 0, 1000], &mut |page| {
+            pages.push(page);
+            Ok(())
+        })
+        .unwrap();
         let numbers: Vec<String> = pages
             .iter()
             .flat_map(|p| &p.items)
