@@ -90,6 +90,8 @@ pub struct Face {
     shaper_data: harfrust::ShaperData,
     coverage: OnceLock<Vec<u32>>,
     shape_cache: Mutex<HashMap<Box<str>, Arc<Shaped>>>,
+    /// Shaping plans by direction and script: building one costs a third of shaping a word.
+    plans: Mutex<Vec<Arc<harfrust::ShapePlan>>>,
 }
 
 impl Face {
@@ -115,6 +117,7 @@ impl Face {
             shaper_data: harfrust::ShaperData::new(&shaper_font),
             coverage: OnceLock::new(),
             shape_cache: Mutex::default(),
+            plans: Mutex::default(),
             data,
         })
     }
@@ -147,6 +150,21 @@ impl Face {
         shaped
     }
 
+    /// The shaping plan for a buffer's direction, script and language, made once per face.
+    fn plan(&self, shaper: &harfrust::Shaper, buffer: &harfrust::UnicodeBuffer) -> Arc<harfrust::ShapePlan> {
+        let script = Some(buffer.script()).filter(|&s| s != harfrust::script::UNKNOWN);
+        let (direction, language) = (buffer.direction(), buffer.language());
+        let matches = |p: &harfrust::ShapePlan| {
+            p.direction() == direction && p.script() == script && p.language() == language.as_ref()
+        };
+        if let Some(plan) = self.plans.lock().expect("plans").iter().find(|p| matches(p)) {
+            return plan.clone();
+        }
+        let plan = Arc::new(harfrust::ShapePlan::new(shaper, direction, script, language.as_ref(), &[]));
+        self.plans.lock().expect("plans").push(plan.clone());
+        plan
+    }
+
     /// Shapes `text`; advances and offsets are in ems.
     fn shape_uncached(&self, text: &str) -> Shaped {
         let font = harfrust::FontRef::new(self.data.bytes()).expect("the face was parsed when it was added");
@@ -154,7 +172,8 @@ impl Face {
         let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let output = shaper.shape(buffer, harfrust::ShapeOptions::new());
+        let plan = self.plan(&shaper, &buffer);
+        let output = shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)));
         let scale = 1.0 / self.units_per_em;
         let glyphs = output
             .glyph_infos()
