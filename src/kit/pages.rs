@@ -404,6 +404,9 @@ pub fn tally(
     Ok(chunks.len())
 }
 
+/// The smallest type a tally cell is set in, to fit a long text.
+const MIN_CELL_SIZE: f32 = 6.0;
+
 /// Room between a tally cell's rules and its text, left and right.
 const CELL_PADDING: f32 = 4.0;
 
@@ -457,7 +460,23 @@ impl<'a> Cells<'a> {
     /// Lays out `text` in column `col` with its top at `top`.
     fn block(&self, text: &str, col: usize, top: f32, bold: bool) -> Result<Block, String> {
         let (x, width) = (self.xs[col] + CELL_PADDING, self.xs[col + 1] - self.xs[col] - 2.0 * CELL_PADDING);
-        text_block(self.fonts, text, &self.styles[usize::from(bold)], x, top, width)
+        let style = &self.styles[usize::from(bold)];
+        let mut block = text_block(self.fonts, text, style, x, top, width)?;
+        // A text too wide for its cell (a long name, a large total, a two-word header) is set
+        // smaller until it takes one line; at the smallest size it may take two, which still
+        // fit between the rules.
+        let mut size = style.size;
+        while block.lines > 1 && size > MIN_CELL_SIZE {
+            size = (size - 0.5).max(MIN_CELL_SIZE);
+            let smaller = BlockStyle { size, leading: size * 1.15, ..style.clone() };
+            block = text_block(self.fonts, text, &smaller, x, top, width)?;
+        }
+        if block.lines > 2 {
+            return Err(format!(
+                "\"{text}\" does not fit its cell on the sheet, even in {MIN_CELL_SIZE} pt type; shorten it"
+            ));
+        }
+        Ok(block)
     }
 
     fn top(&self, row: usize) -> f32 {
@@ -642,6 +661,54 @@ mod tests {
                 if return_lines.is_some() {
                     assert!(text.contains(&"Boston, MA 02134"));
                     assert!(text.contains(&"Zoë O’Brien-Nguyễn"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tally_text_stays_between_the_rules() {
+        // A long name, a large total and the two-word header are set smaller to fit their
+        // cells; no text crosses a rule.
+        let fonts = FontBook::bundled();
+        let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
+        let mut rows: Vec<TallyRow> =
+            (0..30).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
+        rows[3].name = "Maximiliana Alexandrina Wilhelmina Konstantinopoulou-Papadopoulou".into();
+        rows[4].counts = Some([120, 0, 1500]);
+        let mut pages = Vec::new();
+        tally(&fonts, paper, "Test", &rows, [20000, 0, 20000], &mut |page| {
+            pages.push(page);
+            Ok(())
+        })
+        .unwrap();
+        for page in &pages {
+            let rules: Vec<f32> = page
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Shape(s) if s.paint.stroke.is_some() => Some(&s.path),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|seg| match *seg {
+                    PathSeg::Move(x, y) if x == 0.6 * IN => Some(y),
+                    _ => None,
+                })
+                .collect();
+            assert!(rules.len() > 2);
+            for item in &page.items {
+                if let Item::Text(run) = item {
+                    let b = run.bounds();
+                    for &y in &rules {
+                        assert!(
+                            !(b.y + 0.25 < y && y < b.y + b.height - 0.25),
+                            "\"{}\" ({:.1}..{:.1}) crosses the rule at {y:.1}",
+                            run.text,
+                            b.y,
+                            b.y + b.height
+                        );
+                    }
                 }
             }
         }
