@@ -156,3 +156,33 @@ fn decode_png(data: &[u8]) -> std::result::Result<DecodedPng, String> {
     let opaque = alpha.iter().all(|&a| a == 255);
     Ok(DecodedPng { width, height, gray, color, alpha: (!opaque).then_some(alpha) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JPEG's header up to its frame: SOI, an optional Adobe segment, SOF0.
+    fn header(adobe: bool, precision: u8, components: u8) -> Vec<u8> {
+        let mut data = vec![0xFF, 0xD8];
+        if adobe {
+            data.extend([0xFF, 0xEE, 0x00, 0x0E]);
+            data.extend(b"Adobe");
+            data.extend([0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x02]);
+        }
+        data.extend([0xFF, 0xC0, 0x00, 8 + 3 * components, precision, 0x00, 0x20, 0x00, 0x30, components]);
+        for c in 0..components {
+            data.extend([c + 1, 0x11, 0x00]);
+        }
+        data.extend([0xFF, 0xDA, 0x00, 0x08]);
+        data
+    }
+
+    #[test]
+    fn reads_the_frame_and_the_adobe_mark() {
+        let frame = jpeg_frame(&header(true, 8, 4)).expect("frame");
+        assert_eq!((frame.width, frame.height, frame.components, frame.precision), (48, 32, 4, 8));
+        assert!(frame.adobe, "an Adobe CMYK JPEG is drawn with an inverted Decode");
+        let frame = jpeg_frame(&header(false, 12, 3)).expect("frame");
+        assert_eq!((frame.components, frame.precision, frame.adobe), (3, 12, false));
+    }
+}

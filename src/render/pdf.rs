@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
 
 use pdf_writer::{Chunk, Finish, Name, Rect as PdfRect, Ref, Str, TextStr};
 
@@ -516,15 +515,5 @@ impl Fingerprint {
         done.mix(self.length);
         done.mix(0x5851_F42D_4C95_7F2D);
         format!("{:016x}{:016x}", done.a, done.b)
-    }
-}
-
-impl PdfWriter<std::io::BufWriter<std::fs::File>> {
-    /// Starts a document written to `path` as it is made.
-    pub fn create(path: &Path, options: &PdfOptions) -> Result<Self> {
-        let file =
-            std::fs::File::create(path).map_err(|e| crate::diag::io_error(path, "cannot write", &e))?;
-        let label = path.display().to_string();
-        PdfWriter::new(std::io::BufWriter::with_capacity(256 * 1024, file), &label, options)
     }
 }
