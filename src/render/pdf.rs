@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use pdf_writer::{Chunk, Finish, Name, Rect as PdfRect, Ref, Str, TextStr};
 
@@ -11,7 +12,7 @@ use super::content::{self, Resources};
 use super::font::FontEmbed;
 use super::image::image_objects;
 use crate::diag::{Diagnostic, Result};
-use crate::layout::{Item, Page};
+use crate::layout::{Item, Page, Picture};
 use crate::units::{Color, Rect};
 
 /// How to write the PDF.
@@ -48,24 +49,29 @@ const CONTENT_COMPRESSION: u32 = 6;
 pub struct PdfWriter<W: Write> {
     out: Output<W>,
     options: PdfOptions,
-    /// Byte offset of each object, by object number - 1.
+    /// Byte offset of each object, by object number - 1 (`None` until it is written).
     offsets: Vec<Option<u64>>,
     next_ref: i32,
+    /// The root of the page tree.
     page_tree: Ref,
+    /// The resource dictionary every page shares.
     resources: Ref,
     /// Page-tree nodes, each with its pages.
     nodes: Vec<(Ref, Vec<Ref>)>,
     pages: usize,
+    /// Fonts in resource order.
     fonts: Vec<FontEmbed>,
+    /// Font number by the face's address (each `FontEmbed` holds its face, so the address stays taken).
     font_index: HashMap<usize, usize>,
     /// Picture objects in resource order, with the picture each embeds.
-    images: Vec<(Ref, std::sync::Arc<crate::layout::Picture>)>,
+    images: Vec<(Ref, Arc<Picture>)>,
     /// Picture number by the picture's address.
     image_index: HashMap<usize, usize>,
     /// Picture number by a fingerprint of its bytes.
     image_by_content: HashMap<String, usize>,
     /// Every picture whose address is a key.
-    kept: Vec<std::sync::Arc<crate::layout::Picture>>,
+    kept: Vec<Arc<Picture>>,
+    /// Pages added but not yet written.
     pending: Vec<Page>,
 }
 
@@ -75,8 +81,9 @@ impl<W: Write> PdfWriter<W> {
         let mut writer = PdfWriter {
             out: Output { sink, written: 0, fingerprint: Fingerprint::default(), label: label.to_string() },
             options: options.clone(),
-            offsets: Vec::new(),
-            next_ref: 1,
+            // Objects 1 and 2, written last.
+            offsets: vec![None, None],
+            next_ref: 3,
             page_tree: Ref::new(1),
             resources: Ref::new(2),
             nodes: Vec::new(),
@@ -89,8 +96,6 @@ impl<W: Write> PdfWriter<W> {
             kept: Vec::new(),
             pending: Vec::new(),
         };
-        writer.page_tree = writer.alloc();
-        writer.resources = writer.alloc();
         // ISO 32000-1 7.5.2: a comment of four bytes above 127 marks the file as binary
         // (required by PDF/A, ISO 19005-2 6.1.2).
         writer.out.write(b"%PDF-1.7\n%\x80\x80\x80\x80\n")?;
@@ -175,7 +180,7 @@ impl<W: Write> PdfWriter<W> {
                     if self.options.pdf_a {
                         refuse_cmyk_in_pdf_a(run.color)?;
                     }
-                    let key = std::sync::Arc::as_ptr(&run.face) as usize;
+                    let key = Arc::as_ptr(&run.face) as usize;
                     let index = match self.font_index.get(&key) {
                         Some(&i) => i,
                         None => {
@@ -194,7 +199,7 @@ impl<W: Write> PdfWriter<W> {
                     }
                 }
                 Item::Image(image) => {
-                    let key = std::sync::Arc::as_ptr(&image.picture) as usize;
+                    let key = Arc::as_ptr(&image.picture) as usize;
                     if !self.image_index.contains_key(&key) {
                         // The same bytes (another file, or another load of the same one) are
                         // embedded once.
