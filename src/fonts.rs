@@ -73,6 +73,10 @@ pub struct VMetrics {
     pub descent: f32,
 }
 
+/// Most shaped texts one face remembers: memory stays bounded however many unique names a
+/// national campaign has.
+const MAX_CACHED_SHAPES: usize = 32_768;
+
 /// One font file, with what layout needs from it.
 pub struct Face {
     /// The family name designs use.
@@ -146,7 +150,12 @@ impl Face {
             return hit.clone();
         }
         let shaped = Arc::new(self.shape_uncached(text));
-        self.shape_cache.lock().expect("shape cache").insert(text.into(), shaped.clone());
+        // Words recur early (a kit's paragraphs, its common names); what keeps coming new (piece
+        // numbers, addresses) is not worth holding once the cache is full.
+        let mut cache = self.shape_cache.lock().expect("shape cache");
+        if cache.len() < MAX_CACHED_SHAPES {
+            cache.insert(text.into(), shaped.clone());
+        }
         shaped
     }
 

@@ -404,6 +404,10 @@ pub fn tally(
     Ok(chunks.len())
 }
 
+/// Most texts a tally column remembers: enough for every recurring count and common name, while
+/// a list of 100,000 different names does not stay in memory.
+const MAX_CACHED_CELLS: usize = 1024;
+
 /// The smallest type a tally cell is set in, to fit a long text.
 const MIN_CELL_SIZE: f32 = 6.0;
 
@@ -503,6 +507,11 @@ impl<'a> Cells<'a> {
         let top = self.top(row);
         let slot = 2 * col + usize::from(bold);
         if !self.laid[slot].contains_key(text) {
+            if self.laid[slot].len() >= MAX_CACHED_CELLS {
+                // A column of ever-new texts (names): set in place, not remembered.
+                items.extend(self.block(text, col, top, bold)?.items);
+                return Ok(());
+            }
             let block = self.block(text, col, 0.0, bold)?;
             let one_line = (block.lines <= 1).then_some(block.items);
             self.laid[slot].insert(text.to_string(), one_line);
