@@ -100,12 +100,22 @@ fn every_letter_gets_its_own_envelope_in_order() {
 #[test]
 fn builds_are_byte_identical() {
     let dir = scratch("same");
-    std::fs::write(dir.join("people.csv"), PEOPLE).unwrap();
+    // Enough pieces that layout runs on several threads, with postcards whose photo every
+    // thread loads: it must be embedded once, the same way, every run.
+    let mut people = String::from("name,address1,city,state,zip,letters,postcards\n");
+    for i in 0..300 {
+        people.push_str(&format!("Writer {i},{i} Elm Street,Boston,MA,02134,1,1\n"));
+    }
+    std::fs::write(dir.join("people.csv"), people).unwrap();
     for out in ["a", "b"] {
         let o = letterkit(&dir, &["build", "-p", "people.csv", "-o", out]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for file in ["letters.pdf", "envelopes.pdf", "handout.pdf", "tally-sheet.pdf", "manifest.json"] {
+    let postcards = std::fs::read(dir.join("a/postcards.pdf")).unwrap();
+    assert_eq!(count(&postcards, b"/Subtype /Image"), 1, "the postcard photo is embedded once");
+    for file in
+        ["letters.pdf", "envelopes.pdf", "postcards.pdf", "handout.pdf", "tally-sheet.pdf", "manifest.json"]
+    {
         assert_eq!(
             std::fs::read(dir.join("a").join(file)).unwrap(),
             std::fs::read(dir.join("b").join(file)).unwrap(),
@@ -248,4 +258,9 @@ fn envelope_sizes_by_their_short_names_and_large_envelopes_priced_as_flats() {
     let m = manifest(&dir.join("kit"));
     assert_eq!(m["pieces"][0]["mail_class"], "flat");
     assert_eq!(m["pieces"][0]["postage_usd"], 1.63);
+}
+
+/// How many times `needle` occurs in `haystack`.
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack.windows(needle.len()).filter(|w| *w == needle).count()
 }
