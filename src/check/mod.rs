@@ -550,8 +550,8 @@ fn sample_fields(
         fields.insert("prompt_2".into(), points.get(1).map_or(*p, |(_, q)| q).to_string());
     }
     if let Some(typed) = &loaded.campaign.typed {
-        let fill = |t: Option<&String>| {
-            let template = t.and_then(|t| crate::text::Template::parse(t).ok())?;
+        let fill = |t: Option<&toml::Spanned<String>>| {
+            let template = t.and_then(|t| crate::text::Template::parse(t.get_ref()).ok())?;
             let spans = template.fill(&|n| fields.get(n).cloned()).ok()?;
             Some(spans.into_iter().map(|s| s.text).collect::<String>())
         };

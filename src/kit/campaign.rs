@@ -153,12 +153,15 @@ pub struct Theme {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Typed {
-    /// Opening paragraphs (with `{fields}` such as `{city}`).
-    pub opening: Vec<String>,
+    /// Opening paragraphs (with `{fields}` such as `{city}`), each with where it is in the file.
+    #[schemars(with = "Vec<String>")]
+    pub opening: Vec<toml::Spanned<String>>,
     /// Middle paragraphs.
-    pub middle: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub middle: Vec<toml::Spanned<String>>,
     /// Closing paragraphs.
-    pub closing: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub closing: Vec<toml::Spanned<String>>,
 }
 
 fn default_paper() -> String {
@@ -200,6 +203,8 @@ pub struct LoadedCampaign {
     pub envelope: &'static Format,
     /// Whether this is the built-in campaign.
     pub builtin: bool,
+    /// The campaign's text, for pointing messages at a line.
+    pub source: Source,
 }
 
 /// Reads a campaign file, or the built-in one when `path` is `None`.
@@ -262,7 +267,7 @@ pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
         }
         .into());
     }
-    Ok(LoadedCampaign { campaign, path: source.path.clone(), base_dir, paper, envelope, builtin })
+    Ok(LoadedCampaign { campaign, path: source.path.clone(), base_dir, paper, envelope, builtin, source })
 }
 
 impl LoadedCampaign {

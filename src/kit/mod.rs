@@ -1040,10 +1040,18 @@ fn inches(w: f32, h: f32) -> [f64; 2] {
 
 /// The typed letters' paragraph variants, parsed.
 struct Variants {
-    opening: Vec<Template>,
-    middle: Vec<Template>,
-    closing: Vec<Template>,
-    path: PathBuf,
+    opening: Vec<Paragraph>,
+    middle: Vec<Paragraph>,
+    closing: Vec<Paragraph>,
+}
+
+/// One paragraph variant, with where it is in the campaign file for messages.
+struct Paragraph {
+    template: Template,
+    /// `typed.middle[2]`.
+    label: String,
+    /// An error at the paragraph's place in the campaign.
+    at: Diagnostic,
 }
 
 impl Variants {
@@ -1054,11 +1062,12 @@ impl Variants {
         let chosen =
             [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
         let mut paragraphs = Vec::new();
-        for template in chosen {
-            let spans = template.fill(&|n| fields.get(n)).map_err(|name| {
-                Diagnostic::error(format!("typed: a paragraph uses `{{{name}}}`, which has no value"))
-                    .in_file(&self.path)
-                    .hint(format!("fields you can use: {}", fields.names().join(", ")))
+        for paragraph in chosen {
+            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|name| {
+                let mut d = paragraph.at.clone();
+                d.message =
+                    format!("{}: the paragraph uses `{{{name}}}`, which has no value", paragraph.label);
+                d.hint(format!("fields you can use: {}", fields.names().join(", ")))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
         }
@@ -1077,7 +1086,7 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
         }
         return Ok(None);
     };
-    let parse = |what: &str, list: &[String]| -> Result<Vec<Template>> {
+    let parse = |what: &str, list: &[toml::Spanned<String>]| -> Result<Vec<Paragraph>> {
         if list.is_empty() {
             return Err(Diagnostic::error(format!("typed.{what} needs at least one paragraph"))
                 .in_file(&campaign.path)
@@ -1085,10 +1094,15 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
         }
         list.iter()
             .enumerate()
-            .map(|(i, t)| {
-                Template::parse(t).map_err(|e| {
-                    Diagnostic::error(format!("typed.{what}[{}]: {e}", i + 1)).in_file(&campaign.path).into()
-                })
+            .map(|(i, text)| {
+                let label = format!("typed.{what}[{}]", i + 1);
+                let at = Diagnostic::error(String::new()).at_offset(&campaign.source, text.span().start);
+                let template = Template::parse(text.get_ref()).map_err(|e| {
+                    let mut d = at.clone();
+                    d.message = format!("{label}: {e}");
+                    d
+                })?;
+                Ok(Paragraph { template, label, at })
             })
             .collect()
     };
@@ -1096,7 +1110,6 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
         opening: parse("opening", &typed.opening)?,
         middle: parse("middle", &typed.middle)?,
         closing: parse("closing", &typed.closing)?,
-        path: campaign.path.clone(),
     }))
 }
 
