@@ -100,6 +100,21 @@ impl Staged {
     }
 }
 
+/// Removes temporary files an earlier job left in `folder` and its `participants` subfolder
+/// when it was killed before it could clean up (a long kit streams into them for a while).
+pub fn sweep_stale(folder: &Path) {
+    for dir in [folder.to_path_buf(), folder.join("participants")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".letterkit-tmp") && entry.path().is_file() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 /// Where a file being replaced waits until the new one is in place.
 fn backup_name(path: &Path) -> PathBuf {
     let name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy().into_owned());

@@ -344,7 +344,9 @@ fn a_killed_build_leaves_the_previous_kit_intact() {
     let _ = child.wait();
     assert!(killed, "the build was killed while writing");
     assert!(before == kit_files(&dir.join("kit")), "the previous kit is unchanged");
-    // The killed build's temporary files are left behind; the next build replaces them.
+    // The killed build's temporary files are left behind; the next build removes them, also
+    // those of files it does not make itself.
+    std::fs::write(dir.join("kit/.postcards.pdf.letterkit-tmp"), "stale").unwrap();
     let again = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());

@@ -265,6 +265,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
     crate::check::outputs::output_folder(out, &inputs, options.force)?;
+    crate::output::sweep_stale(out);
     // Files stream into temporary names and are put in place together at the end: a failed
     // build leaves the folder as it was.
     let mut staged = Staged::default();
