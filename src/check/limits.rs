@@ -236,6 +236,9 @@ pub fn verify_font(data: &[u8]) -> Result<(), String> {
             "it maps no characters to glyphs; it is damaged or a symbol font letterkit cannot use".into()
         );
     }
+    if has(b"CFF2") {
+        return Err("it is a variable OpenType font (CFF2), which letterkit cannot embed in a PDF; use a static .otf or a .ttf version".into());
+    }
     struct NoPen;
     impl OutlinePen for NoPen {
         fn move_to(&mut self, _: f32, _: f32) {}
@@ -252,6 +255,10 @@ pub fn verify_font(data: &[u8]) -> Result<(), String> {
             .draw(settings(), &mut NoPen)
             .map_err(|e| format!("glyph {} is damaged ({e}); download the font again", id.to_u32()))?;
     }
+    // The PDF embeds a subset of the font: find out now, with the file's name, rather than
+    // when the PDF is finished.
+    subsetter::subset(data, 0, &subsetter::GlyphRemapper::new())
+        .map_err(|e| format!("it cannot be embedded in a PDF ({e}); try a .ttf version of the font"))?;
     Ok(())
 }
 
@@ -284,5 +291,16 @@ mod tests {
             assert!(e.contains("cut short") || e.contains("not a font"), "{cut}: {e}");
         }
         assert!(verify_font(b"hello, I am not a font").is_err());
+    }
+
+    #[test]
+    fn fonts_that_cannot_be_embedded_are_refused_when_read() {
+        // Kaushan Script with its `CFF ` table relabelled `CFF2`: a variable OpenType font.
+        let mut font = include_bytes!("../../fonts/kaushan-script/KaushanScript-Regular.otf").to_vec();
+        let tables = usize::from(u16::from_be_bytes([font[4], font[5]]));
+        let record = (0..tables).map(|i| 12 + 16 * i).find(|&at| &font[at..at + 4] == b"CFF ").unwrap();
+        font[record..record + 4].copy_from_slice(b"CFF2");
+        let e = verify_font(&font).unwrap_err();
+        assert!(e.contains("variable OpenType font (CFF2)"), "{e}");
     }
 }
