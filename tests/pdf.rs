@@ -362,6 +362,9 @@ fn unusual_code_points_round_trip() {
         ("serif", "Nguye\u{302}\u{303}n Zoe\u{308} office"),
         ("sans", "Zoe\u{308} 20528\u{A0}DC affluent"),
         ("script", "O’Brien Żółć Nguyễn"),
+        // Two clusters in a row with the same text, each a base and a mark (no precomposed
+        // q-acute): each needs its own ActualText span.
+        ("serif", "xq\u{301}q\u{301}y"),
     ] {
         let toml = format!(
             "format = \"us-letter\"\n[[element]]\nkind = \"text\"\nfont = \"{font}\"\ntext = {}\n",

@@ -189,9 +189,11 @@ impl Encoder<'_> {
         // Horizontal correction still owed before the next glyph, in TJ units (positive moves left).
         let mut owed = 0.0;
         for (range, text) in clusters(run) {
-            let glyphs = &run.glyphs[range];
+            let glyphs = &run.glyphs[range.clone()];
             let plain = glyphs.len() == 1 && (text.is_empty() || font.maps_to(font.cid(glyphs[0].id), text));
-            let actual = (!plain).then_some(text);
+            // Keyed by the cluster too: two clusters in a row with the same text are two spans,
+            // or a reader would extract that text once for both.
+            let actual = (!plain).then_some((range.start, text));
             for g in glyphs {
                 let rise = round(g.y_offset, 1000.0);
                 if segment.actual != actual || segment.rise != rise {
@@ -224,7 +226,8 @@ fn paint_operator(paint: &Paint) -> &'static [u8] {
 /// Glyphs shown with one text rise and one ActualText (or none), as one TJ.
 #[derive(Default)]
 struct Segment<'t> {
-    actual: Option<&'t str>,
+    /// The first glyph of the cluster the ActualText stands for, and the text.
+    actual: Option<(usize, &'t str)>,
     rise: f32,
     /// (adjustment before, CID) pairs.
     parts: Vec<(f32, u16)>,
@@ -235,7 +238,7 @@ impl Segment<'_> {
         if self.parts.is_empty() {
             return;
         }
-        if let Some(text) = self.actual {
+        if let Some((_, text)) = self.actual {
             ops.0.extend_from_slice(b"/Span<</ActualText");
             ops.text_string(text);
             ops.0.extend_from_slice(b">>");
