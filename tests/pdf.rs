@@ -365,6 +365,8 @@ fn unusual_code_points_round_trip() {
         // Two clusters in a row with the same text, each a base and a mark (no precomposed
         // q-acute): each needs its own ActualText span.
         ("serif", "xq\u{301}q\u{301}y"),
+        // A mark raised over a capital: the cluster's glyphs have two rises, in one span.
+        ("serif", "xQ\u{301}y"),
     ] {
         let toml = format!(
             "format = \"us-letter\"\n[[element]]\nkind = \"text\"\nfont = \"{font}\"\ntext = {}\n",

@@ -186,19 +186,34 @@ impl Encoder<'_> {
         // Thousandths of an em per point, the unit of TJ adjustments.
         let scale = 1000.0 / run.size;
         let mut segment = Segment::default();
+        // The ActualText span open: the first glyph of its cluster, and its text.
+        let mut span: Option<(usize, &str)> = None;
         // Horizontal correction still owed before the next glyph, in TJ units (positive moves left).
         let mut owed = 0.0;
         for (range, text) in clusters(run) {
             let glyphs = &run.glyphs[range.clone()];
             let plain = glyphs.len() == 1 && (text.is_empty() || font.maps_to(font.cid(glyphs[0].id), text));
-            // Keyed by the cluster too: two clusters in a row with the same text are two spans,
-            // or a reader would extract that text once for both.
+            // One span for the whole cluster, whatever rises its glyphs have, and one per
+            // cluster (keyed by its first glyph): a reader extracts the ActualText once per span.
             let actual = (!plain).then_some((range.start, text));
+            if actual != span {
+                segment.emit(ops);
+                if span.is_some() {
+                    ops.op(b"EMC");
+                }
+                if let Some((_, text)) = actual {
+                    ops.0.extend_from_slice(b"/Span<</ActualText");
+                    ops.text_string(text);
+                    ops.0.extend_from_slice(b">>");
+                    ops.op(b"BDC");
+                }
+                span = actual;
+            }
             for g in glyphs {
                 let rise = round(g.y_offset, 1000.0);
-                if segment.actual != actual || segment.rise != rise {
+                if segment.rise != rise {
                     segment.emit(ops);
-                    segment = Segment { actual, rise, ..Segment::default() };
+                    segment.rise = rise;
                 }
                 owed -= g.x_offset * scale;
                 // Adjustments in tenths of a unit (1/10,000 em); what rounding leaves is
@@ -210,6 +225,9 @@ impl Encoder<'_> {
             }
         }
         segment.emit(ops);
+        if span.is_some() {
+            ops.op(b"EMC");
+        }
     }
 }
 
@@ -223,26 +241,19 @@ fn paint_operator(paint: &Paint) -> &'static [u8] {
     }
 }
 
-/// Glyphs shown with one text rise and one ActualText (or none), as one TJ.
+/// Glyphs shown with one text rise, as one TJ.
 #[derive(Default)]
-struct Segment<'t> {
-    /// The first glyph of the cluster the ActualText stands for, and the text.
-    actual: Option<(usize, &'t str)>,
+struct Segment {
     rise: f32,
     /// (adjustment before, CID) pairs.
     parts: Vec<(f32, u16)>,
 }
 
-impl Segment<'_> {
-    fn emit(&self, ops: &mut Ops) {
+impl Segment {
+    /// Shows the glyphs gathered so far, and starts over with none.
+    fn emit(&mut self, ops: &mut Ops) {
         if self.parts.is_empty() {
             return;
-        }
-        if let Some((_, text)) = self.actual {
-            ops.0.extend_from_slice(b"/Span<</ActualText");
-            ops.text_string(text);
-            ops.0.extend_from_slice(b">>");
-            ops.op(b"BDC");
         }
         if self.rise != 0.0 {
             ops.num(self.rise, 3);
@@ -273,9 +284,7 @@ impl Segment<'_> {
         if self.rise != 0.0 {
             ops.op(b"0 Ts");
         }
-        if self.actual.is_some() {
-            ops.op(b"EMC");
-        }
+        self.parts.clear();
     }
 }
 
