@@ -505,6 +505,15 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     assert!(contains_bytes(&p.bytes, b"pdfaid:part"));
     assert_box(p.doc.pages[0].bleed_box, [0.0, 0.0, 450.0, 306.0], "BleedBox");
 
+    // The information dictionary and the XMP give the same title (ISO 19005-2 6.6.2.3.1), also
+    // when it has characters XML cannot carry (left out of both) or a carriage return (which
+    // XML would read back as a line feed if it were not written as a reference).
+    let path = dir.write("titled.toml", "title = \"Bell\\u0007 and CR\\r\\nnext\"\nformat = \"a6\"\n");
+    let t = render_path(&path, &[], true);
+    assert_eq!(t.doc.info.title.as_deref(), Some("Bell and CR\r\nnext"));
+    let xmp = t.doc.xmp.clone().expect("XMP metadata");
+    assert!(xmp.contains(">Bell and CR&#xD;\nnext</rdf:li>"), "{xmp}");
+
     // CMYK colours need an output profile letterkit does not ship: a clear error, not a bad file.
     let cmyk = postcard
         + "\n[[element]]\nkind = \"rect\"\npage = \"back\"\nfill = \"cmyk(0, 80, 100, 0)\"\nwidth = \"1in\"\nheight = \"0.1in\"\n";
