@@ -379,6 +379,22 @@ fn unusual_code_points_round_trip() {
 }
 
 #[test]
+fn invisible_characters_do_not_claim_the_space_glyphs_text() {
+    // Shaping draws a soft hyphen or a zero-width space with the font's space glyph. Were its
+    // character the glyph's ToUnicode text, readers that ignore /ActualText (MuPDF, Ghostscript)
+    // would extract every later space as that invisible character.
+    let dir = TempDir::new("ignorables");
+    for text in ["Zoe\u{AD}ll and Maria", "Zoe\u{200B}ll and Maria", "Zoe\u{2060}ll and Maria"] {
+        let toml =
+            format!("format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = {}\n", toml_string(text));
+        let r = render_toml(&dir, &toml, &[]);
+        assert_eq!(r.doc.texts(), [vec![text.to_string()]]);
+        let plain: String = r.doc.pages[0].fragments.iter().map(|f| f.to_unicode_text.as_str()).collect();
+        assert!(plain.contains("ll and Maria"), "{text:?} reads {plain:?} through ToUnicode alone");
+    }
+}
+
+#[test]
 fn an_image_on_several_pages_is_embedded_once() {
     let dir = TempDir::new("image-once");
     let jpeg = jpeg_grey(40, 30);
