@@ -362,6 +362,11 @@ fn unusual_code_points_round_trip() {
         ("serif", "Nguye\u{302}\u{303}n Zoe\u{308} office"),
         ("sans", "Zoe\u{308} 20528\u{A0}DC affluent"),
         ("script", "O’Brien Żółć Nguyễn"),
+        // Two clusters in a row with the same text, each a base and a mark (no precomposed
+        // q-acute): each needs its own ActualText span.
+        ("serif", "xq\u{301}q\u{301}y"),
+        // A mark raised over a capital: the cluster's glyphs have two rises, in one span.
+        ("serif", "xQ\u{301}y"),
     ] {
         let toml = format!(
             "format = \"us-letter\"\n[[element]]\nkind = \"text\"\nfont = \"{font}\"\ntext = {}\n",
@@ -370,6 +375,22 @@ fn unusual_code_points_round_trip() {
         let r = render_toml(&dir, &toml, &[]);
         assert_eq!(r.doc.texts(), [vec![text.to_string()]], "{font}");
         assert_positions_match_layout(&r);
+    }
+}
+
+#[test]
+fn invisible_characters_do_not_claim_the_space_glyphs_text() {
+    // Shaping draws a soft hyphen or a zero-width space with the font's space glyph. Were its
+    // character the glyph's ToUnicode text, readers that ignore /ActualText (MuPDF, Ghostscript)
+    // would extract every later space as that invisible character.
+    let dir = TempDir::new("ignorables");
+    for text in ["Zoe\u{AD}ll and Maria", "Zoe\u{200B}ll and Maria", "Zoe\u{2060}ll and Maria"] {
+        let toml =
+            format!("format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = {}\n", toml_string(text));
+        let r = render_toml(&dir, &toml, &[]);
+        assert_eq!(r.doc.texts(), [vec![text.to_string()]]);
+        let plain: String = r.doc.pages[0].fragments.iter().map(|f| f.to_unicode_text.as_str()).collect();
+        assert!(plain.contains("ll and Maria"), "{text:?} reads {plain:?} through ToUnicode alone");
     }
 }
 
@@ -499,6 +520,15 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     let p = render_path(&path, &[], true);
     assert!(contains_bytes(&p.bytes, b"pdfaid:part"));
     assert_box(p.doc.pages[0].bleed_box, [0.0, 0.0, 450.0, 306.0], "BleedBox");
+
+    // The information dictionary and the XMP give the same title (ISO 19005-2 6.6.2.3.1), also
+    // when it has characters XML cannot carry (left out of both) or a carriage return (which
+    // XML would read back as a line feed if it were not written as a reference).
+    let path = dir.write("titled.toml", "title = \"Bell\\u0007 and CR\\r\\nnext\"\nformat = \"a6\"\n");
+    let t = render_path(&path, &[], true);
+    assert_eq!(t.doc.info.title.as_deref(), Some("Bell and CR\r\nnext"));
+    let xmp = t.doc.xmp.clone().expect("XMP metadata");
+    assert!(xmp.contains(">Bell and CR&#xD;\nnext</rdf:li>"), "{xmp}");
 
     // CMYK colours need an output profile letterkit does not ship: a clear error, not a bad file.
     let cmyk = postcard

@@ -338,12 +338,25 @@ fn escape(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&apos;"),
-            '\t' | '\n' | '\r' => escaped.push(c),
-            '\0'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {}
+            // A carriage return as such would be read back as a line feed (XML 1.0 §2.11).
+            '\r' => escaped.push_str("&#xD;"),
+            _ if !is_xml_char(c) => {}
             _ => escaped.push(c),
         }
     }
     escaped
+}
+
+/// `text` without the characters XML 1.0 cannot carry, which the XMP leaves out: the PDF/A
+/// information dictionary holds the same text as the XMP (ISO 19005-2 6.6.2.3.1).
+pub fn xml_chars(text: &str) -> String {
+    text.chars().filter(|&c| is_xml_char(c)).collect()
+}
+
+/// Whether XML 1.0 can carry `c` (§2.2 "Char"): not a control other than tab, line feed and
+/// carriage return, nor U+FFFE or U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
 #[cfg(test)]
@@ -567,6 +580,8 @@ mod tests {
         assert!(packet.contains(">Tom &amp; &quot;Jerry&quot; &lt;x&gt;</rdf:li>"));
         assert!(sample("it's").contains(">it&apos;s</rdf:li>"));
         assert!(sample("a\u{0}b\u{1B}c\u{FFFF}d\te").contains(">abcd\te</rdf:li>"));
+        assert!(sample("a\r\nb").contains(">a&#xD;\nb</rdf:li>"));
+        assert_eq!(xml_chars("a\u{0}b\u{1B}c\u{FFFF}d\te\r\n"), "abcd\te\r\n");
         assert!(sample("Grüße, 手紙").contains(">Grüße, 手紙</rdf:li>"));
     }
 }

@@ -72,8 +72,14 @@ impl Encoder<'_> {
             match item {
                 Item::Text(run) => self.text(run),
                 Item::Shape(shape) => {
+                    // Colours and line width go before the path: a path object holds nothing
+                    // but path construction operators up to its painting operator (ISO
+                    // 32000-1 8.2, figure 9; 8.5.1).
+                    if shape.path.iter().any(|s| matches!(s, PathSeg::Line(..) | PathSeg::Cubic(..))) {
+                        self.set_paint(&shape.paint);
+                    }
                     if self.ops.path(&shape.path) {
-                        self.paint(&shape.paint);
+                        self.ops.op(paint_operator(&shape.paint));
                     }
                 }
                 Item::Image(image) => {
@@ -146,20 +152,14 @@ impl Encoder<'_> {
         }
     }
 
-    /// Fills and/or strokes the path just built (non-zero winding).
-    fn paint(&mut self, paint: &Paint) {
+    /// Sets the colours and line width a shape is painted with.
+    fn set_paint(&mut self, paint: &Paint) {
         if let Some(color) = paint.fill {
             self.set_fill(color);
         }
         if let Some((color, width)) = paint.stroke {
             self.set_stroke(color, width);
         }
-        self.ops.op(match (paint.fill.is_some(), paint.stroke.is_some()) {
-            (true, true) => b"B",
-            (true, false) => b"f",
-            (false, true) => b"S",
-            (false, false) => b"n",
-        });
     }
 
     /// A run of glyphs, shown by CID with the adjustments that put each where shaping placed
@@ -186,17 +186,34 @@ impl Encoder<'_> {
         // Thousandths of an em per point, the unit of TJ adjustments.
         let scale = 1000.0 / run.size;
         let mut segment = Segment::default();
+        // The ActualText span open: the first glyph of its cluster, and its text.
+        let mut span: Option<(usize, &str)> = None;
         // Horizontal correction still owed before the next glyph, in TJ units (positive moves left).
         let mut owed = 0.0;
         for (range, text) in clusters(run) {
-            let glyphs = &run.glyphs[range];
+            let glyphs = &run.glyphs[range.clone()];
             let plain = glyphs.len() == 1 && (text.is_empty() || font.maps_to(font.cid(glyphs[0].id), text));
-            let actual = (!plain).then_some(text);
+            // One span for the whole cluster, whatever rises its glyphs have, and one per
+            // cluster (keyed by its first glyph): a reader extracts the ActualText once per span.
+            let actual = (!plain).then_some((range.start, text));
+            if actual != span {
+                segment.emit(ops);
+                if span.is_some() {
+                    ops.op(b"EMC");
+                }
+                if let Some((_, text)) = actual {
+                    ops.0.extend_from_slice(b"/Span<</ActualText");
+                    ops.text_string(text);
+                    ops.0.extend_from_slice(b">>");
+                    ops.op(b"BDC");
+                }
+                span = actual;
+            }
             for g in glyphs {
                 let rise = round(g.y_offset, 1000.0);
-                if segment.actual != actual || segment.rise != rise {
+                if segment.rise != rise {
                     segment.emit(ops);
-                    segment = Segment { actual, rise, ..Segment::default() };
+                    segment.rise = rise;
                 }
                 owed -= g.x_offset * scale;
                 // Adjustments in tenths of a unit (1/10,000 em); what rounding leaves is
@@ -208,28 +225,35 @@ impl Encoder<'_> {
             }
         }
         segment.emit(ops);
+        if span.is_some() {
+            ops.op(b"EMC");
+        }
     }
 }
 
-/// Glyphs shown with one text rise and one ActualText (or none), as one TJ.
+/// The operator that fills and/or strokes the path just built (non-zero winding).
+fn paint_operator(paint: &Paint) -> &'static [u8] {
+    match (paint.fill.is_some(), paint.stroke.is_some()) {
+        (true, true) => b"B",
+        (true, false) => b"f",
+        (false, true) => b"S",
+        (false, false) => b"n",
+    }
+}
+
+/// Glyphs shown with one text rise, as one TJ.
 #[derive(Default)]
-struct Segment<'t> {
-    actual: Option<&'t str>,
+struct Segment {
     rise: f32,
     /// (adjustment before, CID) pairs.
     parts: Vec<(f32, u16)>,
 }
 
-impl Segment<'_> {
-    fn emit(&self, ops: &mut Ops) {
+impl Segment {
+    /// Shows the glyphs gathered so far, and starts over with none.
+    fn emit(&mut self, ops: &mut Ops) {
         if self.parts.is_empty() {
             return;
-        }
-        if let Some(text) = self.actual {
-            ops.0.extend_from_slice(b"/Span<</ActualText");
-            ops.text_string(text);
-            ops.0.extend_from_slice(b">>");
-            ops.op(b"BDC");
         }
         if self.rise != 0.0 {
             ops.num(self.rise, 3);
@@ -260,9 +284,7 @@ impl Segment<'_> {
         if self.rise != 0.0 {
             ops.op(b"0 Ts");
         }
-        if self.actual.is_some() {
-            ops.op(b"EMC");
-        }
+        self.parts.clear();
     }
 }
 
@@ -408,4 +430,56 @@ impl Ops {
 /// `value` rounded to a multiple of 1 / `per`.
 fn round(value: f32, per: f32) -> f32 {
     (value * per).round() / per
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{Group, Shape};
+
+    fn encoded(items: Vec<Item>) -> String {
+        let mut page = Page::new(100.0, 100.0, 0.0);
+        page.items = items;
+        let (font_index, image_index) = (HashMap::new(), HashMap::new());
+        let resources = Resources { fonts: &[], font_index: &font_index, image_index: &image_index };
+        String::from_utf8(encode(&page, &resources)).expect("ASCII")
+    }
+
+    fn square(fill: Option<Color>, stroke: Option<(Color, f32)>) -> Item {
+        Item::Shape(Shape {
+            path: vec![
+                PathSeg::Move(10.0, 10.0),
+                PathSeg::Line(20.0, 10.0),
+                PathSeg::Line(20.0, 20.0),
+                PathSeg::Close,
+            ],
+            paint: Paint { fill, stroke },
+        })
+    }
+
+    #[test]
+    fn colours_and_line_width_are_set_before_the_path_is_built() {
+        let ops = encoded(vec![
+            square(Some(Color::Rgb(255, 0, 0)), None),
+            square(None, Some((Color::Rgb(0, 0, 255), 2.0))),
+            Item::Group(Group {
+                transform: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+                clip: None,
+                items: vec![square(Some(Color::Rgb(0, 255, 0)), Some((Color::Cmyk(0, 0, 0, 255), 0.5)))],
+            }),
+        ]);
+        // ISO 32000-1 8.2, figure 9: between `m` and the painting operator only path
+        // construction operators may appear.
+        let mut in_path = false;
+        for line in ops.lines() {
+            let operator = line.rsplit(' ').next().expect("an operator");
+            match operator {
+                "m" | "l" | "c" | "h" | "re" => in_path = true,
+                "f" | "S" | "B" | "n" | "W n" => in_path = false,
+                _ => assert!(!in_path, "`{line}` inside a path object:\n{ops}"),
+            }
+        }
+        assert!(ops.contains("1 0 0 rg\n10 10 m\n20 10 l\n20 20 l\nh\nf\n"), "{ops}");
+        assert!(ops.contains("0 0 1 RG\n2 w\n10 10 m\n"), "{ops}");
+    }
 }

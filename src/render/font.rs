@@ -79,7 +79,10 @@ impl FontEmbed {
             let same = |other: &crate::text::GlyphPos| (other.cluster, other.cluster_end) == key;
             let alone = (i == 0 || !same(&glyphs[i - 1])) && glyphs.get(i + 1).is_none_or(|n| !same(n));
             let text = run.text.get(g.cluster as usize..g.cluster_end as usize).unwrap_or("");
-            if alone && !text.is_empty() {
+            // Invisible characters (soft hyphen, zero-width space) are drawn with the space
+            // glyph or another blank one: they must not become its text, or readers that ignore
+            // ActualText would extract every later space as one; content marks them instead.
+            if alone && !text.is_empty() && !text.chars().all(default_ignorable) {
                 self.unicode[cid] = Some(text.into());
             }
         }
@@ -242,6 +245,31 @@ pub(super) fn clusters(run: &TextRun) -> impl Iterator<Item = (std::ops::Range<u
         start = end;
         Some((range, text))
     })
+}
+
+/// Whether `c` is a default-ignorable code point (Unicode's DerivedCoreProperties.txt,
+/// Default_Ignorable_Code_Point), which shaping shows with a blank glyph or none.
+fn default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// Advances of `glyphs` in thousandths of an em.

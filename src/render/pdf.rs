@@ -276,11 +276,17 @@ impl<W: Write> PdfWriter<W> {
         let id = self.out.fingerprint.hex();
         let creator = format!("letterkit {}", env!("CARGO_PKG_VERSION"));
         let day = self.options.pdf_a.then(Day::for_pdf_a);
+        // In PDF/A the information dictionary's title is the XMP's, which XML limits.
+        let title = if self.options.pdf_a {
+            archival::xml_chars(&self.options.title)
+        } else {
+            self.options.title.clone()
+        };
         let mut chunk = Chunk::new();
         let info = self.alloc();
         {
             let mut doc = chunk.indirect(info).start::<pdf_writer::writers::DocumentInfo>();
-            doc.title(TextStr(&self.options.title)).creator(TextStr(&creator)).producer(TextStr(&creator));
+            doc.title(TextStr(&title)).creator(TextStr(&creator)).producer(TextStr(&creator));
             if let Some(day) = day {
                 // The same day as the XMP's xmp:CreateDate and xmp:ModifyDate (ISO 19005-2 6.6.2.3.1).
                 doc.pair(Name(b"CreationDate"), Str(day.pdf_string().as_bytes()));
@@ -302,7 +308,7 @@ impl<W: Write> PdfWriter<W> {
                 .filter(pdf_writer::Filter::FlateDecode);
             self.object(profile, &chunk)?;
             let xmp = archival::xmp_packet(&archival::XmpInfo {
-                title: &self.options.title,
+                title: &title,
                 creator_tool: &creator,
                 producer: &creator,
                 created: day,

@@ -1093,8 +1093,9 @@ fn font_info(dict: &Dict<'_>) -> FontInfo {
 /// Assembles fragments into lines: the same baseline (within 0.5 pt) and touching or close
 /// (a gap of more than 0.15 em becomes a space; more than 3 em starts another line).
 fn assemble_lines(fragments: &[Fragment]) -> Vec<TextLine> {
-    let mut sorted: Vec<&Fragment> =
-        fragments.iter().filter(|f| !f.text.is_empty() || f.in_actual_text).collect();
+    // A span's text comes with its first fragment; the rest (say, a raised mark, shown with
+    // a text rise) add nothing to read.
+    let mut sorted: Vec<&Fragment> = fragments.iter().filter(|f| !f.text.is_empty()).collect();
     // Stable sort by baseline, then x; fragments within 0.5 pt of a baseline share a line.
     sorted.sort_by(|a, b| a.y.partial_cmp(&b.y).expect("finite"));
     let mut rows: Vec<Vec<&Fragment>> = Vec::new();
