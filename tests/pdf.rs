@@ -375,6 +375,14 @@ fn unusual_code_points_round_trip() {
         let r = render_toml(&dir, &toml, &[]);
         assert_eq!(r.doc.texts(), [vec![text.to_string()]], "{font}");
         assert_positions_match_layout(&r);
+        // Readers that ignore /ActualText (MuPDF, Ghostscript) read the ToUnicode map: a base
+        // letter and its marks, each its own glyph, map to their own characters.
+        let plain: String =
+            r.doc.pages[0].fragments.iter().map(|f| f.to_unicode_text.as_str()).collect::<String>();
+        assert!(r.doc.pages[0].fragments.iter().all(|f| f.unmapped.is_empty()), "{font}: {plain:?}");
+        if text.starts_with('x') {
+            assert_eq!(plain.replace(' ', ""), text, "{font}: through ToUnicode alone");
+        }
     }
 }
 
@@ -754,4 +762,21 @@ fn the_same_picture_under_two_names_is_embedded_once() {
     let r = render_toml(&dir, toml, &[]);
     assert_eq!(r.doc.image_objects_in_file, 1, "{:?}", r.doc.images);
     assert_eq!(r.doc.images[0].draws, 2);
+}
+
+#[test]
+fn the_document_id_follows_content_and_title() {
+    let r = letter();
+    let id = |title: &str| {
+        let bytes = letterkit::render::pdf(
+            &r.pages,
+            &letterkit::render::PdfOptions { title: title.into(), pdf_a: false },
+        )
+        .expect("pdf");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let start = text.rfind("/ID [<").expect("an /ID in the trailer") + 6;
+        text[start..start + 32].to_string()
+    };
+    assert_eq!(id("A"), id("A"), "the same pages and title give the same ID");
+    assert_ne!(id("A"), id("B"), "another title, another document");
 }

@@ -84,6 +84,20 @@ impl FontEmbed {
             // ActualText would extract every later space as one; content marks them instead.
             if alone && !text.is_empty() && !text.chars().all(default_ignorable) {
                 self.unicode[cid] = Some(text.into());
+            } else if !alone {
+                // A base letter and its combining marks shaped as one glyph each: content gives
+                // the cluster ActualText, and the map gives each glyph its own character, for
+                // readers that ignore ActualText.
+                let first = (0..i).rev().take_while(|&j| same(&glyphs[j])).last().unwrap_or(i);
+                let count = glyphs[first..].iter().take_while(|other| same(other)).count();
+                let chars: Vec<char> = text.chars().collect();
+                let marks_only = chars.iter().skip(1).all(|&c| {
+                    unicode_linebreak::break_property(u32::from(c))
+                        == unicode_linebreak::BreakClass::CombiningMark
+                });
+                if chars.len() == count && marks_only && !default_ignorable(chars[i - first]) {
+                    self.unicode[cid] = Some(chars[i - first].to_string().into());
+                }
             }
         }
     }

@@ -272,8 +272,11 @@ impl<W: Write> PdfWriter<W> {
         chunk.pages(self.page_tree).kids(nodes.iter().map(|(node, _)| *node)).count(self.pages as i32);
         self.object(self.page_tree, &chunk)?;
 
-        // Everything above identifies the document.
-        let id = self.out.fingerprint.hex();
+        // Everything above, and the title and conformance written below, identify the document.
+        let mut identity = self.out.fingerprint;
+        identity.add(self.options.title.as_bytes());
+        identity.add(&[u8::from(self.options.pdf_a)]);
+        let id = identity.hex();
         let creator = format!("letterkit {}", env!("CARGO_PKG_VERSION"));
         let day = self.options.pdf_a.then(Day::for_pdf_a);
         // In PDF/A the information dictionary's title is the XMP's, which XML limits.
