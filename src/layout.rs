@@ -154,10 +154,12 @@ pub struct Picture {
     pub data: Arc<Vec<u8>>,
     /// Its format.
     pub format: PictureFormat,
-    /// Width in pixels.
+    /// Width in pixels, as the picture is shown (after its EXIF orientation).
     pub width_px: u32,
-    /// Height in pixels.
+    /// Height in pixels, as shown.
     pub height_px: u32,
+    /// How the stored picture is turned to be shown: EXIF orientation 1 (as stored) to 8.
+    pub orientation: u8,
 }
 
 /// Largest picture file letterkit reads.
@@ -199,8 +201,19 @@ impl Pictures {
         })?;
         crate::check::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
-        let picture =
-            Arc::new(Picture { path: path.to_path_buf(), data: Arc::new(data), format, width_px, height_px });
+        // A phone photo taken upright is often stored sideways with an EXIF note to turn it.
+        let orientation =
+            if format == PictureFormat::Jpeg { crate::check::limits::jpeg_orientation(&data) } else { 1 };
+        let (width_px, height_px) =
+            if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
+        let picture = Arc::new(Picture {
+            path: path.to_path_buf(),
+            data: Arc::new(data),
+            format,
+            width_px,
+            height_px,
+            orientation,
+        });
         // Two threads may load the same picture at once: the first one stored is the one used.
         let mut loaded = self.loaded.lock().expect("pictures");
         Ok(loaded.entry(path.to_path_buf()).or_insert(picture).clone())

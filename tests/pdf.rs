@@ -780,3 +780,52 @@ fn the_document_id_follows_content_and_title() {
     assert_eq!(id("A"), id("A"), "the same pages and title give the same ID");
     assert_ne!(id("A"), id("B"), "another title, another document");
 }
+
+/// `jpeg` with an EXIF segment saying how to turn it (orientation 1 to 8).
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
+    tiff.extend(orientation.to_be_bytes());
+    tiff.extend([0, 0, 0, 0, 0, 0]);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    segment.extend(b"Exif\0\0");
+    segment.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend(segment);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn a_phone_photo_is_turned_as_its_exif_orientation_says() {
+    // The landmark photo is wider than tall, with sky above; stored with orientation 6 ("turn
+    // a quarter clockwise to show") it shows taller than wide, with the sky on the right.
+    let photo = letterkit::assets::get(&letterkit::assets::lookup("landmark.jpg").unwrap()).unwrap();
+    let dir = TempDir::new("exif");
+    dir.write("turned.jpg", with_exif_orientation(photo, 6));
+    let toml = "format = \"us-letter\"\n\n[[element]]\nkind = \"image\"\nsrc = \"turned.jpg\"\nx = \"0in\"\ny = \"0in\"\nwidth = \"4in\"\nheight = \"6in\"\nfit = \"contain\"\n";
+    let r = render_toml(&dir, toml, &[]);
+    let placed = r.doc.images[0].placements[0].1;
+    let (w, h) = (placed[2] - placed[0], placed[3] - placed[1]);
+    assert!((w / h - 1400.0 / 2100.0).abs() < 0.01, "shown {w} x {h}: not turned to portrait");
+    let png = letterkit::render::png(&r.bytes, 0, 18.0).expect("render");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let channels = info.line_size / info.width as usize;
+    // Mean blue minus red over a column band of the shown photo (18 px per inch).
+    let band = |from: f32, to: f32| {
+        let (mut sum, mut n) = (0.0, 0.0);
+        for y in (placed[1] * 0.25) as usize + 2..(placed[3] * 0.25) as usize - 2 {
+            for x in
+                (placed[0] * 0.25 + from * w * 0.25) as usize..(placed[0] * 0.25 + to * w * 0.25) as usize
+            {
+                let p = &buf[y * info.line_size + x * channels..];
+                sum += f32::from(p[2]) - f32::from(p[0]);
+                n += 1.0;
+            }
+        }
+        sum / n
+    };
+    assert!(band(0.8, 0.95) > band(0.05, 0.2) + 10.0, "the sky is not on the right");
+}

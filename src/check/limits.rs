@@ -147,6 +147,41 @@ pub fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
     })
 }
 
+/// A JPEG's EXIF orientation (1 to 8, TIFF 6.0 tag 274; 1 is upright), from its APP1 segment:
+/// phone cameras store the picture as the sensor saw it and say here how to turn it.
+pub fn jpeg_orientation(data: &[u8]) -> u8 {
+    walk_jpeg(data, |marker, at, length| {
+        if marker != 0xE1 || data.get(at + 4..at + 10) != Some(b"Exif\0\0") {
+            return None;
+        }
+        let tiff = data.get(at + 10..(at + 2 + length).min(data.len()))?;
+        let big = match tiff.get(..2)? {
+            b"MM" => true,
+            b"II" => false,
+            _ => return Some(1),
+        };
+        let u16_at = |o: usize| {
+            tiff.get(o..o + 2).map(|b| {
+                if big { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) }
+            })
+        };
+        let u32_at = |o: usize| {
+            tiff.get(o..o + 4).map(|b| {
+                let b = [b[0], b[1], b[2], b[3]];
+                if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
+            })
+        };
+        let ifd = u32_at(4)? as usize;
+        let entries = usize::from(u16_at(ifd)?);
+        let orientation = (0..entries)
+            .map(|i| ifd + 2 + 12 * i)
+            .find(|&entry| u16_at(entry) == Some(0x0112) && u16_at(entry + 2) == Some(3))
+            .and_then(|entry| u16_at(entry + 8));
+        Some(orientation.filter(|o| (1..=8).contains(o)).map_or(1, |o| o as u8))
+    })
+    .unwrap_or(1)
+}
+
 /// Walks a JPEG's marker segments up to the start of scan, calling `visit(marker, offset,
 /// segment length)` on each until it returns something.
 pub(crate) fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) -> Option<T>) -> Option<T> {
@@ -291,6 +326,28 @@ mod tests {
             assert!(e.contains("cut short") || e.contains("not a font"), "{cut}: {e}");
         }
         assert!(verify_font(b"hello, I am not a font").is_err());
+    }
+
+    #[test]
+    fn reads_the_exif_orientation_in_either_byte_order() {
+        let jpeg = |tiff: &[u8]| {
+            let mut data = vec![0xFF, 0xD8, 0xFF, 0xE1];
+            data.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
+            data.extend(b"Exif\0\0");
+            data.extend(tiff);
+            data.extend([0xFF, 0xDA, 0x00, 0x02]);
+            data
+        };
+        let little = b"II\x2a\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x08\x00\x00\x00";
+        assert_eq!(jpeg_orientation(&jpeg(little)), 8);
+        let big = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x03\x00\x00";
+        assert_eq!(jpeg_orientation(&jpeg(big)), 3);
+        // No EXIF, a cut EXIF, an orientation out of range: shown as stored.
+        assert_eq!(jpeg_orientation(&[0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02]), 1);
+        assert_eq!(jpeg_orientation(&jpeg(&big[..12])), 1);
+        let mut odd = big.to_vec();
+        odd[19] = 9;
+        assert_eq!(jpeg_orientation(&jpeg(&odd)), 1);
     }
 
     #[test]

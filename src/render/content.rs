@@ -88,8 +88,7 @@ impl Encoder<'_> {
                     if let Some(clip) = image.clip {
                         self.ops.clip_to(clip);
                     }
-                    let r = image.rect;
-                    self.ops.matrix([r.width, 0.0, 0.0, -r.height, r.x, r.y + r.height]);
+                    self.ops.matrix(image_matrix(image.rect, image.picture.orientation));
                     self.ops.op(b"cm");
                     self.ops.name(image_name(index).as_bytes());
                     self.ops.op(b"Do");
@@ -424,6 +423,23 @@ impl Ops {
         }
         self.op(b"re");
         self.op(b"W n");
+    }
+}
+
+/// The matrix that draws a picture's unit square (its first stored row at the top) upright in
+/// `r` on the flipped page, turned as its EXIF orientation says (TIFF 6.0, tag 274): stored
+/// (u, v) goes to display (dx, dy) with y down, then into the rectangle.
+fn image_matrix(r: Rect, orientation: u8) -> [f32; 6] {
+    let (x, y, w, h) = (r.x, r.y, r.width, r.height);
+    match orientation {
+        2 => [-w, 0.0, 0.0, -h, x + w, y + h], // mirrored left to right
+        3 => [-w, 0.0, 0.0, h, x + w, y],      // turned half round
+        4 => [w, 0.0, 0.0, h, x, y],           // mirrored top to bottom
+        5 => [0.0, h, -w, 0.0, x + w, y],      // transposed
+        6 => [0.0, h, w, 0.0, x, y],           // turned a quarter clockwise
+        7 => [0.0, -h, w, 0.0, x, y + h],      // transversed
+        8 => [0.0, -h, -w, 0.0, x + w, y + h], // turned a quarter anticlockwise
+        _ => [w, 0.0, 0.0, -h, x, y + h],      // as stored
     }
 }
 
