@@ -27,29 +27,53 @@ pub(super) fn image_objects(
                 ))
                 .into());
             }
-            let space = match frame.components {
+            let device = match frame.components {
                 1 => Name(b"DeviceGray"),
                 3 => Name(b"DeviceRGB"),
-                4 if pdf_a => {
-                    return Err(Diagnostic::error(format!(
-                        "cannot write PDF/A-2b: image {name} is CMYK, which PDF/A only allows with an embedded CMYK profile; save it as RGB"
-                    ))
-                    .into());
-                }
                 4 => Name(b"DeviceCMYK"),
                 n => return Err(fail(format!("it has {n} colour channels")).into()),
             };
+            // A photo's own colour profile (a phone's Display P3, a camera's Adobe RGB) goes
+            // with it, so its colours print as shot (ISO 32000-1 8.6.5.5, ICCBased).
+            let profile = jpeg_icc_profile(&picture.data, frame.components);
+            if frame.components == 4 && pdf_a && profile.is_none() {
+                return Err(Diagnostic::error(format!(
+                    "cannot write PDF/A-2b: image {name} is CMYK without a colour profile, which PDF/A does not allow; save it as RGB"
+                ))
+                .into());
+            }
+            let mut objects = Vec::new();
+            let profile_id = profile.map(|profile| {
+                let profile_id = alloc();
+                let data = compress(&profile, 6);
+                let mut chunk = Chunk::new();
+                chunk
+                    .icc_profile(profile_id, &data)
+                    .n(i32::from(frame.components))
+                    .alternate_name(device)
+                    .filter(Filter::FlateDecode);
+                objects.push((profile_id, chunk));
+                profile_id
+            });
             let mut chunk = Chunk::new();
             let mut image = chunk.image_xobject(id, &picture.data);
             image.width(frame.width as i32).height(frame.height as i32).bits_per_component(8);
-            image.pair(Name(b"ColorSpace"), space);
+            match profile_id {
+                Some(profile_id) => {
+                    image.insert(Name(b"ColorSpace")).array().item(Name(b"ICCBased")).item(profile_id);
+                }
+                None => {
+                    image.pair(Name(b"ColorSpace"), device);
+                }
+            }
             image.filter(Filter::DctDecode);
             if frame.components == 4 && frame.adobe {
                 // Photoshop writes CMYK JPEGs inverted and marks them with an Adobe segment.
                 image.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
             }
             image.finish();
-            Ok(vec![(id, chunk)])
+            objects.insert(0, (id, chunk));
+            Ok(objects)
         }
         PictureFormat::Png => {
             let decoded = decode_png(&picture.data).map_err(fail)?;
@@ -82,6 +106,37 @@ pub(super) fn image_objects(
             Ok(objects)
         }
     }
+}
+
+/// The ICC profile a JPEG carries in its APP2 `ICC_PROFILE` segments (ICC.1 annex B.4), joined
+/// in sequence order, when it is whole and describes `components` channels; else `None` (the
+/// picture is then embedded with a device colour space, as before profiles).
+fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
+    let mut parts: Vec<(u8, u8, &[u8])> = Vec::new();
+    crate::check::limits::walk_jpeg(data, |marker, at, length| {
+        if marker == 0xE2
+            && data.get(at + 4..at + 16) == Some(b"ICC_PROFILE\0")
+            && let (Some(&seq), Some(&count), Some(part)) =
+                (data.get(at + 16), data.get(at + 17), data.get(at + 18..at + 2 + length))
+        {
+            parts.push((seq, count, part));
+        }
+        None::<()>
+    });
+    parts.sort_by_key(|&(seq, _, _)| seq);
+    let count = parts.first()?.1;
+    if parts.len() != usize::from(count) || parts.iter().enumerate().any(|(i, p)| usize::from(p.0) != i + 1) {
+        return None;
+    }
+    let profile: Vec<u8> = parts.iter().flat_map(|p| p.2.iter().copied()).collect();
+    let space: &[u8; 4] = match components {
+        1 => b"GRAY",
+        3 => b"RGB ",
+        _ => b"CMYK",
+    };
+    let size = profile.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let whole = profile.len() >= 128 && size == Some(profile.len()) && &profile[36..40] == b"acsp";
+    (whole && &profile[16..20] == space).then_some(profile)
 }
 
 /// What a JPEG's frame header and Adobe segment say.
@@ -175,6 +230,46 @@ mod tests {
         }
         data.extend([0xFF, 0xDA, 0x00, 0x08]);
         data
+    }
+
+    /// A profile header of `size` bytes for colour space `space` (enough for the checks).
+    fn profile(space: &[u8; 4], size: usize) -> Vec<u8> {
+        let mut p = vec![0u8; size];
+        p[..4].copy_from_slice(&(size as u32).to_be_bytes());
+        p[16..20].copy_from_slice(space);
+        p[36..40].copy_from_slice(b"acsp");
+        p
+    }
+
+    /// `jpeg` with `profile` in APP2 segments of at most `per` bytes, written in `order`.
+    fn with_profile(jpeg: &[u8], profile: &[u8], per: usize, order: &[usize]) -> Vec<u8> {
+        let parts: Vec<&[u8]> = profile.chunks(per).collect();
+        let mut out = jpeg[..2].to_vec();
+        for &i in order {
+            out.extend([0xFF, 0xE2]);
+            out.extend(((2 + 14 + parts[i].len()) as u16).to_be_bytes());
+            out.extend(b"ICC_PROFILE\0");
+            out.extend([i as u8 + 1, parts.len() as u8]);
+            out.extend(parts[i]);
+        }
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn finds_a_jpegs_colour_profile_across_segments() {
+        let jpeg = header(false, 8, 3);
+        let rgb = profile(b"RGB ", 300);
+        assert_eq!(jpeg_icc_profile(&with_profile(&jpeg, &rgb, 1000, &[0]), 3), Some(rgb.clone()));
+        // Split in three and stored out of order: joined by sequence number.
+        assert_eq!(jpeg_icc_profile(&with_profile(&jpeg, &rgb, 100, &[2, 0, 1]), 3), Some(rgb.clone()));
+        // A missing part, a profile for other channels, or a wrong size: none is used.
+        assert_eq!(jpeg_icc_profile(&with_profile(&jpeg, &rgb, 100, &[0, 2]), 3), None);
+        assert_eq!(jpeg_icc_profile(&with_profile(&jpeg, &rgb, 1000, &[0]), 1), None);
+        let mut short = rgb.clone();
+        short[3] = 0;
+        assert_eq!(jpeg_icc_profile(&with_profile(&jpeg, &short, 1000, &[0]), 3), None);
+        assert_eq!(jpeg_icc_profile(&jpeg, 3), None);
     }
 
     #[test]
