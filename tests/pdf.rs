@@ -829,3 +829,31 @@ fn a_phone_photo_is_turned_as_its_exif_orientation_says() {
     };
     assert!(band(0.8, 0.95) > band(0.05, 0.2) + 10.0, "the sky is not on the right");
 }
+
+#[test]
+fn a_pictures_own_colour_profile_goes_with_it() {
+    // A PNG with an iCCP chunk (a profile header for RGB) and one without.
+    let mut profile = vec![0u8; 200];
+    profile[..4].copy_from_slice(&200u32.to_be_bytes());
+    profile[16..20].copy_from_slice(b"RGB ");
+    profile[36..40].copy_from_slice(b"acsp");
+    let mut tagged = Vec::new();
+    {
+        let mut info = png::Info::with_size(4, 3);
+        info.color_type = png::ColorType::Rgb;
+        info.bit_depth = png::BitDepth::Eight;
+        info.icc_profile = Some(std::borrow::Cow::Owned(profile.clone()));
+        let mut writer =
+            png::Encoder::with_info(&mut tagged, info).expect("info").write_header().expect("header");
+        writer.write_image_data(&[90; 36]).expect("data");
+    }
+    let dir = TempDir::new("icc");
+    dir.write("tagged.png", &tagged);
+    dir.write("plain.png", png_rgb(4, 3));
+    let toml = "format = \"half-letter\"\n\n[[element]]\nkind = \"image\"\nsrc = \"tagged.png\"\nwidth = \"1in\"\nheight = \"0.75in\"\n\n[[element]]\nkind = \"image\"\nsrc = \"plain.png\"\ny = \"2in\"\nwidth = \"1in\"\nheight = \"0.75in\"\n";
+    let r = render_toml(&dir, toml, &[]);
+    let text = String::from_utf8_lossy(&r.bytes);
+    assert_eq!(text.matches("/ColorSpace [/ICCBased").count(), 1, "only the tagged picture has a profile");
+    assert_eq!(text.matches("/ColorSpace /DeviceRGB").count(), 1, "the other stays device RGB");
+    assert!(text.contains("/Alternate /DeviceRGB"), "the profile names its device space");
+}

@@ -1,5 +1,6 @@
 //! Pictures in the PDF: JPEG embedded as it is (DCTDecode, no recompression), PNG decoded and
-//! embedded losslessly (FlateDecode) with its transparency as a soft mask.
+//! embedded losslessly (FlateDecode) with its transparency as a soft mask; either keeps its own
+//! colour profile.
 
 use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
 
@@ -43,29 +44,11 @@ pub(super) fn image_objects(
                 .into());
             }
             let mut objects = Vec::new();
-            let profile_id = profile.map(|profile| {
-                let profile_id = alloc();
-                let data = compress(&profile, 6);
-                let mut chunk = Chunk::new();
-                chunk
-                    .icc_profile(profile_id, &data)
-                    .n(i32::from(frame.components))
-                    .alternate_name(device)
-                    .filter(Filter::FlateDecode);
-                objects.push((profile_id, chunk));
-                profile_id
-            });
+            let profile_id = profile_object(profile, frame.components, device, alloc, &mut objects);
             let mut chunk = Chunk::new();
             let mut image = chunk.image_xobject(id, &picture.data);
             image.width(frame.width as i32).height(frame.height as i32).bits_per_component(8);
-            match profile_id {
-                Some(profile_id) => {
-                    image.insert(Name(b"ColorSpace")).array().item(Name(b"ICCBased")).item(profile_id);
-                }
-                None => {
-                    image.pair(Name(b"ColorSpace"), device);
-                }
-            }
+            set_color_space(&mut image, profile_id, device);
             image.filter(Filter::DctDecode);
             if frame.components == 4 && frame.adobe {
                 // Photoshop writes CMYK JPEGs inverted and marks them with an Adobe segment.
@@ -90,13 +73,16 @@ pub(super) fn image_objects(
                 objects.push((mask_id, chunk));
                 mask_id
             });
+            let (components, device) =
+                if decoded.gray { (1, Name(b"DeviceGray")) } else { (3, Name(b"DeviceRGB")) };
+            let profile = decoded.profile.and_then(|p| usable_profile(p, components));
+            let profile_id = profile_object(profile, components, device, alloc, &mut objects);
             let data = compress(&decoded.color, 6);
             let mut chunk = Chunk::new();
             {
                 let mut image = chunk.image_xobject(id, &data);
                 image.width(decoded.width as i32).height(decoded.height as i32).bits_per_component(8);
-                image
-                    .pair(Name(b"ColorSpace"), Name(if decoded.gray { b"DeviceGray" } else { b"DeviceRGB" }));
+                set_color_space(&mut image, profile_id, device);
                 if let Some(mask) = mask {
                     image.s_mask(mask);
                 }
@@ -128,7 +114,12 @@ fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
     if parts.len() != usize::from(count) || parts.iter().enumerate().any(|(i, p)| usize::from(p.0) != i + 1) {
         return None;
     }
-    let profile: Vec<u8> = parts.iter().flat_map(|p| p.2.iter().copied()).collect();
+    usable_profile(parts.iter().flat_map(|p| p.2.iter().copied()).collect(), components)
+}
+
+/// `profile` when it is a whole ICC profile (its size field matches, ICC.1 7.2) for pictures of
+/// `components` channels; a damaged or mismatched one is dropped and the device space used.
+fn usable_profile(profile: Vec<u8>, components: u8) -> Option<Vec<u8>> {
     let space: &[u8; 4] = match components {
         1 => b"GRAY",
         3 => b"RGB ",
@@ -137,6 +128,36 @@ fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
     let size = profile.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
     let whole = profile.len() >= 128 && size == Some(profile.len()) && &profile[36..40] == b"acsp";
     (whole && &profile[16..20] == space).then_some(profile)
+}
+
+/// Writes a picture's own colour profile as an ICC stream object (ISO 32000-1 8.6.5.5), with
+/// its device space as the alternate; returns its number.
+fn profile_object(
+    profile: Option<Vec<u8>>,
+    components: u8,
+    device: Name<'static>,
+    alloc: &mut dyn FnMut() -> Ref,
+    objects: &mut Vec<(Ref, Chunk)>,
+) -> Option<Ref> {
+    let profile = profile?;
+    let id = alloc();
+    let data = compress(&profile, 6);
+    let mut chunk = Chunk::new();
+    chunk.icc_profile(id, &data).n(i32::from(components)).alternate_name(device).filter(Filter::FlateDecode);
+    objects.push((id, chunk));
+    Some(id)
+}
+
+/// The image's colour space: its own profile, or the device space.
+fn set_color_space(image: &mut pdf_writer::writers::ImageXObject, profile: Option<Ref>, device: Name) {
+    match profile {
+        Some(profile) => {
+            image.insert(Name(b"ColorSpace")).array().item(Name(b"ICCBased")).item(profile);
+        }
+        None => {
+            image.pair(Name(b"ColorSpace"), device);
+        }
+    }
 }
 
 /// What a JPEG's frame header and Adobe segment say.
@@ -170,6 +191,8 @@ struct DecodedPng {
     width: u32,
     height: u32,
     gray: bool,
+    /// Its `iCCP` colour profile, if it has one.
+    profile: Option<Vec<u8>>,
     color: Vec<u8>,
     alpha: Option<Vec<u8>>,
 }
@@ -180,6 +203,7 @@ fn decode_png(data: &[u8]) -> std::result::Result<DecodedPng, String> {
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     decoder.set_limits(png::Limits { bytes: 1 << 30 });
     let mut reader = decoder.read_info().map_err(|e| format!("its picture data is damaged ({e})"))?;
+    let profile = reader.info().icc_profile.as_ref().map(|p| p.to_vec());
     let size = reader.output_buffer_size().ok_or("it is too large to decode")?;
     let mut buffer = vec![0; size];
     let info = reader.next_frame(&mut buffer).map_err(|e| format!("its picture data is damaged ({e})"))?;
@@ -197,7 +221,7 @@ fn decode_png(data: &[u8]) -> std::result::Result<DecodedPng, String> {
     let rows = buffer.chunks(info.line_size).map(|row| &row[..row_bytes]);
     if !has_alpha {
         let color = if info.line_size == row_bytes { buffer } else { rows.flatten().copied().collect() };
-        return Ok(DecodedPng { width, height, gray, color, alpha: None });
+        return Ok(DecodedPng { width, height, gray, profile, color, alpha: None });
     }
     let color_channels = channels - 1;
     let mut color = Vec::with_capacity(width as usize * height as usize * color_channels);
@@ -209,7 +233,7 @@ fn decode_png(data: &[u8]) -> std::result::Result<DecodedPng, String> {
         }
     }
     let opaque = alpha.iter().all(|&a| a == 255);
-    Ok(DecodedPng { width, height, gray, color, alpha: (!opaque).then_some(alpha) })
+    Ok(DecodedPng { width, height, gray, profile, color, alpha: (!opaque).then_some(alpha) })
 }
 
 #[cfg(test)]
