@@ -553,7 +553,7 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reader itself, on input krilla never writes
+// The reader itself, on input letterkit's writer never makes
 // ---------------------------------------------------------------------------------------------
 
 /// Builds a PDF from object bodies (numbered from 1), with a correct xref table.
