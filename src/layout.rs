@@ -225,8 +225,9 @@ impl Pictures {
 /// is [`crate::check::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) =
-            crate::check::limits::jpeg_size(data).ok_or("is not a readable JPEG (no frame header)")?;
+        let (w, h) = crate::check::limits::jpeg_frame(data)
+            .map(|f| (f.width, f.height))
+            .ok_or("is not a readable JPEG (no frame header)")?;
         (PictureFormat::Jpeg, w, h)
     } else if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 {
         let w = u32::from_be_bytes([data[16], data[17], data[18], data[19]]);

@@ -135,14 +135,34 @@ fn first_scan(data: &[u8]) -> Option<usize> {
     walk_jpeg(data, |marker, at, length| (marker == 0xDA).then(|| (at + 2 + length).min(data.len())))
 }
 
-/// A JPEG's width and height, from its frame header (read before anything decodes the picture).
-pub fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
+/// What a JPEG's frame header and Adobe segment say (read before anything decodes it).
+pub(crate) struct JpegFrame {
+    /// Width in pixels, as stored.
+    pub width: u32,
+    /// Height in pixels, as stored.
+    pub height: u32,
+    /// Colour channels: 1 grey, 3 colour, 4 CMYK.
+    pub components: u8,
+    /// Bits per channel.
+    pub precision: u8,
+    /// Whether an Adobe segment comes first (Photoshop's CMYK is stored inverted).
+    pub adobe: bool,
+}
+
+/// A JPEG's frame header.
+pub(crate) fn jpeg_frame(data: &[u8]) -> Option<JpegFrame> {
+    let mut adobe = false;
     walk_jpeg(data, |marker, at, _| {
+        if marker == 0xEE && data.get(at + 4..at + 9) == Some(b"Adobe") {
+            adobe = true;
+        }
         let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        (is_frame && at + 9 <= data.len()).then(|| {
-            let h = u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]]));
-            let w = u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]]));
-            (w, h)
+        (is_frame && at + 10 <= data.len()).then(|| JpegFrame {
+            precision: data[at + 4],
+            height: u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]])),
+            width: u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]])),
+            components: data[at + 9],
+            adobe,
         })
     })
 }

@@ -5,6 +5,7 @@
 use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
 
 use super::pdf::compress;
+use crate::check::limits::jpeg_frame;
 use crate::diag::{Diagnostic, Result};
 use crate::layout::{Picture, PictureFormat};
 
@@ -158,32 +159,6 @@ fn set_color_space(image: &mut pdf_writer::writers::ImageXObject, profile: Optio
             image.pair(Name(b"ColorSpace"), device);
         }
     }
-}
-
-/// What a JPEG's frame header and Adobe segment say.
-struct JpegFrame {
-    width: u32,
-    height: u32,
-    components: u8,
-    precision: u8,
-    adobe: bool,
-}
-
-fn jpeg_frame(data: &[u8]) -> Option<JpegFrame> {
-    let mut adobe = false;
-    crate::check::limits::walk_jpeg(data, |marker, at, _| {
-        if marker == 0xEE && data.get(at + 4..at + 9) == Some(b"Adobe") {
-            adobe = true;
-        }
-        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        (is_frame && at + 10 <= data.len()).then(|| JpegFrame {
-            precision: data[at + 4],
-            height: u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]])),
-            width: u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]])),
-            components: data[at + 9],
-            adobe,
-        })
-    })
 }
 
 /// A PNG as 8-bit samples: colour (grey or RGB) and, when any pixel is not opaque, alpha.
