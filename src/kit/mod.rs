@@ -321,11 +321,8 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         Vec::new()
     };
     // One row per participant: streamed to its file, like the pieces.
-    let tally_path = out.join("tally-sheet.pdf");
-    check_not_input(&tally_path, &inputs)?;
-    let sink = BufWriter::new(staged.create(&tally_path)?);
     let mut tally_pdf =
-        PdfWriter::new(sink, &tally_path.display().to_string(), &title("sign-in and tally sheet"))?;
+        stream_pdf(&mut staged, out, &inputs, "tally-sheet.pdf", &title("sign-in and tally sheet"))?;
     let tally_pages =
         pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals, &mut |page| {
             tally_pdf.add(page).map_err(|e| e.to_string())
@@ -354,9 +351,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     // Written straight to its file: a national campaign's manifest runs to megabytes.
-    let manifest_path = out.join("manifest.json");
-    check_not_input(&manifest_path, &inputs)?;
-    let file = staged.create(&manifest_path)?;
+    let (manifest_path, file) = create_output(&mut staged, out, &inputs, "manifest.json")?;
     manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs, file)
         .map_err(|e| crate::diag::io_error(&manifest_path, "cannot write", &e))?;
     staged.commit()?;
@@ -459,10 +454,8 @@ impl Outputs<'_> {
         let name = if self.one_file { "kit.pdf" } else { file };
         if !self.open.iter().any(|(n, _)| n == name) {
             let title = (self.title)(if self.one_file { "party kit" } else { name.trim_end_matches(".pdf") });
-            let path = self.folder.join(name);
-            check_not_input(&path, self.inputs)?;
-            let sink = BufWriter::with_capacity(1 << 18, self.staged.create(&path)?);
-            self.open.push((name.to_string(), PdfWriter::new(sink, &path.display().to_string(), &title)?));
+            let writer = stream_pdf(self.staged, self.folder, self.inputs, name, &title)?;
+            self.open.push((name.to_string(), writer));
         }
         let writer = &mut self.open.iter_mut().find(|(n, _)| n == name).expect("just opened").1;
         let first = writer.pages() + 1;
@@ -477,6 +470,32 @@ impl Outputs<'_> {
     fn finish(self) -> Result<Vec<String>> {
         self.open.into_iter().map(|(name, writer)| writer.finish().map(|_| name)).collect()
     }
+}
+
+/// Creates the kit's file `name` in `folder` under its temporary name (refusing to write over
+/// an input), to be written as it is made and put in place with the rest.
+fn create_output(
+    staged: &mut Staged,
+    folder: &Path,
+    inputs: &[&Path],
+    name: &str,
+) -> Result<(PathBuf, std::fs::File)> {
+    let path = folder.join(name);
+    check_not_input(&path, inputs)?;
+    let file = staged.create(&path)?;
+    Ok((path, file))
+}
+
+/// A PDF writer streaming into the kit's file `name` (see [`create_output`]).
+fn stream_pdf(
+    staged: &mut Staged,
+    folder: &Path,
+    inputs: &[&Path],
+    name: &str,
+    options: &PdfOptions,
+) -> Result<PdfWriter<BufWriter<std::fs::File>>> {
+    let (path, file) = create_output(staged, folder, inputs, name)?;
+    PdfWriter::new(BufWriter::with_capacity(1 << 18, file), &path.display().to_string(), options)
 }
 
 /// Lays out every piece and envelope and streams them into the PDF writers, in file order:
