@@ -18,14 +18,18 @@ pub(super) struct Resources<'a> {
     pub image_index: &'a HashMap<usize, usize>,
 }
 
+/// Resource names are a letter and a number: font 0 is `/F0`, picture 0 is `/I0`.
+const FONT: u8 = b'F';
+const IMAGE: u8 = b'I';
+
 /// The resource name of font `i`.
 pub(super) fn font_name(i: usize) -> String {
-    format!("F{i}")
+    format!("{}{i}", char::from(FONT))
 }
 
 /// The resource name of picture `i`.
 pub(super) fn image_name(i: usize) -> String {
-    format!("I{i}")
+    format!("{}{i}", char::from(IMAGE))
 }
 
 /// The page's content stream, uncompressed. Layout's top-left origin becomes PDF's
@@ -90,7 +94,7 @@ impl Encoder<'_> {
                     }
                     self.ops.matrix(image_matrix(image.rect, image.picture.orientation));
                     self.ops.op(b"cm");
-                    self.ops.name(image_name(index).as_bytes());
+                    self.ops.resource(IMAGE, index);
                     self.ops.op(b"Do");
                     self.restore();
                 }
@@ -175,7 +179,7 @@ impl Encoder<'_> {
         }
         if self.current().font != Some((font_number, run.size)) {
             self.current().font = Some((font_number, run.size));
-            self.ops.name(font_name(font_number).as_bytes());
+            self.ops.resource(FONT, font_number);
             self.ops.num(run.size, 3);
             self.ops.op(b"Tf");
         }
@@ -338,9 +342,11 @@ impl Ops {
         }
     }
 
-    fn name(&mut self, name: &[u8]) {
-        self.0.push(b'/');
-        self.0.extend_from_slice(name);
+    /// A resource name (see [`font_name`]), written without building a string: this runs for
+    /// every line of text.
+    fn resource(&mut self, kind: u8, number: usize) {
+        self.0.extend_from_slice(&[b'/', kind]);
+        self.digits(number as u64, 1);
         self.0.push(b' ');
     }
 
