@@ -1063,6 +1063,8 @@ struct Variants {
     opening: Vec<Paragraph>,
     middle: Vec<Paragraph>,
     closing: Vec<Paragraph>,
+    /// The campaign they come from, for pointing messages at a paragraph.
+    source: Source,
 }
 
 /// One paragraph variant, with where it is in the campaign file for messages.
@@ -1070,8 +1072,8 @@ struct Paragraph {
     template: Template,
     /// `typed.middle[2]`.
     label: String,
-    /// An error at the paragraph's place in the campaign.
-    at: Diagnostic,
+    /// Its byte offset in the campaign file.
+    offset: usize,
 }
 
 impl Variants {
@@ -1084,10 +1086,12 @@ impl Variants {
         let mut paragraphs = Vec::new();
         for paragraph in chosen {
             let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|name| {
-                let mut d = paragraph.at.clone();
-                d.message =
-                    format!("{}: the paragraph uses `{{{name}}}`, which has no value", paragraph.label);
-                d.hint(format!("fields you can use: {}", fields.names().join(", ")))
+                Diagnostic::error(format!(
+                    "{}: the paragraph uses `{{{name}}}`, which has no value",
+                    paragraph.label
+                ))
+                .at_offset(&self.source, paragraph.offset)
+                .hint(format!("fields you can use: {}", fields.names().join(", ")))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
         }
@@ -1116,13 +1120,11 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
             .enumerate()
             .map(|(i, text)| {
                 let label = format!("typed.{what}[{}]", i + 1);
-                let at = Diagnostic::error(String::new()).at_offset(&campaign.source, text.span().start);
+                let offset = text.span().start;
                 let template = Template::parse(text.get_ref()).map_err(|e| {
-                    let mut d = at.clone();
-                    d.message = format!("{label}: {e}");
-                    d
+                    Diagnostic::error(format!("{label}: {e}")).at_offset(&campaign.source, offset)
                 })?;
-                Ok(Paragraph { template, label, at })
+                Ok(Paragraph { template, label, offset })
             })
             .collect()
     };
@@ -1130,6 +1132,7 @@ fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
         opening: parse("opening", &typed.opening)?,
         middle: parse("middle", &typed.middle)?,
         closing: parse("closing", &typed.closing)?,
+        source: campaign.source.clone(),
     }))
 }
 
