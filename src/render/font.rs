@@ -27,7 +27,7 @@ pub(super) struct FontEmbed {
 
 impl FontEmbed {
     pub(super) fn new(face: Arc<Face>) -> FontEmbed {
-        let notdef_width = glyph_widths(&face, &[0]).first().copied().unwrap_or(0.0);
+        let notdef_width = glyph_width(&face, 0);
         FontEmbed {
             face,
             cids: Vec::new(),
@@ -66,7 +66,7 @@ impl FontEmbed {
                     self.cids.resize(slot + 1, 0);
                 }
                 self.cids[slot] = cid;
-                self.widths.push(glyph_widths(&self.face, &[g.id])[0]);
+                self.widths.push(glyph_width(&self.face, g.id));
                 self.unicode.push(None);
                 debug_assert_eq!(self.widths.len(), usize::from(cid) + 1);
             }
@@ -286,18 +286,15 @@ fn default_ignorable(c: char) -> bool {
     )
 }
 
-/// Advances of `glyphs` in thousandths of an em.
-fn glyph_widths(face: &Face, glyphs: &[u16]) -> Vec<f32> {
+/// A glyph's advance in thousandths of an em, as the font's `hmtx` gives it (0 when unknown).
+fn glyph_width(face: &Face, glyph: u16) -> f32 {
     let Ok(font) = skrifa::FontRef::new(face.data()) else {
-        return vec![0.0; glyphs.len()];
+        return 0.0;
     };
     let upem = f32::from(font.head().map_or(1000, |h| h.units_per_em()).max(1));
     let metrics =
         font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
-    glyphs
-        .iter()
-        .map(|&g| metrics.advance_width(skrifa::GlyphId::new(u32::from(g))).unwrap_or(0.0) * 1000.0 / upem)
-        .collect()
+    metrics.advance_width(skrifa::GlyphId::new(u32::from(glyph))).unwrap_or(0.0) * 1000.0 / upem
 }
 
 /// The font's PostScript name, reduced to the characters a PDF name may hold unescaped.
