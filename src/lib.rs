@@ -23,6 +23,7 @@ pub mod kit;
 pub mod layout;
 pub mod mail;
 pub mod output;
+pub mod parallel;
 pub mod render;
 pub mod text;
 pub mod units;

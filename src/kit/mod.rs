@@ -566,7 +566,7 @@ fn produce(
         };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
-            let laid: Vec<Laid> = render::parallel_map(
+            let laid: Vec<Laid> = crate::parallel::parallel_map(
                 chunk.to_vec(),
                 || (),
                 |_, _, i| match pass {

@@ -7,7 +7,6 @@ mod font;
 mod image;
 mod pdf;
 
-pub(crate) use pdf::parallel_map;
 pub use pdf::{PdfOptions, PdfWriter, pdf};
 
 use crate::diag::{Diagnostic, Result};

@@ -13,6 +13,7 @@ use super::font::FontEmbed;
 use super::image::image_objects;
 use crate::diag::{Diagnostic, Result};
 use crate::layout::{Item, Page, Picture};
+use crate::parallel::parallel_map;
 use crate::units::{Color, Rect};
 
 /// How to write the PDF.
@@ -438,36 +439,6 @@ impl Deflater {
             out.reserve(out.capacity().max(64));
         }
     }
-}
-
-/// Runs `f` on every item on all cores, keeping the order of the results; each thread makes
-/// its own working state with `state`, and drops the items it was given.
-pub(crate) fn parallel_map<T: Send, S, R: Send>(
-    mut items: Vec<T>,
-    state: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, usize, T) -> R + Sync,
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
-    let per = items.len().div_ceil(threads).max(1);
-    let run = |c: usize, chunk: Vec<T>| {
-        let mut s = state();
-        chunk.into_iter().enumerate().map(|(i, item)| f(&mut s, c * per + i, item)).collect::<Vec<R>>()
-    };
-    if threads == 1 {
-        return run(0, items);
-    }
-    let mut chunks = Vec::with_capacity(threads);
-    while items.len() > per {
-        let rest = items.split_off(per);
-        chunks.push(std::mem::replace(&mut items, rest));
-    }
-    chunks.push(items);
-    std::thread::scope(|scope| {
-        let run = &run;
-        let handles: Vec<_> =
-            chunks.into_iter().enumerate().map(|(c, chunk)| scope.spawn(move || run(c, chunk))).collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a worker thread panicked")).collect()
-    })
 }
 
 /// The sink with a byte count (for offsets) and a fingerprint of everything written (the ID).
