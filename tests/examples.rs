@@ -214,32 +214,22 @@ fn check_address_side(file: &str, address: &[&str], return_last_line: &str) {
     assert!(stamp, "{file}: no stamp box in the upper right above the OCR read area");
 }
 
+/// The recipient block the address-side examples print, as USPS style writes it.
+const EXAMPLE_RECIPIENT: &[&str] = &[
+    "THE HONORABLE MARKWAYNE MULLIN",
+    "SECRETARY OF HOMELAND SECURITY",
+    "US DEPARTMENT OF HOMELAND SECURITY",
+    "WASHINGTON DC 20528",
+];
+
 #[test]
 fn envelope_keeps_to_usps_zones() {
-    check_address_side(
-        "envelope-10.toml",
-        &[
-            "THE HONORABLE MARKWAYNE MULLIN",
-            "SECRETARY OF HOMELAND SECURITY",
-            "US DEPARTMENT OF HOMELAND SECURITY",
-            "WASHINGTON DC 20528",
-        ],
-        "02134",
-    );
+    check_address_side("envelope-10.toml", EXAMPLE_RECIPIENT, "02134");
 }
 
 #[test]
 fn postcard_address_side_keeps_to_usps_zones() {
-    check_address_side(
-        "postcard-address.toml",
-        &[
-            "THE HONORABLE MARKWAYNE MULLIN",
-            "SECRETARY OF HOMELAND SECURITY",
-            "US DEPARTMENT OF HOMELAND SECURITY",
-            "WASHINGTON DC 20528",
-        ],
-        "02134",
-    );
+    check_address_side("postcard-address.toml", EXAMPLE_RECIPIENT, "02134");
 }
 
 /// A longer name shrinks the postcard's address block instead of wrapping it out of the OCR area.
