@@ -30,7 +30,7 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FONT = os.path.join(ROOT, "fonts", "lato", "Lato-Regular.ttf")
-# Pictures letterkit carries inside the program (src/assets.rs): designs name them without a file.
+# Pictures letterkit carries inside the program (src/input/assets.rs): designs name them without a file.
 BUNDLED = {"landmark.jpg", "star-sticker.png", "assets/landmark.jpg", "assets/star-sticker.png"}
 # A two-sided postcard to try printer profiles on.
 PROFILE_POSTCARD = """format = "postcard-4x6"

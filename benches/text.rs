@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use letterkit::fonts::FontBook;
+use letterkit::text::fonts::FontBook;
 use letterkit::text::{Align, ParagraphStyle, StyledText, set_lines};
 
 const PARAGRAPH: &str = "There are compassionate alternatives to detention that are efficient, \

@@ -1,58 +1,8 @@
 //! Imposition: placing finished pages on printed sheets (folded cards' panels; N-up sheets).
 
-use crate::design::Fold;
+use crate::base::units::Rect;
 use crate::layout::{Group, Item, Page, PathSeg, Shape};
-use crate::units::Rect;
-
-/// Places `panel` on `sheet` with its trim box's top-left at (x, y), optionally turned 180°,
-/// clipped to its trim box so bleed does not spill onto neighbours.
-pub fn place(sheet: &mut Page, panel: &Page, x: f32, y: f32, rotate_180: bool) {
-    let t = panel.trim;
-    let transform = if rotate_180 {
-        // (px, py) -> (x + w - (px - t.x), y + h - (py - t.y))
-        [-1.0, 0.0, 0.0, -1.0, x + t.width + t.x, y + t.height + t.y]
-    } else {
-        [1.0, 0.0, 0.0, 1.0, x - t.x, y - t.y]
-    };
-    sheet.items.push(Item::Group(Group { transform, clip: Some(t), items: panel.items.clone() }));
-}
-
-/// Lays the four panels of a folded card (front, inside-left, inside-right, back) on flat sheets.
-///
-/// Quarter fold, one portrait sheet printed on one side: fold the top half back, then the left
-/// half over onto the right. Working through the folds: the top-left quarter becomes the front
-/// cover and the top-right the back, both upside down on the flat sheet (rotated 180° here so
-/// they read upright once folded); the bottom quarters are the inside spread, upright
-/// (mail-facts.md 4.1, matching printers' layouts).
-///
-/// Half fold, one landscape sheet printed on both sides: outside = back (left) and front
-/// (right); inside = inside-left and inside-right. The fold is parallel to the sheet's short
-/// edge, so duplex printing must flip on the short edge.
-pub fn fold_card(fold: Fold, panels: &[Page]) -> Vec<Page> {
-    let [front, inside_left, inside_right, back] = panels else {
-        unreachable!("a card design has four panels; the design checks this")
-    };
-    let (w, h) = (front.trim.width, front.trim.height);
-    match fold {
-        Fold::Quarter => {
-            let mut sheet = Page::new(2.0 * w, 2.0 * h, 0.0);
-            place(&mut sheet, front, 0.0, 0.0, true);
-            place(&mut sheet, back, w, 0.0, true);
-            place(&mut sheet, inside_left, 0.0, h, false);
-            place(&mut sheet, inside_right, w, h, false);
-            vec![sheet]
-        }
-        Fold::Half => {
-            let mut outside = Page::new(2.0 * w, h, 0.0);
-            place(&mut outside, back, 0.0, 0.0, false);
-            place(&mut outside, front, w, 0.0, false);
-            let mut inside = Page::new(2.0 * w, h, 0.0);
-            place(&mut inside, inside_left, 0.0, 0.0, false);
-            place(&mut inside, inside_right, w, 0.0, false);
-            vec![outside, inside]
-        }
-    }
-}
+use crate::model::design::Fold;
 
 /// What to tell the user about printing a folded card; on N-up sheets the sheet's own note says
 /// which flip to choose.
@@ -82,14 +32,34 @@ pub fn fit_duplex_to_fold(options: &mut PrintOptions, fold: Option<Fold>, flat_w
     }
 }
 
+/// What to tell the user about a sheet layout.
+pub fn sheet_note(plan: &SheetPlan, two_sided: bool, duplex: Duplex) -> String {
+    let mut note =
+        format!("{} x {} per sheet{}", plan.cols, plan.rows, if plan.rotated { ", turned" } else { "" });
+    if two_sided {
+        note.push_str(match duplex {
+            Duplex::Long => "; print two-sided, flip on long edge",
+            Duplex::Short => "; print two-sided, flip on short edge",
+        });
+    }
+    if plan.to_the_edge() {
+        note.push_str(
+            "; the pieces run to the sheet's edge, where most home printers leave a white border: cut along the crop marks, or use a print shop",
+        );
+    }
+    note
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::fold::fold_card;
 
     /// A panel with a mark near its own top-left corner, to see where it ends up.
     fn marked(w: f32, h: f32) -> Page {
         let mut p = Page::new(w, h, 0.0);
-        let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 1.0)) };
+        let paint =
+            crate::model::design::Paint { fill: None, stroke: Some((crate::base::units::Color::BLACK, 1.0)) };
         p.items.push(Item::Shape(Shape {
             path: vec![PathSeg::Move(10.0, 10.0), PathSeg::Line(20.0, 10.0)],
             paint,
@@ -149,19 +119,19 @@ pub enum Duplex {
 pub struct PrinterProfile {
     /// Move everything right by this much (negative: left); what the calibration sheet shows as the front's x error, reversed.
     #[serde(default)]
-    pub offset_x: crate::units::Length0,
+    pub offset_x: crate::base::units::Length0,
     /// Move everything down by this much (negative: up).
     #[serde(default)]
-    pub offset_y: crate::units::Length0,
+    pub offset_y: crate::base::units::Length0,
     /// Scale the whole sheet about its centre, e.g. 0.99 for a printer that stretches by 1 %.
     #[serde(default = "one")]
     pub scale: f32,
     /// Extra shift of the back side to the right, for duplex printers whose backs land off the fronts.
     #[serde(default)]
-    pub back_offset_x: crate::units::Length0,
+    pub back_offset_x: crate::base::units::Length0,
     /// Extra shift of the back side down.
     #[serde(default)]
-    pub back_offset_y: crate::units::Length0,
+    pub back_offset_y: crate::base::units::Length0,
 }
 
 fn one() -> f32 {
@@ -429,7 +399,8 @@ fn crop_marks(plan: &SheetPlan, cw: f32, ch: f32, options: &SheetOptions) -> Ite
             }
         }
     }
-    let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 0.5)) };
+    let paint =
+        crate::model::design::Paint { fill: None, stroke: Some((crate::base::units::Color::BLACK, 0.5)) };
     Item::Shape(Shape { path, paint })
 }
 
@@ -513,7 +484,8 @@ pub fn with_shop_marks(page: &Page) -> Page {
         path.push(PathSeg::Move(b.right() + gap, y));
         path.push(PathSeg::Line((b.right() + gap + 18.0).min(out.width), y));
     }
-    let paint = crate::design::Paint { fill: None, stroke: Some((crate::units::Color::BLACK, 0.25)) };
+    let paint =
+        crate::model::design::Paint { fill: None, stroke: Some((crate::base::units::Color::BLACK, 0.25)) };
     out.items.push(Item::Shape(Shape { path, paint }));
     out
 }

@@ -1,29 +1,30 @@
 //! letterkit turns TOML designs into print-ready PDFs for letter-writing campaigns.
 //!
-//! # Steps
-//! 1. [`design`] reads a TOML design into a typed model, keeping the line of every element.
-//! 2. [`layout`] fills placeholders, shapes and breaks text ([`text`], [`fonts`]) and places
-//!    everything on pages, in points.
-//! 3. [`render`] writes those pages as PDF, streaming them to disk as they come (its own
-//!    writer on `pdf-writer` and `subsetter`), and renders PDF pages to PNG (hayro).
-//!
-//! [`formats`] holds the built-in page formats from `layouts/`; [`mail`] the USPS rules;
-//! [`kit`] builds a whole party kit from a campaign and a participants list.
+//! # Layers
+//! Each module imports only from the modules above it in this list (`tests/layers.rs` fails
+//! when an import runs back up):
+//! 1. [`base`]: units, diagnostics, the built-in paper and envelope formats, the worker pool.
+//! 2. [`input`]: reading untrusted files: the sandbox, limits, picture and font verification.
+//! 3. [`output`]: writing files so that a failed job leaves earlier outputs whole.
+//! 4. [`mail`]: the Postal Service's rules: address zones, sizes, classification, postage.
+//! 5. [`text`]: templates and markup, fonts, shaping and line breaking.
+//! 6. [`model`]: designs, campaigns and participants lists read into typed values.
+//! 7. [`layout`]: pages of positioned items, folded cards' panels.
+//! 8. [`impose`]: pages onto sheets: N-up, crop marks, duplex backs.
+//! 9. [`render`]: PDF (a streaming writer on `pdf-writer` and `subsetter`) and PNG (hayro).
+//! 10. [`kit`]: a whole party kit from a campaign and a participants list.
+//! 11. [`check`]: what would go wrong in print or in the mail, as a report.
+//! 12. [`cli`]: the commands.
 
-pub mod assets;
-pub mod calibrate;
+pub mod base;
 pub mod check;
-pub mod commands;
-pub mod design;
-pub mod diag;
-pub mod fonts;
-pub mod formats;
+pub mod cli;
 pub mod impose;
+pub mod input;
 pub mod kit;
 pub mod layout;
 pub mod mail;
+pub mod model;
 pub mod output;
-pub mod parallel;
 pub mod render;
 pub mod text;
-pub mod units;

@@ -2,8 +2,8 @@
 //!
 //! Numbers come from `shared/reference/mail-facts.md`; each rule cites its source.
 
-use crate::formats::{self, Format, Kind};
-use crate::units::{PT_PER_IN, Rect};
+use crate::base::formats::{self, Format, Kind};
+use crate::base::units::{PT_PER_IN, Rect};
 
 const IN: f32 = PT_PER_IN;
 

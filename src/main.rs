@@ -1,11 +1,11 @@
-//! The `letterkit` command: parses arguments and dispatches to [`letterkit::commands`].
+//! The `letterkit` command: parses arguments and dispatches to [`letterkit::cli::commands`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use letterkit::commands;
-use letterkit::diag::{Result, Warnings};
+use letterkit::base::diag::{Result, Warnings};
+use letterkit::cli::commands;
 
 /// Turns TOML designs into print-ready PDFs for letter-writing campaigns.
 ///
@@ -221,13 +221,20 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
                 &output,
                 pdf_a,
                 &print.request(),
-                &commands::parse_sets(&sets)?,
+                &letterkit::model::fields::parse_sets(&sets)?,
                 warnings,
             )
         }
         Command::Preview { design, output, page, dpi, sets } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
-            commands::preview(&design, &output, page, dpi, &commands::parse_sets(&sets)?, warnings)
+            commands::preview(
+                &design,
+                &output,
+                page,
+                dpi,
+                &letterkit::model::fields::parse_sets(&sets)?,
+                warnings,
+            )
         }
         Command::Share { input, output } => commands::share(&input, &output, warnings),
         Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),
@@ -239,7 +246,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    letterkit::check::allow_paths(&cli.allow_path);
+    letterkit::input::confine::allow_paths(&cli.allow_path);
     let mut warnings = Warnings::default();
     let result = run(cli, &mut warnings);
     for w in &warnings.0 {

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use letterkit::commands::layout_file;
-use letterkit::design::Design;
-use letterkit::diag::Warnings;
+use letterkit::base::diag::Warnings;
+use letterkit::base::units::Rect;
+use letterkit::cli::commands::layout_file;
 use letterkit::layout::{Item, Page, PathSeg};
+use letterkit::model::design::Design;
 use letterkit::render::{self, PdfOptions};
-use letterkit::units::Rect;
 
 /// Each example and the number of pages it renders to. A new example needs a line here.
 const EXPECTED_PAGES: &[(&str, usize)] = &[

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use letterkit::commands::layout_file;
-use letterkit::diag::Warnings;
+use letterkit::base::diag::Warnings;
+use letterkit::cli::commands::layout_file;
 use letterkit::render::{self, PdfOptions};
 
 /// A channel that differs by more than this makes the pixel count as different.
@@ -200,12 +200,13 @@ fn design_file(case: &Case) -> Option<&'static str> {
 /// The pages of a case: a design's own, a sheet of pieces, or the calibration sheet.
 fn case_pages(case: &Case) -> Vec<letterkit::layout::Page> {
     let paper_size = |paper: &str| {
-        let f = letterkit::formats::find(paper, Some(letterkit::formats::Kind::Paper)).expect("paper");
+        let f = letterkit::base::formats::find(paper, Some(letterkit::base::formats::Kind::Paper))
+            .expect("paper");
         (f.width, f.height)
     };
     if let Some(paper) = case.design.strip_prefix("calibrate:") {
         let (w, h) = paper_size(paper);
-        return letterkit::calibrate::sheet(&letterkit::fonts::FontBook::bundled(), w, h)
+        return letterkit::cli::calibrate::sheet(&letterkit::text::fonts::FontBook::bundled(), w, h)
             .expect("calibration sheet");
     }
     let (sheet, design) = match case.design.strip_prefix("sheet:") {

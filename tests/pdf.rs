@@ -734,8 +734,8 @@ fn a_long_document_has_a_shallow_page_tree_and_reads_back_whole() {
     let mut pages = Vec::new();
     for n in 1..=2500 {
         let fields = [("n".to_string(), n.to_string())].into();
-        let mut warnings = letterkit::diag::Warnings::default();
-        pages.extend(letterkit::commands::layout_file(&path, &fields, &mut warnings).expect("layout").1);
+        let mut warnings = letterkit::base::diag::Warnings::default();
+        pages.extend(letterkit::cli::commands::layout_file(&path, &fields, &mut warnings).expect("layout").1);
     }
     let bytes =
         letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: "long".into(), pdf_a: false })
@@ -800,7 +800,8 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 fn a_phone_photo_is_turned_as_its_exif_orientation_says() {
     // The landmark photo is wider than tall, with sky above; stored with orientation 6 ("turn
     // a quarter clockwise to show") it shows taller than wide, with the sky on the right.
-    let photo = letterkit::assets::get(&letterkit::assets::lookup("landmark.jpg").unwrap()).unwrap();
+    let photo =
+        letterkit::input::assets::get(&letterkit::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
     let dir = TempDir::new("exif");
     dir.write("turned.jpg", with_exif_orientation(photo, 6));
     let toml = "format = \"us-letter\"\n\n[[element]]\nkind = \"image\"\nsrc = \"turned.jpg\"\nx = \"0in\"\ny = \"0in\"\nwidth = \"4in\"\nheight = \"6in\"\nfit = \"contain\"\n";

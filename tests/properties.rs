@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use letterkit::diag::{Source, Warnings};
+use letterkit::base::diag::{Source, Warnings};
 use proptest::prelude::*;
 
 include!("../fuzz/src/body.rs");
@@ -281,9 +281,9 @@ proptest! {
         let source = Source::builtin("people.csv", &csv);
         let _ = letterkit::check::data::short_rows(&source);
         let mut warnings = Warnings::default();
-        let Ok(people) = letterkit::kit::participants::parse(&source, &mut warnings) else { return Ok(()) };
+        let Ok(people) = letterkit::model::participants::parse(&source, &mut warnings) else { return Ok(()) };
         let _ = letterkit::check::data::participants(&source, &people);
-        let defaults = letterkit::kit::campaign::Defaults { letters: 1, cards: 0, postcards: 0 };
+        let defaults = letterkit::model::campaign::Defaults { letters: 1, cards: 0, postcards: 0 };
         if people.is_empty() || letterkit::check::data::piece_count(&people, &defaults) > 12 {
             return Ok(());
         }

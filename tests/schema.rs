@@ -11,7 +11,7 @@ fn schema_path() -> PathBuf {
 }
 
 fn generated_schema() -> String {
-    let schema = schemars::schema_for!(letterkit::design::DesignFile);
+    let schema = schemars::schema_for!(letterkit::model::design::DesignFile);
     let mut text = serde_json::to_string_pretty(&schema).expect("the schema serializes to JSON");
     text.push('\n');
     text
@@ -28,7 +28,7 @@ fn checked_in_schema_matches_the_design_format() {
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         checked_in == generated,
-        "{} is out of date with the design format in src/design.rs.\n\
+        "{} is out of date with the design format in src/model/design.rs.\n\
          Update it with:\n\n    LETTERKIT_UPDATE_SCHEMA=1 cargo test --release --test schema\n\n\
          then review and commit the changed file.",
         path.display()

@@ -13,10 +13,10 @@ pub fn fuzz_design(data: &[u8]) {
     let report = letterkit::check::check_design_text("fuzz.toml", text, &none);
     let json: serde_json::Value = serde_json::from_str(&report.json()).expect("the report is JSON");
     assert!(json.is_array());
-    let source = letterkit::diag::Source { path: "fuzz.toml".into(), text: text.to_string() };
-    let Ok(design) = letterkit::design::parse(&source) else { return };
+    let source = letterkit::base::diag::Source { path: "fuzz.toml".into(), text: text.to_string() };
+    let Ok(design) = letterkit::model::design::parse(&source) else { return };
     let pictures = letterkit::layout::Pictures::default();
-    let mut warnings = letterkit::diag::Warnings::default();
+    let mut warnings = letterkit::base::diag::Warnings::default();
     let Ok(pages) = letterkit::layout::layout_printed(&design, &none, &pictures, &mut warnings) else { return };
     if pages.len() > 50 {
         return;

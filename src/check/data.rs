@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Source};
-use crate::kit::campaign::Defaults;
-use crate::kit::participants::Participant;
+use crate::base::diag::{Diagnostic, Source};
+use crate::model::campaign::Defaults;
+use crate::model::participants::Participant;
 
 /// Rows with fewer values than the header has columns, when that leaves a required column
 /// empty or a ZIP code that is not one: a value was probably left out in the middle, moving the
@@ -66,7 +66,7 @@ fn looks_like_zip(zip: &str) -> bool {
 }
 
 /// Checks the people of a participants list (read without errors by
-/// [`crate::kit::participants::parse`]): repeated rows and incomplete return addresses.
+/// [`crate::model::participants::parse`]): repeated rows and incomplete return addresses.
 pub fn participants(source: &Source, people: &[Participant]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let at = |line: usize, column: usize, message: String| {
@@ -133,11 +133,11 @@ pub fn piece_count(people: &[Participant], defaults: &Defaults) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Warnings;
+    use crate::base::diag::Warnings;
 
     fn check(text: &str) -> Vec<(Option<(usize, usize)>, String)> {
         let source = Source::builtin("people.csv", text);
-        let people = crate::kit::participants::parse(&source, &mut Warnings::default()).unwrap();
+        let people = crate::model::participants::parse(&source, &mut Warnings::default()).unwrap();
         let mut found = participants(&source, &people);
         found.extend(short_rows(&source));
         found.sort_by_key(|d| d.position);

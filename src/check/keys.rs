@@ -11,14 +11,14 @@
 
 use std::ops::Range;
 
-use crate::diag::nearest;
+use crate::base::diag::nearest;
 
 use serde_json::Value as Json;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostic, Source};
-use crate::units::{Color, Length};
+use crate::base::diag::{Diagnostic, Source};
+use crate::base::units::{Color, Length};
 
 /// What reading a file against its schema found.
 pub struct Outcome {

@@ -4,28 +4,21 @@
 //!
 //! Each check and the rule it comes from is listed in `docs/checks.md`.
 //!
-//! Some checks run in every command, not only `check`: [`confine`] keeps a design to its own
-//! folder, [`verify_picture`] and [`verify_font`] find damaged files when they are loaded, and
-//! [`limits`] caps sizes.
+//! The guards every command runs (the sandbox, picture and font verification, size limits) live
+//! in [`crate::input`]; this module only reports.
 
-pub mod confine;
 pub mod data;
 pub mod keys;
-pub mod limits;
-pub mod outputs;
 pub mod preflight;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use confine::{allow_paths, allowed_paths, confine, confine_fonts};
-pub use limits::{verify_font, verify_picture};
-
-use crate::design::{self, DesignFile};
-use crate::diag::{Diagnostic, Severity, Source, Warnings};
-use crate::kit::campaign::{self, Campaign, LoadedCampaign};
-use crate::kit::participants::{self, Participant};
+use crate::base::diag::{Diagnostic, Severity, Source, Warnings};
 use crate::layout::{self, Pictures};
+use crate::model::campaign::{self, Campaign, LoadedCampaign};
+use crate::model::design::{self, DesignFile};
+use crate::model::participants::{self, Participant};
 use crate::render::{self, PdfOptions};
 
 /// The arguments of `letterkit check`.
@@ -164,7 +157,7 @@ pub fn cli(args: &CheckArgs) -> i32 {
 /// Checks what the arguments name: a design, or a kit (campaign and participants).
 pub fn run(args: &CheckArgs) -> Report {
     let mut report = Report::default();
-    let data = match crate::commands::parse_sets(&args.sets) {
+    let data = match crate::model::fields::parse_sets(&args.sets) {
         Ok(d) => d,
         Err(e) => {
             report.extend(e.0);
@@ -183,7 +176,7 @@ pub fn run(args: &CheckArgs) -> Report {
 
 /// Whether a TOML file is a campaign (it has a `[recipient]`) rather than a design.
 fn is_campaign(path: &Path) -> bool {
-    let Ok(source) = Source::read(path) else { return false };
+    let Ok(source) = crate::input::read_text(path) else { return false };
     let (table, _) = toml::de::DeTable::parse_recoverable(&source.text);
     table.get_ref().contains_key("recipient")
 }
@@ -191,7 +184,7 @@ fn is_campaign(path: &Path) -> bool {
 /// Checks a design file: format, layout, the PDF it makes (in memory), mail and print checks.
 pub fn check_design(path: &Path, data: &BTreeMap<String, String>) -> Report {
     let mut report = Report::default();
-    match Source::read(path) {
+    match crate::input::read_text(path) {
         Ok(source) => {
             check_design_source(&source, data, preflight::Options { mail_size: true }, &mut report);
         }
@@ -269,11 +262,11 @@ fn check_design_source(
     match laid {
         Ok(pages) => {
             printed = pages.len();
-            if pages.len() > limits::MAX_LAID_OUT_PAGES {
+            if pages.len() > crate::input::limits::MAX_LAID_OUT_PAGES {
                 report.extend([Diagnostic::error(format!(
                     "the design lays out to {} pages; letterkit makes up to {} from one design",
                     pages.len(),
-                    limits::MAX_LAID_OUT_PAGES
+                    crate::input::limits::MAX_LAID_OUT_PAGES
                 ))
                 .in_file(&design.path)]);
             } else if let Err(e) =
@@ -296,8 +289,8 @@ fn check_design_source(
     report.checked.push(format!(
         "{}: {what}, {:.3} x {:.3} in, {printed} page{}",
         source.path.display(),
-        design.width / crate::units::PT_PER_IN,
-        design.height / crate::units::PT_PER_IN,
+        design.width / crate::base::units::PT_PER_IN,
+        design.height / crate::base::units::PT_PER_IN,
         if printed == 1 { "" } else { "s" }
     ));
 }
@@ -309,7 +302,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
     let mut report = Report::default();
     // The participants list first: its problems are reported even when the campaign has some.
     let people = match participants_path {
-        Some(path) => match Source::read(path) {
+        Some(path) => match crate::input::read_text(path) {
             Ok(source) => {
                 let mut warnings = Warnings::default();
                 let result = participants::parse(&source, &mut warnings);
@@ -335,7 +328,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         None => None,
     };
     if let Some(path) = campaign_path {
-        match Source::read(path) {
+        match crate::input::read_text(path) {
             Ok(source) => {
                 let outcome = keys::check::<Campaign>(&source);
                 if !outcome.problems.is_empty() {
@@ -368,10 +361,10 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         Some(p) => data::piece_count(p, defaults),
         None => u64::from(count) * u64::from(defaults.letters + defaults.cards + defaults.postcards),
     };
-    if pieces > limits::MAX_PIECES {
+    if pieces > crate::input::limits::MAX_PIECES {
         let mut d = Diagnostic::error(format!(
             "the kit would have {pieces} pieces; letterkit makes up to {} in one run",
-            limits::MAX_PIECES
+            crate::input::limits::MAX_PIECES
         ))
         .hint("split the participants list into several lists and build a kit for each");
         if let Some(p) = participants_path {
@@ -404,7 +397,12 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         }
         let base = loaded.base_dir.clone().unwrap_or_default();
         let path = base.join(name);
-        if let Err(refused) = confine::confine_in(&path, &base, &allowed_paths(), "campaign") {
+        if let Err(refused) = crate::input::confine::confine_in(
+            &path,
+            &base,
+            &crate::input::confine::allowed_paths(),
+            "campaign",
+        ) {
             let offset = loaded_offset(&loaded, key);
             report.extend([Diagnostic {
                 message: format!("{key}: the design {}", refused.message),
@@ -414,7 +412,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
             designs_read = false;
             continue;
         }
-        if let Ok(source) = Source::read(&path)
+        if let Ok(source) = crate::input::read_text(&path)
             && read_design(&source, &mut report).is_none()
         {
             designs_read = false;
@@ -501,7 +499,8 @@ fn campaign_source(loaded: &LoadedCampaign) -> Source {
     if loaded.builtin {
         Source::builtin(campaign::DEFAULT_CAMPAIGN_PATH, campaign::DEFAULT_CAMPAIGN)
     } else {
-        Source::read(&loaded.path).unwrap_or_else(|_| Source::builtin(&loaded.path.to_string_lossy(), ""))
+        crate::input::read_text(&loaded.path)
+            .unwrap_or_else(|_| Source::builtin(&loaded.path.to_string_lossy(), ""))
     }
 }
 

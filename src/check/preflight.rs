@@ -3,12 +3,12 @@
 //! resolution, type size). Each element is laid out on its own too, so every message can name
 //! the element and its line.
 
-use crate::design::{Body, Design, Element};
-use crate::diag::{Diagnostic, Warnings};
-use crate::formats::Kind;
+use crate::base::diag::{Diagnostic, Warnings};
+use crate::base::formats::Kind;
+use crate::base::units::{PT_PER_IN, Rect};
 use crate::layout::{self, Fields, Item, Page, Pictures};
 use crate::mail::{self, MailClass, Postage};
-use crate::units::{PT_PER_IN, Rect};
+use crate::model::design::{Body, Design, Element};
 
 /// The resolution print shops ask for (mail-facts.md section 5).
 pub const PRINT_DPI: f32 = 300.0;

@@ -5,9 +5,7 @@
 //! Pieces are laid out in parallel batches and streamed into the PDF writers, so memory does
 //! not grow with the number of letters; nothing is written to disk until every piece is done.
 
-pub mod campaign;
 pub mod pages;
-pub mod participants;
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -15,19 +13,19 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::design::{self, Design};
-use crate::diag::{Diagnostic, Error, Result, Source, Warnings};
-use crate::formats::Format;
+use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings};
+use crate::base::formats::Format;
+use crate::base::units::PT_PER_IN;
 use crate::impose::{self, PrintOptions};
 use crate::layout::{self, Page, Pictures};
 use crate::mail::{self, Postage};
+use crate::model::design::{self, Design};
 use crate::output::{Staged, check_not_input};
 use crate::render::{self, PdfOptions, PdfWriter};
 use crate::text::Template;
-use crate::units::PT_PER_IN;
 
-use campaign::LoadedCampaign;
-use participants::Participant;
+use crate::model::campaign::{self, LoadedCampaign};
+use crate::model::participants::{self, Participant};
 
 /// The built-in designs, by the name a campaign's `letter`, `card` or `postcard` key uses.
 pub const BUILTIN_DESIGNS: &[(&str, &str, &str)] = &[
@@ -264,7 +262,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
-    crate::check::outputs::output_folder(out, &inputs, options.force)?;
+    crate::output::folder::output_folder(out, &inputs, options.force)?;
     crate::output::sweep_stale(out);
     // Files stream into temporary names and are put in place together at the end: a failed
     // build leaves the folder as it was.
@@ -353,7 +351,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     // Written straight to its file: a national campaign's manifest runs to megabytes.
     let (manifest_path, file) = create_output(&mut staged, out, &inputs, "manifest.json")?;
     manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs, file)
-        .map_err(|e| crate::diag::io_error(&manifest_path, "cannot write", &e))?;
+        .map_err(|e| crate::base::diag::io_error(&manifest_path, "cannot write", &e))?;
     staged.commit()?;
     clock.lap("handout, tally, manifest");
 
@@ -566,7 +564,7 @@ fn produce(
         };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
-            let laid: Vec<Laid> = crate::parallel::parallel_map(
+            let laid: Vec<Laid> = crate::base::parallel::parallel_map(
                 chunk.to_vec(),
                 || (),
                 |_, _, i| match pass {
@@ -665,7 +663,7 @@ fn produce(
                 && designs.postcard.as_ref().is_some_and(|d| d.pages.len() == 2)
                 || pass == "cards"
                     && designs.card.as_ref().is_some_and(|(d, _)| d.fold == Some(design::Fold::Half));
-            notes.push(format!("{pass}: {}", crate::commands::sheet_note(plan, two_sided, sheet.duplex)));
+            notes.push(format!("{pass}: {}", impose::sheet_note(plan, two_sided, sheet.duplex)));
         }
         clock.lap(match pass {
             "letters" => "letters",
@@ -883,10 +881,10 @@ fn writers(
         writers.push(Writer { participant: Some(p), counts });
     }
     let pieces: u64 = writers.iter().flat_map(|w| w.counts).map(u64::from).sum();
-    if pieces > crate::check::limits::MAX_PIECES {
+    if pieces > crate::input::limits::MAX_PIECES {
         return Err(Diagnostic::error(format!(
             "the list asks for {pieces} pieces; one build makes at most {}",
-            crate::check::limits::MAX_PIECES
+            crate::input::limits::MAX_PIECES
         ))
         .in_file(path)
         .hint("split the participants list into several lists and build each")
@@ -907,8 +905,13 @@ pub(crate) fn campaign_design(
         None => {
             let base = campaign.base_dir.as_deref().unwrap_or(Path::new("."));
             let path = base.join(name);
-            crate::check::confine::confine_in(&path, base, &crate::check::allowed_paths(), "campaign")
-                .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
+            crate::input::confine::confine_in(
+                &path,
+                base,
+                &crate::input::confine::allowed_paths(),
+                "campaign",
+            )
+            .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !path.exists() {
                 let builtins: Vec<&str> = BUILTIN_DESIGNS.iter().map(|(n, ..)| *n).collect();
                 return Err(Diagnostic::error(format!(
@@ -922,7 +925,7 @@ pub(crate) fn campaign_design(
                 ))
                 .into());
             }
-            Source::read(&path)?
+            crate::input::read_text(&path)?
         }
     };
     design::parse_with(&source, paper)
@@ -948,7 +951,7 @@ fn designs(campaign: &LoadedCampaign, writers: &[Writer], warnings: &mut Warning
                 .hint("make the card smaller; `letterkit layouts` lists the envelopes")
             })?
         } else {
-            let e = crate::formats::find(&c.card_envelope, Some(crate::formats::Kind::Envelope))
+            let e = crate::base::formats::find(&c.card_envelope, Some(crate::base::formats::Kind::Envelope))
                 .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !mail::holds(e, w, h) {
                 return Err(Diagnostic::error(format!(

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use crate::design::Paint;
-use crate::fonts::FontBook;
-use crate::formats::Format;
+use crate::base::formats::Format;
+use crate::base::units::{Color, PT_PER_IN, Rect};
 use crate::layout::{Block, BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
 use crate::mail::{barcode_clear_zone, ocr_read_area};
+use crate::model::design::Paint;
 use crate::text::Align;
-use crate::units::{Color, PT_PER_IN, Rect};
+use crate::text::fonts::FontBook;
 
 const IN: f32 = PT_PER_IN;
 const GUIDE_GRAY: Color = Color::Rgb(150, 150, 150);
@@ -577,7 +577,7 @@ mod tests {
         let fonts = FontBook::bundled();
         let cell = BlockStyle::new("sans", 9.0, 11.0);
         for paper in ["us-letter", "a4"] {
-            let paper = crate::formats::find(paper, Some(crate::formats::Kind::Paper)).unwrap();
+            let paper = crate::base::formats::find(paper, Some(crate::base::formats::Kind::Paper)).unwrap();
             let width = paper.width.min(paper.height) - 1.2 * IN;
             for rows in [0, 9, 999, 1000, 9999, 10_000, 100_000, 999_999] {
                 let fractions = tally_columns(&fonts, &cell, rows, width).unwrap();
@@ -594,7 +594,7 @@ mod tests {
         // A whole sheet: every row number is one run, whole, in the "#" column.
         let rows: Vec<TallyRow> =
             (0..1000).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
-        let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
+        let paper = crate::base::formats::find("us-letter", Some(crate::base::formats::Kind::Paper)).unwrap();
         let mut pages = Vec::new();
         tally(&fonts, paper, "Test", &rows, [1000, 0, 1000], &mut |page| {
             pages.push(page);
@@ -680,7 +680,7 @@ mod tests {
         // A long name, a large total and the two-word header are set smaller to fit their
         // cells; no text crosses a rule.
         let fonts = FontBook::bundled();
-        let paper = crate::formats::find("us-letter", Some(crate::formats::Kind::Paper)).unwrap();
+        let paper = crate::base::formats::find("us-letter", Some(crate::base::formats::Kind::Paper)).unwrap();
         let mut rows: Vec<TallyRow> =
             (0..30).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
         rows[3].name = "Maximiliana Alexandrina Wilhelmina Konstantinopoulou-Papadopoulou".into();

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::font::{FontEmbed, clusters};
-use crate::design::Paint;
+use crate::base::units::{Color, Rect};
 use crate::layout::{Item, Page, PathSeg, TextRun};
-use crate::units::{Color, Rect};
+use crate::model::design::Paint;
 
 /// What the pages' resource dictionary holds, for naming fonts and pictures in content.
 pub(super) struct Resources<'a> {

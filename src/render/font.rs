@@ -9,8 +9,8 @@ use skrifa::MetadataProvider;
 use skrifa::raw::TableProvider;
 
 use super::pdf::compress;
-use crate::fonts::Face;
 use crate::layout::TextRun;
+use crate::text::fonts::Face;
 
 /// One face as the PDF embeds it. CIDs are the glyph numbers in the subset font, so content
 /// can be written before the subset is made (subsetter numbers glyphs in the order given).

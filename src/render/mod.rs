@@ -9,7 +9,7 @@ mod pdf;
 
 pub use pdf::{PdfOptions, PdfWriter, pdf};
 
-use crate::diag::{Diagnostic, Result};
+use crate::base::diag::{Diagnostic, Result};
 
 /// Renders one page (0-based) of a PDF to PNG at `dpi`, on white.
 pub fn png(pdf_bytes: &[u8], page: usize, dpi: f32) -> Result<Vec<u8>> {

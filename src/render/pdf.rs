@@ -11,10 +11,10 @@ use super::archival::{self, Day};
 use super::content::{self, Resources};
 use super::font::FontEmbed;
 use super::image::image_objects;
-use crate::diag::{Diagnostic, Result};
+use crate::base::diag::{Diagnostic, Result};
+use crate::base::parallel::parallel_map;
+use crate::base::units::{Color, Rect};
 use crate::layout::{Item, Page, Picture};
-use crate::parallel::parallel_map;
-use crate::units::{Color, Rect};
 
 /// How to write the PDF.
 #[derive(Debug, Clone, Default)]
@@ -457,7 +457,7 @@ impl<W: Write> Output<W> {
         Ok(())
     }
 
-    fn failed(&self, e: &std::io::Error) -> crate::diag::Error {
+    fn failed(&self, e: &std::io::Error) -> crate::base::diag::Error {
         Diagnostic::error(format!("cannot write {}: {e}", self.label)).into()
     }
 }

@@ -92,8 +92,8 @@ pub struct Rendered {
 /// Lays out and renders the design at `path` with extra placeholder values.
 pub fn render_path(path: &Path, extra: &[(&str, &str)], pdf_a: bool) -> Rendered {
     let extra: BTreeMap<String, String> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let mut warnings = letterkit::diag::Warnings::default();
-    let (design, pages) = letterkit::commands::layout_file(path, &extra, &mut warnings)
+    let mut warnings = letterkit::base::diag::Warnings::default();
+    let (design, pages) = letterkit::cli::commands::layout_file(path, &extra, &mut warnings)
         .unwrap_or_else(|e| panic!("layout of {} failed:\n{e}", path.display()));
     let bytes =
         letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: design.title.clone(), pdf_a })

@@ -1,11 +1,11 @@
 //! The printer calibration sheet: rulers, a centre cross and a grid on both sides of one sheet,
 //! to measure a printer's offsets for a printer profile (`--profile`).
 
-use crate::design::Paint;
-use crate::fonts::FontBook;
+use crate::base::units::{Color, PT_PER_IN};
 use crate::layout::{BlockStyle, Item, Page, PathSeg, Shape, text_block};
+use crate::model::design::Paint;
 use crate::text::Align;
-use crate::units::{Color, PT_PER_IN};
+use crate::text::fonts::FontBook;
 
 const IN: f32 = PT_PER_IN;
 

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::design;
-use crate::diag::{Diagnostic, Result, Warnings};
-use crate::fonts::FontBook;
-use crate::formats;
+use crate::base::diag::{Diagnostic, Result, Warnings};
+use crate::base::formats;
 use crate::impose;
 use crate::layout::{self, Page, Pictures};
+use crate::model::design;
 use crate::output::{Staged, check_not_input};
 use crate::render::{self, PdfOptions};
+use crate::text::fonts::FontBook;
 
 /// Lays out a design with its own `[data]` (plus `extra` values) into pages.
 pub fn layout_file(
@@ -50,7 +50,7 @@ pub fn render(
     let n = printed.pages.len();
     let mut summary = format!("wrote {} ({} page{})", output.display(), n, if n == 1 { "" } else { "s" });
     if let (Some(plan), Some(sheet)) = (&printed.plan, &options.sheet) {
-        summary.push_str(&format!("\nsheets: {}", sheet_note(plan, two_sided, sheet.duplex)));
+        summary.push_str(&format!("\nsheets: {}", impose::sheet_note(plan, two_sided, sheet.duplex)));
     }
     if let Some(fold) = design.fold {
         summary
@@ -98,7 +98,7 @@ pub fn layouts() -> String {
             if f.aliases.is_empty() { String::new() } else { format!(" (also {})", f.aliases.join(", ")) };
         out.push_str(&format!("  {:<20} {:>6.3} x {:<6.3} in  {}{}\n", f.name, w, h, f.description, aliases));
     }
-    let pictures: Vec<&str> = crate::assets::names().collect();
+    let pictures: Vec<&str> = crate::input::assets::names().collect();
     out.push_str(&format!("\nbundled pictures (use them as an image's src): {}\n", pictures.join(", ")));
     out
 }
@@ -111,18 +111,6 @@ pub fn fonts() -> String {
     }
     out.push_str("\nA design can add its own under [fonts], e.g. hand = \"fonts/MyHand.ttf\".\n");
     out
-}
-
-/// Parses `key=value` pairs given with `--set`.
-pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut data = BTreeMap::new();
-    for s in sets {
-        let Some((k, v)) = s.split_once('=') else {
-            return Err(Diagnostic::error(format!("--set {s}: write it as field=value")).into());
-        };
-        data.insert(k.trim().to_string(), v.to_string());
-    }
-    Ok(data)
 }
 
 /// The default output name for a design: the design's name with another extension.
@@ -139,7 +127,8 @@ pub fn envelopes(
     output: &Path,
     warnings: &mut Warnings,
 ) -> Result<String> {
-    use crate::kit::{campaign, pages, participants};
+    use crate::kit::pages;
+    use crate::model::{campaign, participants};
     let loaded = campaign::load(campaign_path)?;
     let format = formats::find(size, Some(formats::Kind::Envelope))?;
     let inputs: Vec<&Path> = [campaign_path, participants_path].into_iter().flatten().collect();
@@ -199,7 +188,8 @@ pub fn envelopes(
 
 /// `letterkit init DIR`: a starter campaign folder that builds as it is.
 pub fn init(dir: &Path) -> Result<String> {
-    use crate::kit::{BUILTIN_DESIGNS, campaign::DEFAULT_CAMPAIGN};
+    use crate::kit::BUILTIN_DESIGNS;
+    use crate::model::campaign::DEFAULT_CAMPAIGN;
     let campaign = DEFAULT_CAMPAIGN
         .replacen("letter = \"handwritten\"", "letter = \"handwritten-letter.toml\"", 1)
         .replacen(" (letterkit init makes an editable copy)", "", 1);
@@ -243,10 +233,10 @@ const SHARE_SIDE: f32 = 540.0;
 /// `letterkit share DESIGN_OR_CAMPAIGN -o post.png`: a square picture for social posts: the
 /// postcard front or card cover with the campaign hashtag, rendered from a PDF page.
 pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<String> {
-    use crate::kit::campaign;
     use crate::layout::{BlockStyle, Item, escape_markup, text_block};
+    use crate::model::campaign;
     check_not_input(output, &[input])?;
-    let source = crate::diag::Source::read(input)?;
+    let source = crate::input::read_text(input)?;
     let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
     let pictures = Pictures::default();
     let (design, data, hashtag) = if is_campaign {
@@ -263,18 +253,23 @@ pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<Str
     let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
     let front = &panels[0];
     let mut page = Page::new(SHARE_SIDE, SHARE_SIDE, 0.0);
-    let background =
-        crate::design::Paint { fill: Some(crate::units::Color::Rgb(244, 241, 234)), stroke: None };
-    let square = crate::units::Rect::new(0.0, 0.0, SHARE_SIDE, SHARE_SIDE);
+    let background = crate::model::design::Paint {
+        fill: Some(crate::base::units::Color::Rgb(244, 241, 234)),
+        stroke: None,
+    };
+    let square = crate::base::units::Rect::new(0.0, 0.0, SHARE_SIDE, SHARE_SIDE);
     page.items
         .push(Item::Shape(crate::layout::Shape { path: layout::rect_path(square, 0.0), paint: background }));
     let (box_w, box_h) = (SHARE_SIDE - 80.0, SHARE_SIDE - 150.0);
     let scale = (box_w / front.trim.width).min(box_h / front.trim.height);
     let (w, h) = (front.trim.width * scale, front.trim.height * scale);
     let (x, y) = ((SHARE_SIDE - w) / 2.0, 40.0 + (box_h - h) / 2.0);
-    let shadow = crate::design::Paint { fill: Some(crate::units::Color::Rgb(214, 209, 198)), stroke: None };
+    let shadow = crate::model::design::Paint {
+        fill: Some(crate::base::units::Color::Rgb(214, 209, 198)),
+        stroke: None,
+    };
     page.items.push(Item::Shape(crate::layout::Shape {
-        path: layout::rect_path(crate::units::Rect::new(x + 5.0, y + 5.0, w, h), 0.0),
+        path: layout::rect_path(crate::base::units::Rect::new(x + 5.0, y + 5.0, w, h), 0.0),
         paint: shadow,
     }));
     page.items.push(Item::Group(crate::layout::Group {
@@ -286,7 +281,7 @@ pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<Str
         let style = BlockStyle {
             bold: true,
             align: crate::text::Align::Center,
-            color: crate::units::Color::Rgb(20, 33, 61),
+            color: crate::base::units::Color::Rgb(20, 33, 61),
             ..BlockStyle::new("sans", 30.0, 36.0)
         };
         let block = text_block(
@@ -371,12 +366,12 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
     let gutter = match &request.gutter {
         None => None,
         Some(g) => match (if g.trim() == "0" {
-            Ok(crate::units::Length::ZERO)
+            Ok(crate::base::units::Length::ZERO)
         } else {
-            crate::units::Length::parse(g)
+            crate::base::units::Length::parse(g)
         })
         .ok()
-        .and_then(crate::units::Length::absolute)
+        .and_then(crate::base::units::Length::absolute)
         {
             Some(pt) if (0.0..=144.0).contains(&pt) => Some(pt),
             _ => {
@@ -390,7 +385,7 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
     let profile = match &request.profile {
         None => impose::PrinterProfile::default(),
         Some(path) => {
-            let source = crate::diag::Source::read(path)?;
+            let source = crate::input::read_text(path)?;
             let profile: impose::PrinterProfile = design::from_toml(&source)?;
             let offsets = [profile.offset_x, profile.offset_y, profile.back_offset_x, profile.back_offset_y];
             if offsets.iter().any(|o| !o.is_absolute()) {
@@ -425,34 +420,16 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
     })
 }
 
-/// What to tell the user about a sheet layout.
-pub fn sheet_note(plan: &impose::SheetPlan, two_sided: bool, duplex: impose::Duplex) -> String {
-    let mut note =
-        format!("{} x {} per sheet{}", plan.cols, plan.rows, if plan.rotated { ", turned" } else { "" });
-    if two_sided {
-        note.push_str(match duplex {
-            impose::Duplex::Long => "; print two-sided, flip on long edge",
-            impose::Duplex::Short => "; print two-sided, flip on short edge",
-        });
-    }
-    if plan.to_the_edge() {
-        note.push_str(
-            "; the pieces run to the sheet's edge, where most home printers leave a white border: cut along the crop marks, or use a print shop",
-        );
-    }
-    note
-}
-
 /// `letterkit calibrate`: a two-sided test sheet to measure a printer's offsets.
 pub fn calibrate(paper: &str, output: &Path) -> Result<String> {
     let format = formats::find(paper, Some(formats::Kind::Paper))?;
     let (w, h) = (format.width.min(format.height), format.width.max(format.height));
-    let pages = crate::calibrate::sheet(&FontBook::bundled(), w, h).map_err(Diagnostic::error)?;
+    let pages = crate::cli::calibrate::sheet(&FontBook::bundled(), w, h).map_err(Diagnostic::error)?;
     let bytes =
         render::pdf(&pages, &PdfOptions { title: "letterkit printer calibration".into(), pdf_a: false })?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    let how_to = crate::calibrate::HOW_TO.replace("--sheet letter", &format!("--sheet {}", format.name));
+    let how_to = crate::cli::calibrate::HOW_TO.replace("--sheet letter", &format!("--sheet {}", format.name));
     Ok(format!("wrote {} (2 pages, {})\n{how_to}", output.display(), format.description))
 }

@@ -5,8 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::RwLock;
 
-use crate::diag::Diagnostic;
-use crate::fonts::FamilyFiles;
+use crate::base::diag::Diagnostic;
 
 /// Folders the user allowed with `--allow-path`, for the whole process (the CLI sets them once).
 static ALLOWED: RwLock<Vec<PathBuf>> = RwLock::new(Vec::new());
@@ -33,7 +32,7 @@ pub fn confine(path: &Path, base_dir: &Path, allowed: &[PathBuf]) -> Result<(), 
 
 /// [`confine`] for a file that `owner` (a "design" or a "campaign") names, in messages.
 pub fn confine_in(path: &Path, base_dir: &Path, allowed: &[PathBuf], owner: &str) -> Result<(), Diagnostic> {
-    if crate::assets::get(path).is_some() {
+    if crate::input::assets::get(path).is_some() {
         return Ok(());
     }
     let base_lexical = lexical(base_dir);
@@ -64,18 +63,6 @@ pub fn confine_in(path: &Path, base_dir: &Path, allowed: &[PathBuf], owner: &str
         shown_base.display(),
         folder.display()
     )))
-}
-
-/// [`confine`] for the font files of one family a design adds, with the family named; uses the
-/// folders allowed for this process.
-pub fn confine_fonts(family: &str, files: &FamilyFiles, base_dir: &Path) -> Vec<Diagnostic> {
-    let allowed = allowed_paths();
-    [&files.regular, &files.italic, &files.bold, &files.bold_italic]
-        .into_iter()
-        .flatten()
-        .filter_map(|p| confine(p, base_dir, &allowed).err())
-        .map(|d| Diagnostic { message: format!("font `{family}`: {}", d.message), ..d })
-        .collect()
 }
 
 /// An absolute form of `path` with `.` and `..` worked out by name (no file system access
@@ -125,7 +112,7 @@ mod tests {
         assert!(confine(&base.join("../missing.jpg"), &base, &[]).is_err());
         assert!(confine(Path::new("/etc/passwd"), &base, &[]).is_err());
         assert!(confine(&base.join("../secret.jpg"), &base, std::slice::from_ref(&dir)).is_ok());
-        let bundled = crate::assets::lookup("landmark.jpg").unwrap();
+        let bundled = crate::input::assets::lookup("landmark.jpg").unwrap();
         assert!(confine(&bundled, &base, &[]).is_ok());
     }
 

@@ -4,15 +4,15 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, Result, Source, nearest};
-use crate::units::{Length, PT_PER_IN};
+use crate::base::diag::{Diagnostic, Result, Source, nearest};
+use crate::base::units::{Length, PT_PER_IN};
 
 /// The layout files, embedded so the binary works from any folder.
 const LAYOUT_FILES: &[(&str, &str)] = &[
-    ("layouts/paper.toml", include_str!("../layouts/paper.toml")),
-    ("layouts/postcards.toml", include_str!("../layouts/postcards.toml")),
-    ("layouts/cards.toml", include_str!("../layouts/cards.toml")),
-    ("layouts/envelopes.toml", include_str!("../layouts/envelopes.toml")),
+    ("layouts/paper.toml", include_str!("../../layouts/paper.toml")),
+    ("layouts/postcards.toml", include_str!("../../layouts/postcards.toml")),
+    ("layouts/cards.toml", include_str!("../../layouts/cards.toml")),
+    ("layouts/envelopes.toml", include_str!("../../layouts/envelopes.toml")),
 ];
 
 /// What a page format is for.

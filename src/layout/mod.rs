@@ -1,15 +1,17 @@
 //! Layout: a design and its data become pages of positioned glyph runs, paths and images,
 //! in points with the origin at the top-left of the page. Nothing of units or defaults is left.
 
+pub mod fold;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
-use crate::diag::{Diagnostic, Error, Result, Warnings, io_error};
-use crate::fonts::{Face, FontBook};
+use crate::base::diag::{Diagnostic, Error, Result, Warnings, io_error};
+use crate::base::units::{Color, Rect};
+use crate::model::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
+use crate::text::fonts::{Face, FontBook};
 use crate::text::{GlyphPos, ParagraphStyle, SetError, SetLine, StyledText, set_lines};
-use crate::units::{Color, Rect};
 
 /// A laid-out document, ready to render.
 pub struct Document {
@@ -180,7 +182,7 @@ impl Pictures {
             return Ok(p.clone());
         }
         let name = path.display();
-        let data = match crate::assets::get(path) {
+        let data = match crate::input::assets::get(path) {
             Some(bytes) => bytes.to_vec(),
             None => {
                 let meta = std::fs::metadata(path)
@@ -199,11 +201,11 @@ impl Pictures {
             };
             Diagnostic::error(format!("image {name} {m}")).hint(hint)
         })?;
-        crate::check::verify_picture(&data, format == PictureFormat::Jpeg)
+        crate::input::limits::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         // A phone photo taken upright is often stored sideways with an EXIF note to turn it.
         let orientation =
-            if format == PictureFormat::Jpeg { crate::check::limits::jpeg_orientation(&data) } else { 1 };
+            if format == PictureFormat::Jpeg { crate::input::limits::jpeg_orientation(&data) } else { 1 };
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
@@ -222,10 +224,10 @@ impl Pictures {
 
 /// Checks a picture before anything decodes it: its format, and its size from the header, so a
 /// decompression bomb is refused before memory is spent (whether the rest of the file is whole
-/// is [`crate::check::verify_picture`]'s job). Returns the format and the size in pixels.
+/// is [`crate::input::limits::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = crate::check::limits::jpeg_frame(data)
+        let (w, h) = crate::input::limits::jpeg_frame(data)
             .map(|f| (f.width, f.height))
             .ok_or("is not a readable JPEG (no frame header)")?;
         (PictureFormat::Jpeg, w, h)
@@ -278,7 +280,7 @@ pub fn layout_design(
                     Diagnostic::warning(format!("{}: no field `{field}` has a value here", element.label))
                         .in_file(&design.path)
                         .at(element.line, 1);
-                if let Some(near) = crate::diag::nearest(field, names.iter().map(String::as_str)) {
+                if let Some(near) = crate::base::diag::nearest(field, names.iter().map(String::as_str)) {
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
                 warnings.push(d);
@@ -390,13 +392,13 @@ pub fn layout_printed(
     let pages = layout_design(design, data, pictures, warnings)?;
     match design.fold {
         None => Ok(pages),
-        Some(_) if pages.len() != crate::design::CARD_PANELS.len() => Err(Diagnostic::error(
+        Some(_) if pages.len() != crate::model::design::CARD_PANELS.len() => Err(Diagnostic::error(
             "a card panel's text continues onto another page; a folded card has exactly four panels",
         )
         .in_file(&design.path)
         .hint("shorten the text or let it shrink with shrink_to")
         .into()),
-        Some(fold) => Ok(crate::impose::fold_card(fold, &pages)),
+        Some(fold) => Ok(fold::fold_card(fold, &pages)),
     }
 }
 
@@ -547,7 +549,7 @@ fn layout_text(
         names.sort();
         names.dedup();
         let d = err(format!("no value for the placeholder `{{{name}}}`"));
-        match crate::diag::nearest(&name, names.iter().map(String::as_str)) {
+        match crate::base::diag::nearest(&name, names.iter().map(String::as_str)) {
             Some(n) => d.hint(format!("did you mean `{{{n}}}`?")),
             None if names.is_empty() => d.hint(format!("give it a value under [data]: {name} = \"...\"")),
             None => d.hint(format!("the fields with values are: {}", names.join(", "))),
@@ -665,10 +667,10 @@ fn layout_text(
         if rest.is_empty() {
             break;
         }
-        if more.len() >= crate::check::limits::MAX_CONTINUATION_PAGES {
+        if more.len() >= crate::input::limits::MAX_CONTINUATION_PAGES {
             return Err(err(format!(
                 "the text runs onto more than {} continuation pages",
-                crate::check::limits::MAX_CONTINUATION_PAGES
+                crate::input::limits::MAX_CONTINUATION_PAGES
             ))
             .hint("shorten the text or make it smaller"));
         }

@@ -7,11 +7,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Diagnostic, Error, Result, Source, nearest};
-use crate::fonts::{FamilyFiles, FontBook};
-use crate::formats::{self, Format};
+use crate::base::diag::{Diagnostic, Error, Result, Source, nearest};
+use crate::base::formats::{self, Format};
+use crate::base::units::{Color, Length, Rect};
+use crate::input::limits::{MAX_ELEMENTS, MAX_FONT_FAMILIES, MAX_PAGES, MAX_TEXT_CHARS};
+use crate::text::fonts::{FamilyFiles, FontBook};
 use crate::text::{Align, Template};
-use crate::units::{Color, Length, Rect};
 
 /// A design file as written: page format, styles, and the elements on each page.
 ///
@@ -443,7 +444,7 @@ pub struct ImageSpec {
 
 /// Reads and checks a design file.
 pub fn load(path: &Path) -> Result<Design> {
-    let source = Source::read(path)?;
+    let source = crate::input::read_text(path)?;
     parse(&source)
 }
 
@@ -514,7 +515,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
         Diagnostic::error(message).at_offset(source, span.start)
     };
     let top = |message: String| Diagnostic::error(message).in_file(&source.path);
-    errors.extend(crate::check::limits::design_file(&file, source));
+    errors.extend(design_limits(&file, source));
 
     // Page size.
     let format = match &file.format {
@@ -591,7 +592,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 bold_italic: s.bold_italic.as_ref().map(rel),
             },
         };
-        let refused = crate::check::confine_fonts(name, &files, &base_dir);
+        let refused = confine_fonts(name, &files, &base_dir);
         if !refused.is_empty() {
             failed_families.push(name.clone());
             errors.extend(refused.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
@@ -737,9 +738,13 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                     continue;
                 }
                 let on_disk = base_dir.join(src);
-                let path =
-                    if on_disk.exists() { on_disk } else { crate::assets::lookup(src).unwrap_or(on_disk) };
-                if let Err(refused) = crate::check::confine(&path, &base_dir, &crate::check::allowed_paths())
+                let path = if on_disk.exists() {
+                    on_disk
+                } else {
+                    crate::input::assets::lookup(src).unwrap_or(on_disk)
+                };
+                if let Err(refused) =
+                    crate::input::confine::confine(&path, &base_dir, &crate::input::confine::allowed_paths())
                 {
                     errors.push(Diagnostic { hints: refused.hints, ..err(refused.message) });
                     continue;
@@ -963,4 +968,80 @@ fn text_spec(
         shrink_to,
         overflow: def.overflow.unwrap_or(Overflow::Error),
     })
+}
+
+/// [`confine`] for the font files of one family a design adds, with the family named; uses the
+/// folders allowed for this process.
+fn confine_fonts(family: &str, files: &FamilyFiles, base_dir: &Path) -> Vec<Diagnostic> {
+    let allowed = crate::input::confine::allowed_paths();
+    [&files.regular, &files.italic, &files.bold, &files.bold_italic]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| crate::input::confine::confine(p, base_dir, &allowed).err())
+        .map(|d| Diagnostic { message: format!("font `{family}`: {}", d.message), ..d })
+        .collect()
+}
+
+/// Checks a design file's sizes against the limits in [`crate::input::limits`]; every problem is reported.
+fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let top = |message: String| Diagnostic::error(message).in_file(&source.path);
+    let chars = |s: &str| s.chars().count();
+    if file.element.len() > MAX_ELEMENTS {
+        problems.push(
+            top(format!(
+                "the design has {} elements; letterkit takes up to {MAX_ELEMENTS} in one design",
+                file.element.len()
+            ))
+            .hint("split it into several designs"),
+        );
+    }
+    if file.pages.len() > MAX_PAGES {
+        problems.push(
+            top(format!(
+                "the design names {} pages; letterkit takes up to {MAX_PAGES} in one design",
+                file.pages.len()
+            ))
+            .hint("split it into several designs"),
+        );
+    }
+    if file.fonts.len() > MAX_FONT_FAMILIES {
+        problems.push(top(format!(
+            "the design adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
+            file.fonts.len()
+        )));
+    }
+    for (index, element) in file.element.iter().enumerate() {
+        let def = element.get_ref();
+        if let Some(text) = &def.text
+            && chars(text) > MAX_TEXT_CHARS
+        {
+            let label = match &def.name {
+                Some(n) => format!("element `{n}`"),
+                None => format!("element #{}", index + 1),
+            };
+            problems.push(
+                Diagnostic::error(format!(
+                    "{label}: the text is {} characters long; letterkit takes up to {MAX_TEXT_CHARS} in one element",
+                    chars(text)
+                ))
+                .at_offset(source, element.span().start)
+                .hint("split the text over several elements or designs"),
+            );
+        }
+    }
+    for (key, value) in &file.data {
+        if chars(value) > MAX_TEXT_CHARS {
+            problems.push(top(format!(
+                "[data] `{key}` is {} characters long; letterkit takes up to {MAX_TEXT_CHARS}",
+                chars(value)
+            )));
+        }
+    }
+    if let Some(header) = &file.continuation_header
+        && chars(header) > MAX_TEXT_CHARS
+    {
+        problems.push(top(format!("`continuation_header` is longer than {MAX_TEXT_CHARS} characters")));
+    }
+    problems
 }

@@ -1,9 +1,11 @@
 //! Writing outputs safely: every file goes to a temporary name first and is renamed into place
 //! only when all of a job's files are written, so a failed job leaves earlier outputs intact.
 
+pub mod folder;
+
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Result, io_error};
+use crate::base::diag::{Diagnostic, Result, io_error};
 
 /// Files written under temporary names, committed together.
 #[derive(Default)]

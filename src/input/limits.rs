@@ -3,10 +3,9 @@
 //! A design or participants list shared by someone else may be made to exhaust memory or time,
 //! or to crash a library: these limits turn that into a clear error naming the file and what
 //! to change. Picture size limits (64 MiB, 150 megapixels) live in [`crate::layout::Pictures`];
-//! the participants list's row limit in [`crate::kit::participants`].
+//! the participants list's row limit in [`crate::model::participants`].
 
-use crate::design::DesignFile;
-use crate::diag::{Diagnostic, Source};
+use crate::base::diag::Diagnostic;
 
 /// Most characters in one element's text (or one `[data]` value).
 pub const MAX_TEXT_CHARS: usize = 100_000;
@@ -29,7 +28,7 @@ pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Refuses a text input (design, campaign, participants list) larger than
 /// [`MAX_TEXT_FILE_BYTES`] before reading it. A file that cannot be looked at passes here and
 /// fails when it is read, with the reason.
-pub fn text_file(path: &std::path::Path) -> crate::diag::Result<()> {
+pub fn text_file(path: &std::path::Path) -> crate::base::diag::Result<()> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() && meta.len() > MAX_TEXT_FILE_BYTES => Err(Diagnostic::error(format!(
             "{} is {} MiB; letterkit reads design, campaign and participants files up to 64 MiB",
@@ -40,70 +39,6 @@ pub fn text_file(path: &std::path::Path) -> crate::diag::Result<()> {
         .into()),
         _ => Ok(()),
     }
-}
-
-/// Checks a design file's sizes against the limits above; every problem is reported.
-pub fn design_file(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let top = |message: String| Diagnostic::error(message).in_file(&source.path);
-    let chars = |s: &str| s.chars().count();
-    if file.element.len() > MAX_ELEMENTS {
-        problems.push(
-            top(format!(
-                "the design has {} elements; letterkit takes up to {MAX_ELEMENTS} in one design",
-                file.element.len()
-            ))
-            .hint("split it into several designs"),
-        );
-    }
-    if file.pages.len() > MAX_PAGES {
-        problems.push(
-            top(format!(
-                "the design names {} pages; letterkit takes up to {MAX_PAGES} in one design",
-                file.pages.len()
-            ))
-            .hint("split it into several designs"),
-        );
-    }
-    if file.fonts.len() > MAX_FONT_FAMILIES {
-        problems.push(top(format!(
-            "the design adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
-            file.fonts.len()
-        )));
-    }
-    for (index, element) in file.element.iter().enumerate() {
-        let def = element.get_ref();
-        if let Some(text) = &def.text
-            && chars(text) > MAX_TEXT_CHARS
-        {
-            let label = match &def.name {
-                Some(n) => format!("element `{n}`"),
-                None => format!("element #{}", index + 1),
-            };
-            problems.push(
-                Diagnostic::error(format!(
-                    "{label}: the text is {} characters long; letterkit takes up to {MAX_TEXT_CHARS} in one element",
-                    chars(text)
-                ))
-                .at_offset(source, element.span().start)
-                .hint("split the text over several elements or designs"),
-            );
-        }
-    }
-    for (key, value) in &file.data {
-        if chars(value) > MAX_TEXT_CHARS {
-            problems.push(top(format!(
-                "[data] `{key}` is {} characters long; letterkit takes up to {MAX_TEXT_CHARS}",
-                chars(value)
-            )));
-        }
-    }
-    if let Some(header) = &file.continuation_header
-        && chars(header) > MAX_TEXT_CHARS
-    {
-        problems.push(top(format!("`continuation_header` is longer than {MAX_TEXT_CHARS} characters")));
-    }
-    problems
 }
 
 /// Checks that a JPEG or PNG file is whole: every byte of the picture decodes, so a cut-off
@@ -323,8 +258,9 @@ mod tests {
 
     #[test]
     fn whole_pictures_pass_cut_ones_fail() {
-        let jpeg = crate::assets::get(&crate::assets::lookup("landmark.jpg").unwrap()).unwrap();
-        let png = crate::assets::get(&crate::assets::lookup("star-sticker.png").unwrap()).unwrap();
+        let jpeg = crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
+        let png =
+            crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
         assert_eq!(verify_picture(jpeg, true), Ok(()));
         assert_eq!(verify_picture(png, false), Ok(()));
         let cut = verify_picture(&jpeg[..jpeg.len() / 2], true).unwrap_err();

@@ -3,8 +3,8 @@
 
 /// The bundled pictures, by file name.
 const BUNDLED: &[(&str, &[u8])] = &[
-    ("landmark.jpg", include_bytes!("../assets/landmark.jpg")),
-    ("star-sticker.png", include_bytes!("../assets/star-sticker.png")),
+    ("landmark.jpg", include_bytes!("../../assets/landmark.jpg")),
+    ("star-sticker.png", include_bytes!("../../assets/star-sticker.png")),
 ];
 
 /// The prefix of the paths bundled pictures go by in messages and caches.

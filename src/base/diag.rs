@@ -146,13 +146,6 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads a UTF-8 text file; a missing or non-UTF-8 file is an error naming it.
-    pub fn read(path: &Path) -> Result<Source> {
-        crate::check::limits::text_file(path)?;
-        let bytes = std::fs::read(path).map_err(|e| io_error(path, "cannot read", &e))?;
-        Self::from_bytes(path, bytes)
-    }
-
     /// Wraps bytes that claim to be UTF-8 text, naming the line of the first bad byte.
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Source> {
         match String::from_utf8(bytes) {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use skrifa::MetadataProvider;
 
-use crate::diag::{Diagnostic, Result, io_error};
+use crate::base::diag::{Diagnostic, Result, io_error};
 
 /// Index of a face in its [`FontBook`].
 pub type FaceId = usize;
@@ -25,23 +25,23 @@ const BUNDLED: &[Bundled] = &[
     Bundled {
         name: "serif",
         full_name: "Charis SIL",
-        regular: include_bytes!("../fonts/charis-sil/CharisSIL-Regular.ttf"),
-        italic: Some(include_bytes!("../fonts/charis-sil/CharisSIL-Italic.ttf")),
-        bold: Some(include_bytes!("../fonts/charis-sil/CharisSIL-Bold.ttf")),
-        bold_italic: Some(include_bytes!("../fonts/charis-sil/CharisSIL-BoldItalic.ttf")),
+        regular: include_bytes!("../../fonts/charis-sil/CharisSIL-Regular.ttf"),
+        italic: Some(include_bytes!("../../fonts/charis-sil/CharisSIL-Italic.ttf")),
+        bold: Some(include_bytes!("../../fonts/charis-sil/CharisSIL-Bold.ttf")),
+        bold_italic: Some(include_bytes!("../../fonts/charis-sil/CharisSIL-BoldItalic.ttf")),
     },
     Bundled {
         name: "sans",
         full_name: "Lato",
-        regular: include_bytes!("../fonts/lato/Lato-Regular.ttf"),
-        italic: Some(include_bytes!("../fonts/lato/Lato-Italic.ttf")),
-        bold: Some(include_bytes!("../fonts/lato/Lato-Bold.ttf")),
-        bold_italic: Some(include_bytes!("../fonts/lato/Lato-BoldItalic.ttf")),
+        regular: include_bytes!("../../fonts/lato/Lato-Regular.ttf"),
+        italic: Some(include_bytes!("../../fonts/lato/Lato-Italic.ttf")),
+        bold: Some(include_bytes!("../../fonts/lato/Lato-Bold.ttf")),
+        bold_italic: Some(include_bytes!("../../fonts/lato/Lato-BoldItalic.ttf")),
     },
     Bundled {
         name: "script",
         full_name: "Kaushan Script",
-        regular: include_bytes!("../fonts/kaushan-script/KaushanScript-Regular.otf"),
+        regular: include_bytes!("../../fonts/kaushan-script/KaushanScript-Regular.otf"),
         italic: None,
         bold: None,
         bold_italic: None,
@@ -336,7 +336,7 @@ impl FontBook {
         for (path, bold, italic) in styles {
             let Some(path) = path else { continue };
             let bytes = read_font_file(path)?;
-            crate::check::verify_font(&bytes)
+            crate::input::limits::verify_font(&bytes)
                 .map_err(|e| Diagnostic::error(format!("font {} is damaged: {e}", path.display())))?;
             let face = Face::parse(name, bold, italic, FontData::Owned(Arc::new(bytes)))
                 .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;

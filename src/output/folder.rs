@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Result};
+use crate::base::diag::{Diagnostic, Result};
 
 /// Refuses an output folder that is the folder of one of the inputs (a campaign, its
 /// participants list, a design) unless `force`; and always one that is an input file itself.

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::design;
-use crate::diag::{Diagnostic, Result, Source};
-use crate::formats::{self, Format, Kind};
+use crate::base::diag::{Diagnostic, Result, Source};
+use crate::base::formats::{self, Format, Kind};
+use crate::model::design;
 
 /// The built-in campaign: the "Free people from ICE detention" action guide.
 pub const DEFAULT_CAMPAIGN: &str = include_str!("../../campaigns/default.toml");
@@ -210,7 +210,9 @@ pub struct LoadedCampaign {
 /// Reads a campaign file, or the built-in one when `path` is `None`.
 pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
     let (source, base_dir, builtin) = match path {
-        Some(p) => (Source::read(p)?, Some(p.parent().map(Path::to_path_buf).unwrap_or_default()), false),
+        Some(p) => {
+            (crate::input::read_text(p)?, Some(p.parent().map(Path::to_path_buf).unwrap_or_default()), false)
+        }
         None => (Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN), None, true),
     };
     let campaign: Campaign = design::from_toml(&source)?;

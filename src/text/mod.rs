@@ -5,10 +5,12 @@
 //! that appears on a thousand letters is shaped once; the advances that decide the line breaks
 //! are the ones written to the PDF.
 
+pub mod fonts;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::fonts::{FaceId, FontBook, Shaped};
+use crate::text::fonts::{FaceId, FontBook, Shaped};
 
 /// One piece of a parsed template.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
+use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
 
 /// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs.
 pub const KNOWN_COLUMNS: &[&str] =
@@ -78,7 +78,7 @@ const USPS_STATES: &[&str] = &[
 /// Reads a participants CSV. Every row becomes a participant or an error naming its line and
 /// column; blank lines are skipped with a warning. All bad rows are reported at once.
 pub fn read(path: &Path, warnings: &mut Warnings) -> Result<Vec<Participant>> {
-    let source = Source::read(path)?;
+    let source = crate::input::read_text(path)?;
     parse(&source, warnings)
 }
 

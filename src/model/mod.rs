@@ -1,0 +1,7 @@
+//! What the user describes: designs, campaigns and participants lists, read from TOML and CSV
+//! into typed values with the source line of every part.
+
+pub mod campaign;
+pub mod design;
+pub mod fields;
+pub mod participants;
