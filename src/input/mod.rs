@@ -3,7 +3,9 @@
 
 pub mod assets;
 pub mod confine;
+pub mod font;
 pub mod limits;
+pub mod picture;
 
 use std::path::Path;
 

@@ -201,11 +201,11 @@ impl Pictures {
             };
             Diagnostic::error(format!("image {name} {m}")).hint(hint)
         })?;
-        crate::input::limits::verify_picture(&data, format == PictureFormat::Jpeg)
+        crate::input::picture::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         // A phone photo taken upright is often stored sideways with an EXIF note to turn it.
         let orientation =
-            if format == PictureFormat::Jpeg { crate::input::limits::jpeg_orientation(&data) } else { 1 };
+            if format == PictureFormat::Jpeg { crate::input::picture::jpeg_orientation(&data) } else { 1 };
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
@@ -224,10 +224,10 @@ impl Pictures {
 
 /// Checks a picture before anything decodes it: its format, and its size from the header, so a
 /// decompression bomb is refused before memory is spent (whether the rest of the file is whole
-/// is [`crate::input::limits::verify_picture`]'s job). Returns the format and the size in pixels.
+/// is [`crate::input::picture::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = crate::input::limits::jpeg_frame(data)
+        let (w, h) = crate::input::picture::jpeg_frame(data)
             .map(|f| (f.width, f.height))
             .ok_or("is not a readable JPEG (no frame header)")?;
         (PictureFormat::Jpeg, w, h)

@@ -6,7 +6,7 @@ use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
 
 use super::pdf::compress;
 use crate::base::diag::{Diagnostic, Result};
-use crate::input::limits::jpeg_frame;
+use crate::input::picture::jpeg_frame;
 use crate::layout::{Picture, PictureFormat};
 
 /// The objects that embed `picture` as image XObject `id` (and its soft mask, numbered by
@@ -100,7 +100,7 @@ pub(super) fn image_objects(
 /// picture is then embedded with a device colour space, as before profiles).
 fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
     let mut parts: Vec<(u8, u8, &[u8])> = Vec::new();
-    crate::input::limits::walk_jpeg(data, |marker, at, length| {
+    crate::input::picture::walk_jpeg(data, |marker, at, length| {
         if marker == 0xE2
             && data.get(at + 4..at + 16) == Some(b"ICC_PROFILE\0")
             && let (Some(&seq), Some(&count), Some(part)) =

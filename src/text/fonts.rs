@@ -336,7 +336,7 @@ impl FontBook {
         for (path, bold, italic) in styles {
             let Some(path) = path else { continue };
             let bytes = read_font_file(path)?;
-            crate::input::limits::verify_font(&bytes)
+            crate::input::font::verify_font(&bytes)
                 .map_err(|e| Diagnostic::error(format!("font {} is damaged: {e}", path.display())))?;
             let face = Face::parse(name, bold, italic, FontData::Owned(Arc::new(bytes)))
                 .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;
