@@ -10,7 +10,7 @@ use crate::base::units::PT_PER_IN;
 use crate::mail::{self, Postage};
 use crate::model::campaign::LoadedCampaign;
 
-use super::plan::{Job, PieceKind, Writer, with_row};
+use super::plan::{Job, Pass, PieceKind, Writer, with_row};
 
 /// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
 pub(super) const MAX_SHEETS_ONE_OUNCE: usize = 4;
@@ -19,8 +19,25 @@ pub(super) const MAX_SHEETS_ONE_OUNCE: usize = 4;
 #[derive(Default)]
 pub(super) struct Kit {
     pub(super) pieces: Vec<PieceRecord>,
-    /// Pages of letters, envelopes, cards and postcards.
-    pub(super) pages: [usize; 4],
+    /// Pages written by each pass, in [`Pass::ALL`] order.
+    pages: [usize; 4],
+}
+
+impl Kit {
+    /// The pages a pass wrote.
+    pub(super) fn pages(&self, pass: Pass) -> usize {
+        self.pages[pass as usize]
+    }
+
+    /// Counts pages a pass wrote.
+    pub(super) fn add_pages(&mut self, pass: Pass, pages: usize) {
+        self.pages[pass as usize] += pages;
+    }
+
+    /// The pages of every pass.
+    pub(super) fn total_pages(&self) -> usize {
+        self.pages.iter().sum()
+    }
 }
 
 /// A piece in the manifest.
@@ -195,7 +212,7 @@ pub(super) fn manifest_json(
             letters: count(PieceKind::Letter),
             cards: count(PieceKind::Card),
             postcards: count(PieceKind::Postcard),
-            envelopes: kit.pages[1],
+            envelopes: kit.pages(Pass::Envelopes),
         },
         postage: PostageSummary {
             total_usd: total,

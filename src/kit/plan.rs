@@ -39,18 +39,56 @@ impl PieceKind {
             PieceKind::Postcard => "postcard",
         }
     }
-    pub(super) fn file(self) -> &'static str {
-        match self {
-            PieceKind::Letter => "letters.pdf",
-            PieceKind::Card => "cards.pdf",
-            PieceKind::Postcard => "postcards.pdf",
-        }
-    }
     pub(super) fn prefix(self) -> char {
         match self {
             PieceKind::Letter => 'L',
             PieceKind::Card => 'C',
             PieceKind::Postcard => 'P',
+        }
+    }
+}
+
+/// The passes of a build, in the order their pages go into the files: each lays out one kind
+/// of page for every job that has one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Pass {
+    Letters,
+    /// One envelope for every letter and card.
+    Envelopes,
+    Cards,
+    Postcards,
+}
+
+impl Pass {
+    pub(super) const ALL: [Pass; 4] = [Pass::Letters, Pass::Envelopes, Pass::Cards, Pass::Postcards];
+
+    /// Its name in notes, messages and timings.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Pass::Letters => "letters",
+            Pass::Envelopes => "envelopes",
+            Pass::Cards => "cards",
+            Pass::Postcards => "postcards",
+        }
+    }
+
+    /// The file its pages go into (unless the whole kit is one file).
+    pub(super) fn file(self) -> &'static str {
+        match self {
+            Pass::Letters => "letters.pdf",
+            Pass::Envelopes => "envelopes.pdf",
+            Pass::Cards => "cards.pdf",
+            Pass::Postcards => "postcards.pdf",
+        }
+    }
+
+    /// Whether the pass makes a page for this job.
+    pub(super) fn selects(self, job: &Job) -> bool {
+        match self {
+            Pass::Letters => job.kind == PieceKind::Letter,
+            Pass::Envelopes => job.envelope.is_some(),
+            Pass::Cards => job.kind == PieceKind::Card,
+            Pass::Postcards => job.kind == PieceKind::Postcard,
         }
     }
 }

@@ -17,7 +17,7 @@ use super::BuildOptions;
 use super::designs::Designs;
 use super::manifest::{EnvelopeRecord, Kit, PieceRecord, inches, piece_record};
 use super::pages;
-use super::plan::{Context, Job, PieceKind, with_row};
+use super::plan::{Context, Job, Pass, PieceKind, with_row};
 use super::summary::Timings;
 
 /// Pieces laid out together before they are written: enough to keep every core busy, few
@@ -163,42 +163,35 @@ pub(super) fn produce(
     let mut envelopes: Vec<Option<EnvelopeRecord>> = jobs.iter().map(|_| None).collect();
 
     // Letters, then envelopes, cards and postcards: each a pass over the jobs in batches.
-    for pass in ["letters", "envelopes", "cards", "postcards"] {
-        let selected: Vec<usize> = (0..jobs.len())
-            .filter(|&i| match pass {
-                "letters" => jobs[i].kind == PieceKind::Letter,
-                "envelopes" => jobs[i].envelope.is_some(),
-                "cards" => jobs[i].kind == PieceKind::Card,
-                _ => jobs[i].kind == PieceKind::Postcard,
-            })
-            .collect();
+    for pass in Pass::ALL {
+        let selected: Vec<usize> = (0..jobs.len()).filter(|&i| pass.selects(&jobs[i])).collect();
         if selected.is_empty() {
             continue;
         }
         // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
         let print = pass_print_options(pass, designs, options);
-        let plan = match (&print.sheet, pass) {
-            (Some(sheet), "cards" | "postcards") => {
-                let design = if pass == "cards" {
-                    &designs.card.as_ref().expect("cards").0
-                } else {
-                    designs.postcard.as_ref().expect("postcards")
-                };
-                let (w, h) = printed_size(design);
-                Some(
-                    impose::plan(w, h, sheet)
-                        .map_err(|m| Diagnostic::error(format!("{pass}: {m}")).in_file(&design.path))?,
-                )
-            }
-            _ => None,
-        };
+        let plan =
+            match (&print.sheet, pass) {
+                (Some(sheet), Pass::Cards | Pass::Postcards) => {
+                    let design = if pass == Pass::Cards {
+                        &designs.card.as_ref().expect("cards").0
+                    } else {
+                        designs.postcard.as_ref().expect("postcards")
+                    };
+                    let (w, h) = printed_size(design);
+                    Some(impose::plan(w, h, sheet).map_err(|m| {
+                        Diagnostic::error(format!("{}: {m}", pass.name())).in_file(&design.path)
+                    })?)
+                }
+                _ => None,
+            };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
             let laid: Vec<Laid> = crate::base::parallel::parallel_map(
                 chunk.to_vec(),
                 || (),
                 |_, _, i| match pass {
-                    "envelopes" => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
+                    Pass::Envelopes => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
                     _ => lay_out_piece(&jobs[i], context, &pictures),
                 },
             );
@@ -215,7 +208,7 @@ pub(super) fn produce(
             if !errors.is_empty() {
                 continue; // keep laying out to report every error, but write nothing
             }
-            if pass == "envelopes" {
+            if pass == Pass::Envelopes {
                 for (i, pages) in pieces {
                     if pages.len() != 1 {
                         errors.push(Diagnostic::error(format!(
@@ -225,8 +218,8 @@ pub(super) fn produce(
                         continue;
                     }
                     let size = inches(pages[0].trim.width, pages[0].trim.height);
-                    let (file, numbers) = outputs.add("envelopes.pdf", pages)?;
-                    kit.pages[1] += 1;
+                    let (file, numbers) = outputs.add(pass.file(), pages)?;
+                    kit.add_pages(Pass::Envelopes, 1);
                     let format = jobs[i].envelope.expect("selected for its envelope");
                     envelopes[i] = Some(EnvelopeRecord {
                         file,
@@ -245,11 +238,6 @@ pub(super) fn produce(
                 }
                 continue;
             }
-            let page_slot = match pass {
-                "letters" => 0,
-                "cards" => 2,
-                _ => 3,
-            };
             let groups: Vec<Vec<(usize, Vec<Page>)>> = match &plan {
                 Some(p) => {
                     let mut groups = Vec::new();
@@ -265,9 +253,8 @@ pub(super) fn produce(
                 let (indices, own): (Vec<usize>, Vec<Vec<Page>>) = group.into_iter().unzip();
                 let page_counts: Vec<usize> = own.iter().map(Vec::len).collect();
                 let printed = impose::for_print(own, &print).map_err(Diagnostic::error)?;
-                let kind = jobs[indices[0]].kind;
-                kit.pages[page_slot] += printed.pages.len();
-                let (file, numbers) = outputs.add(kind.file(), printed.pages)?;
+                kit.add_pages(pass, printed.pages.len());
+                let (file, numbers) = outputs.add(pass.file(), printed.pages)?;
                 for ((i, pages), piece_pages) in indices.iter().zip(page_counts).zip(&printed.piece_pages) {
                     let job = &jobs[*i];
                     let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
@@ -289,18 +276,13 @@ pub(super) fn produce(
             }
         }
         if let (Some(plan), Some(sheet)) = (&plan, &print.sheet) {
-            let two_sided = pass == "postcards"
+            let two_sided = pass == Pass::Postcards
                 && designs.postcard.as_ref().is_some_and(|d| d.pages.len() == 2)
-                || pass == "cards"
+                || pass == Pass::Cards
                     && designs.card.as_ref().is_some_and(|(d, _)| d.fold == Some(design::Fold::Half));
-            notes.push(format!("{pass}: {}", impose::sheet_note(plan, two_sided, sheet.duplex)));
+            notes.push(format!("{}: {}", pass.name(), impose::sheet_note(plan, two_sided, sheet.duplex)));
         }
-        clock.lap(match pass {
-            "letters" => "letters",
-            "envelopes" => "envelopes",
-            "cards" => "cards",
-            _ => "postcards",
-        });
+        clock.lap(pass.name());
     }
     if !errors.is_empty() {
         // The same mistake in a shared design or paragraph shows once, not once per piece.
@@ -327,11 +309,11 @@ pub(super) type Produced = (Kit, Vec<String>, Vec<String>);
 
 /// The print options for one pass: sheets only for cards and postcards, and not for a card
 /// that already fills a whole sheet; print-shop marks only on postcards (the pieces with bleed).
-pub(super) fn pass_print_options(pass: &str, designs: &Designs, options: &BuildOptions) -> PrintOptions {
+pub(super) fn pass_print_options(pass: Pass, designs: &Designs, options: &BuildOptions) -> PrintOptions {
     let mut print = options.print.clone();
     match pass {
-        "postcards" => {}
-        "cards" => {
+        Pass::Postcards => {}
+        Pass::Cards => {
             print.shop_marks = false;
             if let (Some(sheet), Some((design, _))) = (&print.sheet, &designs.card) {
                 let (w, h) = printed_size(design);

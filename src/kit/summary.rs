@@ -8,7 +8,7 @@ use crate::model::campaign::LoadedCampaign;
 use super::BuildOptions;
 use super::designs::Designs;
 use super::manifest::{Kit, inches};
-use super::plan::PieceKind;
+use super::plan::{Pass, PieceKind};
 use super::produce::pass_print_options;
 
 #[allow(clippy::too_many_arguments)]
@@ -33,19 +33,19 @@ pub(super) fn summary(
     let mut s =
         format!("Built the party kit for \"{}\" in {}/ for {who}:\n", c.name, options.output.display());
     if options.one_file {
-        let pages = kit.pages.iter().sum::<usize>();
+        let pages = kit.total_pages();
         s.push_str(&format!(
             "  kit.pdf           {} in one file, {}: letters, then envelopes, then cards, then postcards\n",
             plural(kit.pieces.len(), "piece"),
             plural(pages, "page")
         ));
     }
-    if kit.pages[0] != 0 && !options.one_file {
+    if kit.pages(Pass::Letters) != 0 && !options.one_file {
         s.push_str(&format!(
             "  letters.pdf       {} ({}), {} on {}\n",
             plural(count(PieceKind::Letter), "letter"),
             c.letter,
-            plural(kit.pages[0], "page"),
+            plural(kit.pages(Pass::Letters), "page"),
             campaign.paper.description
         ));
     }
@@ -59,7 +59,7 @@ pub(super) fn summary(
             design.fold.map_or("", |f| {
                 crate::impose::fold_instructions(
                     f,
-                    pass_print_options("cards", designs, options).sheet.is_some(),
+                    pass_print_options(Pass::Cards, designs, options).sheet.is_some(),
                 )
             })
         ));
@@ -80,7 +80,7 @@ pub(super) fn summary(
             }
         ));
     }
-    let envelopes = kit.pages[1];
+    let envelopes = kit.pages(Pass::Envelopes);
     if envelopes > 0 && !options.one_file {
         s.push_str(&format!(
             "  envelopes.pdf     {}, one per letter and card, in the same order, addressed to {}\n",
