@@ -1,0 +1,230 @@
+//! The manifest: a record of every piece (file, pages, size, mail class, weight, postage) and
+//! its envelope, written as JSON for the report back.
+
+use std::io::{BufWriter, Write};
+
+use serde::Serialize;
+
+use crate::base::diag::{Diagnostic, Warnings};
+use crate::base::units::PT_PER_IN;
+use crate::mail::{self, Postage};
+use crate::model::campaign::LoadedCampaign;
+
+use super::plan::{Job, Pass, PieceKind, Writer, with_row};
+
+/// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
+pub(super) const MAX_SHEETS_ONE_OUNCE: usize = 4;
+
+/// The kit as written: a record per piece and the page count of each file.
+#[derive(Default)]
+pub(super) struct Kit {
+    pub(super) pieces: Vec<PieceRecord>,
+    /// Pages written by each pass, in [`Pass::ALL`] order.
+    pages: [usize; 4],
+}
+
+impl Kit {
+    /// The pages a pass wrote.
+    pub(super) fn pages(&self, pass: Pass) -> usize {
+        self.pages[pass as usize]
+    }
+
+    /// Counts pages a pass wrote.
+    pub(super) fn add_pages(&mut self, pass: Pass, pages: usize) {
+        self.pages[pass as usize] += pages;
+    }
+
+    /// The pages of every pass.
+    pub(super) fn total_pages(&self) -> usize {
+        self.pages.iter().sum()
+    }
+}
+
+/// A piece in the manifest.
+#[derive(Serialize)]
+pub(super) struct PieceRecord {
+    pub(super) id: String,
+    pub(super) kind: &'static str,
+    pub(super) participant: String,
+    pub(super) row: Option<usize>,
+    pub(super) file: String,
+    pub(super) pages: Vec<usize>,
+    pub(super) size: [f64; 2],
+    pub(super) mail_class: &'static str,
+    pub(super) weight_oz: f64,
+    pub(super) postage_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) envelope: Option<EnvelopeRecord>,
+}
+
+#[derive(Serialize)]
+pub(super) struct EnvelopeRecord {
+    pub(super) file: String,
+    pub(super) page: usize,
+    pub(super) size: [f64; 2],
+    pub(super) format: String,
+}
+
+/// The manifest record of a piece: size, mail class, weight and postage.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn piece_record(
+    job: &Job,
+    pages: usize,
+    file: String,
+    pages_in_file: Vec<usize>,
+    writer: &Writer,
+    postage: &Postage,
+    sheet_weight: f64,
+    warnings: &mut Warnings,
+) -> std::result::Result<PieceRecord, Diagnostic> {
+    let (w, h) = (job.design.width, job.design.height);
+    let mut record = PieceRecord {
+        id: job.id.clone(),
+        kind: job.kind.name(),
+        participant: writer.participant.as_ref().map_or(String::new(), |p| p.name.clone()),
+        row: writer.participant.as_ref().map(|p| p.line),
+        file,
+        pages: pages_in_file,
+        size: inches(w, h),
+        mail_class: "letter",
+        weight_oz: 0.0,
+        postage_usd: 0.0,
+        envelope: None,
+    };
+    if let Some(format) = job.envelope {
+        let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
+        let weight = postage.weights.envelope
+            + match job.kind {
+                PieceKind::Letter => pages as f64 * sheet_weight,
+                _ => postage.weights.card,
+            };
+        if job.kind == PieceKind::Letter && pages > MAX_SHEETS_ONE_OUNCE {
+            warnings.push(with_row(
+                Diagnostic::warning(format!(
+                    "letter {} runs to {} sheets: probably over one ounce, so it needs more postage",
+                    job.id, pages
+                )),
+                writer,
+            ));
+        }
+        if nonmachinable {
+            warnings.push(with_row(
+                Diagnostic::warning(format!(
+                    "{}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
+                    job.id, format.name, postage.prices.nonmachinable_surcharge
+                )),
+                writer,
+            ));
+        }
+        record.weight_oz = (weight * 1000.0).round() / 1000.0;
+        record.postage_usd = if mail::classify(format.width, format.height, false) == mail::MailClass::Flat {
+            record.mail_class = "flat";
+            postage.flat(weight)
+        } else {
+            postage.letter(weight, nonmachinable)
+        };
+        return Ok(record);
+    }
+    // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
+    record.weight_oz = postage.weights.card;
+    match mail::classify(w, h, true) {
+        mail::MailClass::Postcard => {
+            record.mail_class = "postcard";
+            record.postage_usd = postage.prices.postcard;
+        }
+        mail::MailClass::Letter => {
+            record.postage_usd = postage.letter(postage.weights.card, mail::nonmachinable_shape(w, h));
+        }
+        class => {
+            return Err(with_row(
+                Diagnostic::error(format!(
+                    "postcard {}: a {:.3} x {:.3} in postcard is {}",
+                    job.id,
+                    w / PT_PER_IN,
+                    h / PT_PER_IN,
+                    if class == mail::MailClass::TooSmall {
+                        "too small to mail (at least 3.5 x 5 in)"
+                    } else {
+                        "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
+                    }
+                )),
+                writer,
+            ));
+        }
+    }
+    Ok(record)
+}
+
+pub(super) fn inches(w: f32, h: f32) -> [f64; 2] {
+    let r = |v: f32| (f64::from(v / PT_PER_IN) * 1000.0).round() / 1000.0;
+    [r(w), r(h)]
+}
+
+/// The manifest, written field by field (no intermediate JSON tree: a national campaign's
+/// manifest lists tens of thousands of pieces).
+#[derive(Serialize)]
+pub(super) struct Manifest<'a> {
+    generator: String,
+    campaign: &'a str,
+    hashtags: &'a [String],
+    recipient: Vec<String>,
+    totals: Totals,
+    postage: PostageSummary<'a>,
+    files: Vec<&'a str>,
+    pieces: &'a [PieceRecord],
+}
+
+#[derive(Serialize)]
+pub(super) struct Totals {
+    participants: usize,
+    letters: usize,
+    cards: usize,
+    postcards: usize,
+    envelopes: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct PostageSummary<'a> {
+    total_usd: f64,
+    prices_as_of: &'a str,
+    source: &'a str,
+    above_reimbursement_threshold: bool,
+}
+
+pub(super) fn manifest_json(
+    campaign: &LoadedCampaign,
+    kit: &Kit,
+    participants: usize,
+    total: f64,
+    postage: &Postage,
+    files: &[&str],
+    out: impl Write,
+) -> std::io::Result<()> {
+    let c = &campaign.campaign;
+    let count = |kind: PieceKind| kit.pieces.iter().filter(|p| p.kind == kind.name()).count();
+    let manifest = Manifest {
+        generator: format!("letterkit {}", env!("CARGO_PKG_VERSION")),
+        campaign: &c.name,
+        hashtags: &c.hashtags,
+        recipient: c.recipient.lines(),
+        totals: Totals {
+            participants,
+            letters: count(PieceKind::Letter),
+            cards: count(PieceKind::Card),
+            postcards: count(PieceKind::Postcard),
+            envelopes: kit.pages(Pass::Envelopes),
+        },
+        postage: PostageSummary {
+            total_usd: total,
+            prices_as_of: &postage.as_of,
+            source: &postage.source,
+            above_reimbursement_threshold: total > c.reimburse_above,
+        },
+        files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
+        pieces: &kit.pieces,
+    };
+    let mut out = BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &manifest)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}

@@ -1,0 +1,360 @@
+//! What the kit makes: the writers (participants or unnamed), the jobs (one per piece, in file
+//! order) and the field values each piece's design fills in.
+
+use std::collections::BTreeMap;
+
+use crate::base::diag::{Diagnostic, Result, Source, Warnings};
+use crate::base::formats::Format;
+use crate::layout;
+use crate::model::campaign::LoadedCampaign;
+use crate::model::design::Design;
+use crate::model::participants::{self, Participant};
+use crate::text::Template;
+
+use super::BuildOptions;
+use super::designs::Designs;
+
+/// One person's part of the kit (a participant, or an unnamed writer).
+pub(super) struct Writer {
+    pub(super) participant: Option<Participant>,
+    /// Letters, cards, postcards.
+    pub(super) counts: [u32; 3],
+}
+
+/// The kinds of piece, in the order the kit's files and manifest list them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum PieceKind {
+    Letter,
+    Card,
+    Postcard,
+}
+
+impl PieceKind {
+    pub(super) const ALL: [PieceKind; 3] = [PieceKind::Letter, PieceKind::Card, PieceKind::Postcard];
+
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            PieceKind::Letter => "letter",
+            PieceKind::Card => "card",
+            PieceKind::Postcard => "postcard",
+        }
+    }
+    pub(super) fn prefix(self) -> char {
+        match self {
+            PieceKind::Letter => 'L',
+            PieceKind::Card => 'C',
+            PieceKind::Postcard => 'P',
+        }
+    }
+}
+
+/// The passes of a build, in the order their pages go into the files: each lays out one kind
+/// of page for every job that has one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Pass {
+    Letters,
+    /// One envelope for every letter and card.
+    Envelopes,
+    Cards,
+    Postcards,
+}
+
+impl Pass {
+    pub(super) const ALL: [Pass; 4] = [Pass::Letters, Pass::Envelopes, Pass::Cards, Pass::Postcards];
+
+    /// Its name in notes, messages and timings.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Pass::Letters => "letters",
+            Pass::Envelopes => "envelopes",
+            Pass::Cards => "cards",
+            Pass::Postcards => "postcards",
+        }
+    }
+
+    /// The file its pages go into (unless the whole kit is one file).
+    pub(super) fn file(self) -> &'static str {
+        match self {
+            Pass::Letters => "letters.pdf",
+            Pass::Envelopes => "envelopes.pdf",
+            Pass::Cards => "cards.pdf",
+            Pass::Postcards => "postcards.pdf",
+        }
+    }
+
+    /// Whether the pass makes a page for this job.
+    pub(super) fn selects(self, job: &Job) -> bool {
+        match self {
+            Pass::Letters => job.kind == PieceKind::Letter,
+            Pass::Envelopes => job.envelope.is_some(),
+            Pass::Cards => job.kind == PieceKind::Card,
+            Pass::Postcards => job.kind == PieceKind::Postcard,
+        }
+    }
+}
+
+/// A piece to lay out: what it is, whose, and which design it uses. Its field values are made
+/// when it is laid out ([`Context::fields`]), so a large kit holds no text per piece.
+pub(super) struct Job<'a> {
+    pub(super) kind: PieceKind,
+    pub(super) id: String,
+    /// Its number among the pieces of its kind, from 0 (rotates prompts and paragraphs).
+    pub(super) index: usize,
+    pub(super) writer: usize,
+    /// Its number among its writer's pieces of this kind, from 1.
+    pub(super) number: u32,
+    pub(super) design: &'a Design,
+    /// The envelope it goes in (postcards go bare).
+    pub(super) envelope: Option<&'static Format>,
+}
+
+/// What every piece's fields are made from.
+pub(super) struct Context<'a> {
+    pub(super) base: BTreeMap<String, String>,
+    pub(super) points: Vec<(&'a str, &'a str)>,
+    pub(super) variants: Option<Variants>,
+    pub(super) writers: &'a [Writer],
+}
+
+impl Context<'_> {
+    /// The values a piece's design fills in: its own (piece number, prompts, typed body), then
+    /// its writer's (the participant's columns), then the campaign's.
+    pub(super) fn fields(&self, job: &Job) -> std::result::Result<PieceFields<'_>, Diagnostic> {
+        let writer = &self.writers[job.writer];
+        let mut own: Vec<(&'static str, String)> = vec![
+            ("piece", job.id.clone()),
+            ("number", format!("{} of {}", job.number, writer.counts[job.kind as usize])),
+        ];
+        // Talking points as prompts, rotated so neighbouring pieces get different ones.
+        if !self.points.is_empty() {
+            own.push(("prompt_1", self.points[(2 * job.index) % self.points.len()].1.to_string()));
+            own.push(("prompt_2", self.points[(2 * job.index + 1) % self.points.len()].1.to_string()));
+        }
+        let mut fields = PieceFields { own, participant: writer.participant.as_ref(), base: &self.base };
+        if let (PieceKind::Letter, Some(v)) = (job.kind, &self.variants) {
+            let body = v.body(job.index, &fields)?;
+            fields.own.push(("body", body));
+        }
+        Ok(fields)
+    }
+}
+
+/// A piece's field values, looked up in layers (see [`Context::fields`]).
+pub(super) struct PieceFields<'a> {
+    own: Vec<(&'static str, String)>,
+    participant: Option<&'a Participant>,
+    base: &'a BTreeMap<String, String>,
+}
+
+/// The participant columns designs can use; empty for an unnamed writer.
+pub(super) const PARTICIPANT_FIELDS: &[&str] =
+    &["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"];
+
+impl layout::Fields for PieceFields<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        if let Some((_, v)) = self.own.iter().find(|(k, _)| *k == name) {
+            return Some(v.clone());
+        }
+        let participant = match (self.participant, name) {
+            (None, _) if PARTICIPANT_FIELDS.contains(&name) => Some(String::new()),
+            (None, _) => None,
+            (Some(p), "name") => Some(p.name.clone()),
+            (Some(p), "address1") => Some(p.address1.clone()),
+            (Some(p), "address2") => Some(p.address2.clone()),
+            (Some(p), "city") => Some(p.city.clone()),
+            (Some(p), "state") => Some(p.state.clone()),
+            (Some(p), "zip") => Some(p.zip.clone()),
+            (Some(p), "city_line") => Some(p.city_line()),
+            (Some(p), "return_address") => Some(p.return_address().join("\n")),
+            (Some(p), _) => p.extra.get(name).cloned(),
+        };
+        participant.or_else(|| self.base.get(name).cloned())
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.own.iter().map(|(k, _)| k.to_string()).collect();
+        names.extend(PARTICIPANT_FIELDS.iter().map(|s| s.to_string()));
+        if let Some(p) = self.participant {
+            names.extend(p.extra.keys().cloned());
+        }
+        names.extend(self.base.keys().cloned());
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Every piece of the kit, in file order: letters, then cards, then postcards, each by writer.
+pub(super) fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer]) -> Vec<Job<'a>> {
+    let mut jobs = Vec::new();
+    for kind in PieceKind::ALL {
+        let mut index = 0usize;
+        for (w, writer) in writers.iter().enumerate() {
+            for n in 0..writer.counts[kind as usize] {
+                let (design, envelope) = match kind {
+                    PieceKind::Letter => (&designs.letter, Some(campaign.envelope)),
+                    PieceKind::Card => {
+                        let (design, envelope) =
+                            designs.card.as_ref().expect("loaded when someone makes cards");
+                        (design, Some(*envelope))
+                    }
+                    PieceKind::Postcard => {
+                        (designs.postcard.as_ref().expect("loaded when someone makes postcards"), None)
+                    }
+                };
+                let id = format!("{}-{:04}", kind.prefix(), index + 1);
+                jobs.push(Job { kind, id, index, writer: w, number: n + 1, design, envelope });
+                index += 1;
+            }
+        }
+    }
+    jobs
+}
+
+/// The writers: one per participant row, or `count` unnamed ones.
+pub(super) fn writers(
+    campaign: &LoadedCampaign,
+    options: &BuildOptions,
+    warnings: &mut Warnings,
+) -> Result<Vec<Writer>> {
+    let d = &campaign.campaign.defaults;
+    let Some(path) = &options.participants else {
+        if options.count == 0 || options.count > 10_000 {
+            return Err(Diagnostic::error(format!(
+                "--count {} is out of range; make 1 to 10000 kits",
+                options.count
+            ))
+            .into());
+        }
+        return Ok((0..options.count)
+            .map(|_| Writer { participant: None, counts: [d.letters, d.cards, d.postcards] })
+            .collect());
+    };
+    let people = participants::read(path, warnings)?;
+    if people.is_empty() {
+        return Err(Diagnostic::error("the participants list has no rows")
+            .in_file(path)
+            .hint("add one row per person under the header")
+            .into());
+    }
+    let mut writers = Vec::new();
+    for p in people {
+        let counts =
+            [p.letters.unwrap_or(d.letters), p.cards.unwrap_or(d.cards), p.postcards.unwrap_or(d.postcards)];
+        if counts == [0, 0, 0] {
+            warnings.push(
+                Diagnostic::warning(format!("{} makes no letters, cards or postcards", p.name))
+                    .in_file(path)
+                    .at(p.line, 1),
+            );
+        }
+        writers.push(Writer { participant: Some(p), counts });
+    }
+    let pieces: u64 = writers.iter().flat_map(|w| w.counts).map(u64::from).sum();
+    if pieces > crate::input::limits::MAX_PIECES {
+        return Err(Diagnostic::error(format!(
+            "the list asks for {pieces} pieces; one build makes at most {}",
+            crate::input::limits::MAX_PIECES
+        ))
+        .in_file(path)
+        .hint("split the participants list into several lists and build each")
+        .into());
+    }
+    Ok(writers)
+}
+
+/// Names the participant row in a diagnostic that has no file yet (design errors keep theirs).
+pub(super) fn with_row(d: Diagnostic, writer: &Writer) -> Diagnostic {
+    match &writer.participant {
+        Some(p)
+            if d.file.is_none()
+                || d.file.as_ref().is_some_and(|f| f.to_string_lossy().starts_with("builtin:")) =>
+        {
+            let message = format!("{} (participant `{}`, row at line {})", d.message, p.name, p.line);
+            Diagnostic { message, ..d }
+        }
+        _ => d,
+    }
+}
+
+/// The typed letters' paragraph variants, parsed.
+pub(super) struct Variants {
+    opening: Vec<Paragraph>,
+    middle: Vec<Paragraph>,
+    closing: Vec<Paragraph>,
+    /// The campaign they come from, for pointing messages at a paragraph.
+    source: Source,
+}
+
+/// One paragraph variant, with where it is in the campaign file for messages.
+pub(super) struct Paragraph {
+    template: Template,
+    /// `typed.middle[2]`.
+    label: String,
+    /// Its byte offset in the campaign file.
+    offset: usize,
+}
+
+impl Variants {
+    /// The body of letter `index`: one opening, middle and closing paragraph, taken in turn so
+    /// that neighbouring letters differ, with fields filled in.
+    pub(super) fn body(
+        &self,
+        index: usize,
+        fields: &dyn layout::Fields,
+    ) -> std::result::Result<String, Diagnostic> {
+        let (a, b, c) = (self.opening.len(), self.middle.len(), self.closing.len());
+        let chosen =
+            [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
+        let mut paragraphs = Vec::new();
+        for paragraph in chosen {
+            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|name| {
+                Diagnostic::error(format!(
+                    "{}: the paragraph uses `{{{name}}}`, which has no value",
+                    paragraph.label
+                ))
+                .at_offset(&self.source, paragraph.offset)
+                .hint(format!("fields you can use: {}", fields.names().join(", ")))
+            })?;
+            paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
+        }
+        Ok(paragraphs.join("\n\n"))
+    }
+}
+
+pub(super) fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variants>> {
+    let Some(typed) = &campaign.campaign.typed else {
+        if campaign.campaign.letter == "typed" {
+            return Err(Diagnostic::error(
+                "letter = \"typed\" needs a [typed] table with opening, middle and closing paragraphs",
+            )
+            .in_file(&campaign.path)
+            .into());
+        }
+        return Ok(None);
+    };
+    let parse = |what: &str, list: &[toml::Spanned<String>]| -> Result<Vec<Paragraph>> {
+        if list.is_empty() {
+            return Err(Diagnostic::error(format!("typed.{what} needs at least one paragraph"))
+                .in_file(&campaign.path)
+                .into());
+        }
+        list.iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let label = format!("typed.{what}[{}]", i + 1);
+                let offset = text.span().start;
+                let template = Template::parse(text.get_ref()).map_err(|e| {
+                    Diagnostic::error(format!("{label}: {e}")).at_offset(&campaign.source, offset)
+                })?;
+                Ok(Paragraph { template, label, offset })
+            })
+            .collect()
+    };
+    Ok(Some(Variants {
+        opening: parse("opening", &typed.opening)?,
+        middle: parse("middle", &typed.middle)?,
+        closing: parse("closing", &typed.closing)?,
+        source: campaign.source.clone(),
+    }))
+}
