@@ -257,6 +257,15 @@ impl<'a> Walker<'a> {
                     );
                     self.report(place, start, message, None, true);
                 }
+                if let Some(max) = max
+                    && min != Some(max)
+                    && count > max
+                {
+                    // A list over its limit is not walked item by item: that is the cost.
+                    let message = format!("{key}this list has {count} items; letterkit takes up to {max}");
+                    self.report(place, start, message, None, true);
+                    return;
+                }
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
                         let child = self.item_place(place, item, i);

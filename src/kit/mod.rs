@@ -17,6 +17,7 @@ use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings};
 use crate::base::formats::Format;
 use crate::base::units::PT_PER_IN;
 use crate::impose::{self, PrintOptions};
+use crate::input::confine::Sandbox;
 use crate::layout::{self, Page, Pictures};
 use crate::mail::{self, Postage};
 use crate::model::design::{self, Design};
@@ -67,6 +68,8 @@ pub struct BuildOptions {
     pub timings: bool,
     /// Write into the folder a campaign or participants list is in (refused otherwise).
     pub force: bool,
+    /// Where the campaign's designs, pictures and fonts may come from (`--allow-path`).
+    pub sandbox: Sandbox,
 }
 
 /// One person's part of the kit (a participant, or an unnamed writer).
@@ -246,7 +249,7 @@ impl layout::Fields for PieceFields<'_> {
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
 pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> {
     let mut clock = Timings::start(options.timings);
-    let campaign = campaign::load(options.campaign.as_deref())?;
+    let campaign = campaign::load(options.campaign.as_deref(), &options.sandbox)?;
     let writers = writers(&campaign, options, warnings)?;
     let designs = designs(&campaign, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers);
@@ -905,13 +908,10 @@ pub(crate) fn campaign_design(
         None => {
             let base = campaign.base_dir.as_deref().unwrap_or(Path::new("."));
             let path = base.join(name);
-            crate::input::confine::confine_in(
-                &path,
-                base,
-                &crate::input::confine::allowed_paths(),
-                "campaign",
-            )
-            .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
+            campaign
+                .sandbox
+                .confine_in(&path, base, "campaign")
+                .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !path.exists() {
                 let builtins: Vec<&str> = BUILTIN_DESIGNS.iter().map(|(n, ..)| *n).collect();
                 return Err(Diagnostic::error(format!(
@@ -928,7 +928,7 @@ pub(crate) fn campaign_design(
             crate::input::read_text(&path)?
         }
     };
-    design::parse_with(&source, paper)
+    design::parse_with(&source, paper, &campaign.sandbox)
 }
 
 /// The designs this kit needs: the letter always, the card and postcard when someone makes them.
@@ -1088,7 +1088,11 @@ impl Variants {
             [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
         let mut paragraphs = Vec::new();
         for paragraph in chosen {
-            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|name| {
+            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|e| {
+                let crate::text::FillError::Missing(name) = e else {
+                    return Diagnostic::error(format!("{}: {}", paragraph.label, e.message()))
+                        .at_offset(&self.source, paragraph.offset);
+                };
                 Diagnostic::error(format!(
                     "{}: the paragraph uses `{{{name}}}`, which has no value",
                     paragraph.label
