@@ -30,6 +30,7 @@ pub struct DesignFile {
     #[schemars(with = "Option<String>")]
     pub format: Option<Spanned<String>>,
     /// A custom trim size, [width, height], instead of `format`.
+    #[serde(default, deserialize_with = "pair")]
     pub size: Option<[Length; 2]>,
     /// "portrait" or "landscape"; swaps the format's width and height when it differs.
     pub orientation: Option<Orientation>,
@@ -273,6 +274,7 @@ pub struct ElementDef {
     /// For `image`: "contain" (default), "cover" or "stretch".
     pub fit: Option<Fit>,
     /// For `image`: the point to keep in view, [x, y] as fractions of the image (0 to 1). Default [0.5, 0.5].
+    #[serde(default, deserialize_with = "pair")]
     pub focus: Option<[f32; 2]>,
     /// For shapes: fill colour.
     pub fill: Option<Color>,
@@ -443,6 +445,20 @@ pub struct ImageSpec {
     pub fit: Fit,
     /// Focus point, fractions of the image.
     pub focus: [f32; 2],
+}
+
+/// Reads `[a, b]` and nothing longer: serde reads a fixed-size array's first items and would
+/// let a third pass, so `render` would take a design `check` refuses.
+fn pair<'de, D, T>(d: D) -> std::result::Result<Option<[T; 2]>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items: Vec<T> = Vec::deserialize(d)?;
+    let count = items.len();
+    <[T; 2]>::try_from(items)
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("this takes a list of 2 values; it has {count}")))
 }
 
 /// Reads and checks a design file; its pictures and fonts may come from its own folder, the
