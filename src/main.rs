@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use letterkit::base::diag::{Result, Warnings};
 use letterkit::cli::commands;
+use letterkit::input::confine::Sandbox;
 
 /// Turns TOML designs into print-ready PDFs for letter-writing campaigns.
 ///
@@ -183,6 +184,7 @@ enum Command {
 }
 
 fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
+    let sandbox = Sandbox::new(&cli.allow_path);
     let command = cli.command.unwrap_or(Command::Build {
         campaign: None,
         participants: None,
@@ -207,17 +209,25 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
                 print,
                 timings,
                 force,
+                sandbox,
             };
             letterkit::kit::build(&options, warnings)
         }
-        Command::Envelopes { size, count, participants, campaign, output } => {
-            commands::envelopes(campaign.as_deref(), &size, count, participants.as_deref(), &output, warnings)
-        }
+        Command::Envelopes { size, count, participants, campaign, output } => commands::envelopes(
+            campaign.as_deref(),
+            &sandbox,
+            &size,
+            count,
+            participants.as_deref(),
+            &output,
+            warnings,
+        ),
         Command::Init { dir } => commands::init(&dir),
         Command::Render { design, output, sets, pdf_a, print } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
             commands::render(
                 &design,
+                &sandbox,
                 &output,
                 pdf_a,
                 &print.request(),
@@ -229,6 +239,7 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
             commands::preview(
                 &design,
+                &sandbox,
                 &output,
                 page,
                 dpi,
@@ -236,9 +247,9 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
                 warnings,
             )
         }
-        Command::Share { input, output } => commands::share(&input, &output, warnings),
+        Command::Share { input, output } => commands::share(&input, &sandbox, &output, warnings),
         Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),
-        Command::Check(args) => std::process::exit(letterkit::check::cli(&args)),
+        Command::Check(args) => std::process::exit(letterkit::check::cli(&args, &sandbox)),
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),
     }
@@ -246,7 +257,6 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    letterkit::input::confine::allow_paths(&cli.allow_path);
     let mut warnings = Warnings::default();
     let result = run(cli, &mut warnings);
     for w in &warnings.0 {

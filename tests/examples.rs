@@ -42,7 +42,7 @@ fn example_files() -> Vec<PathBuf> {
 /// Lays out a design with its own `[data]`; errors and warnings fail the test.
 fn lay_out(path: &Path) -> (Design, Vec<Page>) {
     let mut warnings = Warnings::default();
-    let laid = layout_file(path, &BTreeMap::new(), &mut warnings)
+    let laid = layout_file(path, &Default::default(), &BTreeMap::new(), &mut warnings)
         .unwrap_or_else(|e| panic!("{} does not lay out:\n{e}", path.display()));
     let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
     assert!(messages.is_empty(), "{} has warnings:\n{}", path.display(), messages.join("\n"));
@@ -239,7 +239,7 @@ fn postcard_address_shrinks_for_a_long_name() {
     let mut data = BTreeMap::new();
     data.insert("secretary".to_string(), "Christopher Montgomery".to_string());
     let mut warnings = Warnings::default();
-    let (_, pages) = layout_file(&path, &data, &mut warnings).expect("lays out");
+    let (_, pages) = layout_file(&path, &Default::default(), &data, &mut warnings).expect("lays out");
     let line = pages[0]
         .items
         .iter()

@@ -219,7 +219,7 @@ fn case_pages(case: &Case) -> Vec<letterkit::layout::Page> {
     };
     let path = root().join(design);
     let mut warnings = Warnings::default();
-    let (_, pages) = layout_file(&path, &BTreeMap::new(), &mut warnings)
+    let (_, pages) = layout_file(&path, &Default::default(), &BTreeMap::new(), &mut warnings)
         .unwrap_or_else(|e| panic!("golden case `{}`: {} does not lay out:\n{e}", case.name, path.display()));
     let messages: Vec<String> = warnings.0.iter().map(ToString::to_string).collect();
     assert!(messages.is_empty(), "golden case `{}`: warnings:\n{}", case.name, messages.join("\n"));

@@ -102,3 +102,24 @@ fn a_when_naming_no_field_is_a_warning_with_a_suggestion() {
     );
     assert!(err.contains("hint: did you mean `name`?"), "{err}");
 }
+
+#[test]
+fn render_and_check_refuse_a_list_of_the_wrong_length_alike() {
+    for (toml, at) in [
+        (
+            "format = \"us-letter\"\n[[element]]\nkind = \"image\"\nsrc = \"landmark.jpg\"\nfocus = [0.1, 0.2, 0.3]\n",
+            "design.toml:5:9:",
+        ),
+        ("size = [\"5in\", \"7in\", \"9in\"]\n", "design.toml:1:8:"),
+    ] {
+        let (code, err) = render("pair", toml);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains(at) && err.contains("this takes a list of 2 values"), "{err}");
+        let dir = TempDir::new("pair-check");
+        dir.write("design.toml", toml);
+        let out = letterkit(dir.path(), &["check", "design.toml"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(at) && err.contains("this takes a list of 2 values"), "{err}");
+    }
+}

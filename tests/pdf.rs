@@ -735,7 +735,11 @@ fn a_long_document_has_a_shallow_page_tree_and_reads_back_whole() {
     for n in 1..=2500 {
         let fields = [("n".to_string(), n.to_string())].into();
         let mut warnings = letterkit::base::diag::Warnings::default();
-        pages.extend(letterkit::cli::commands::layout_file(&path, &fields, &mut warnings).expect("layout").1);
+        pages.extend(
+            letterkit::cli::commands::layout_file(&path, &Default::default(), &fields, &mut warnings)
+                .expect("layout")
+                .1,
+        );
     }
     let bytes =
         letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: "long".into(), pdf_a: false })

@@ -301,6 +301,7 @@ proptest! {
             print: Default::default(),
             timings: false,
             force: false,
+            sandbox: Default::default(),
         };
         let built = letterkit::kit::build(&options, &mut warnings);
         if built.is_ok() {
@@ -309,7 +310,7 @@ proptest! {
                 prop_assert!(pdf_pages(&bytes).is_ok(), "{} reads back", pdf.display());
             }
         }
-        let report = letterkit::check::check_kit(None, Some(&dir.join("people.csv")), 1);
+        let report = letterkit::check::check_kit(None, Some(&dir.join("people.csv")), 1, &Default::default());
         prop_assert_eq!(report.errors() > 0, built.is_err(), "check finds errors exactly when build fails: {:?}", report.diagnostics);
         std::fs::remove_dir_all(&dir).unwrap();
     }

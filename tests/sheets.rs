@@ -41,7 +41,7 @@ text = "BACK {n}"
 fn pieces(count: usize) -> Vec<Vec<Page>> {
     let dir = TempDir::new("sheets");
     let path = dir.write("postcard.toml", POSTCARD);
-    let design = letterkit::model::design::load(&path).expect("design");
+    let design = letterkit::model::design::load(&path, &Default::default()).expect("design");
     let pictures = Pictures::default();
     (1..=count)
         .map(|n| {
@@ -196,8 +196,13 @@ fn every_example_piece_goes_on_letter_and_a4_sheets_with_both_flips() {
     for entry in std::fs::read_dir(examples).unwrap() {
         let path = entry.unwrap().path();
         let mut warnings = Default::default();
-        let (_, pages) = letterkit::cli::commands::layout_file(&path, &BTreeMap::new(), &mut warnings)
-            .expect("example lays out");
+        let (_, pages) = letterkit::cli::commands::layout_file(
+            &path,
+            &Default::default(),
+            &BTreeMap::new(),
+            &mut warnings,
+        )
+        .expect("example lays out");
         let (w, h) = (pages[0].trim.width, pages[0].trim.height);
         // Letters and envelopes are printed as they are; pieces smaller than half a sheet go N-up.
         if pages.len() > 2 || w.max(h) > 612.0 || w * h > 612.0 * 792.0 / 2.0 {

@@ -14,7 +14,7 @@ pub fn fuzz_design(data: &[u8]) {
     let json: serde_json::Value = serde_json::from_str(&report.json()).expect("the report is JSON");
     assert!(json.is_array());
     let source = letterkit::base::diag::Source { path: "fuzz.toml".into(), text: text.to_string() };
-    let Ok(design) = letterkit::model::design::parse(&source) else { return };
+    let Ok(design) = letterkit::model::design::parse(&source, &Default::default()) else { return };
     let pictures = letterkit::layout::Pictures::default();
     let mut warnings = letterkit::base::diag::Warnings::default();
     let Ok(pages) = letterkit::layout::layout_printed(&design, &none, &pictures, &mut warnings) else { return };

@@ -252,10 +252,24 @@ impl<'a> Walker<'a> {
                     && min == max
                     && count != min
                 {
-                    let message = format!(
-                        "{key}this takes a list of {min} values, like [\"5in\", \"7in\"]; it has {count}"
-                    );
+                    let lengths = schema
+                        .get("items")
+                        .and_then(|i| i.get("$ref"))
+                        .and_then(Json::as_str)
+                        .is_some_and(|r| r.ends_with("/Length"));
+                    let like = if lengths { "[\"5in\", \"7in\"]" } else { "[0.5, 0.3]" };
+                    let message =
+                        format!("{key}this takes a list of {min} values, like {like}; it has {count}");
                     self.report(place, start, message, None, true);
+                }
+                if let Some(max) = max
+                    && min != Some(max)
+                    && count > max
+                {
+                    // A list over its limit is not walked item by item: that is the cost.
+                    let message = format!("{key}this list has {count} items; letterkit takes up to {max}");
+                    self.report(place, start, message, None, true);
+                    return;
                 }
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {

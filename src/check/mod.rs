@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::base::diag::{Diagnostic, Severity, Source, Warnings};
+use crate::input::confine::Sandbox;
 use crate::layout::{self, Pictures};
 use crate::model::campaign::{self, Campaign, LoadedCampaign};
 use crate::model::design::{self, DesignFile};
@@ -64,10 +65,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// Adds diagnostics, leaving out exact repeats.
+    /// Adds diagnostics, leaving out exact repeats (found by hash: a list of 100,000 rows may
+    /// give as many warnings).
     pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        use std::hash::{BuildHasher, RandomState};
+        let hasher = RandomState::new();
+        let mut seen: std::collections::HashSet<u64> =
+            self.diagnostics.iter().map(|d| hasher.hash_one(d)).collect();
         for d in diagnostics {
-            if !self.diagnostics.contains(&d) {
+            // A hash seen before is almost always a repeat; compare to be sure.
+            if seen.insert(hasher.hash_one(&d)) || !self.diagnostics.contains(&d) {
                 self.diagnostics.push(d);
             }
         }
@@ -140,8 +147,8 @@ impl Report {
 }
 
 /// Runs `letterkit check` and prints its report; returns the exit status.
-pub fn cli(args: &CheckArgs) -> i32 {
-    let report = run(args);
+pub fn cli(args: &CheckArgs, sandbox: &Sandbox) -> i32 {
+    let report = run(args, sandbox);
     match args.format {
         OutputFormat::Json => print!("{}", report.json()),
         OutputFormat::Human => {
@@ -154,8 +161,9 @@ pub fn cli(args: &CheckArgs) -> i32 {
     report.exit_code(args.strict)
 }
 
-/// Checks what the arguments name: a design, or a kit (campaign and participants).
-pub fn run(args: &CheckArgs) -> Report {
+/// Checks what the arguments name: a design, or a kit (campaign and participants); designs
+/// may read files from the folders `sandbox` allows.
+pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
     let mut report = Report::default();
     let data = match crate::model::fields::parse_sets(&args.sets) {
         Ok(d) => d,
@@ -166,9 +174,11 @@ pub fn run(args: &CheckArgs) -> Report {
     };
     match &args.input {
         Some(path) if args.participants.is_none() && !is_campaign(path) => {
-            report = check_design(path, &data);
+            report = check_design(path, &data, sandbox);
         }
-        campaign => report = check_kit(campaign.as_deref(), args.participants.as_deref(), args.count),
+        campaign => {
+            report = check_kit(campaign.as_deref(), args.participants.as_deref(), args.count, sandbox);
+        }
     }
     report.sort();
     report
@@ -182,11 +192,12 @@ fn is_campaign(path: &Path) -> bool {
 }
 
 /// Checks a design file: format, layout, the PDF it makes (in memory), mail and print checks.
-pub fn check_design(path: &Path, data: &BTreeMap<String, String>) -> Report {
+pub fn check_design(path: &Path, data: &BTreeMap<String, String>, sandbox: &Sandbox) -> Report {
     let mut report = Report::default();
     match crate::input::read_text(path) {
         Ok(source) => {
-            check_design_source(&source, data, preflight::Options { mail_size: true }, &mut report);
+            let options = preflight::Options { mail_size: true };
+            check_design_source(&source, data, options, sandbox, &mut report);
         }
         Err(e) => report.extend(e.0),
     }
@@ -198,14 +209,15 @@ pub fn check_design(path: &Path, data: &BTreeMap<String, String>) -> Report {
 pub fn check_design_text(name: &str, text: &str, data: &BTreeMap<String, String>) -> Report {
     let mut report = Report::default();
     let source = Source { path: PathBuf::from(name), text: text.to_string() };
-    check_design_source(&source, data, preflight::Options { mail_size: true }, &mut report);
+    let options = preflight::Options { mail_size: true };
+    check_design_source(&source, data, options, &Sandbox::default(), &mut report);
     report.sort();
     report
 }
 
 /// Reads a design for every format problem, then resolves it; `None` when it has errors
 /// that stop the checks after reading. Problems go into `report`.
-fn read_design(source: &Source, report: &mut Report) -> Option<design::Design> {
+fn read_design(source: &Source, sandbox: &Sandbox, report: &mut Report) -> Option<design::Design> {
     let outcome = keys::check::<DesignFile>(source);
     report.extend(outcome.problems.iter().cloned());
     if outcome.syntax {
@@ -226,7 +238,7 @@ fn read_design(source: &Source, report: &mut Report) -> Option<design::Design> {
         }
     };
     let readable = Source { path: source.path.clone(), text };
-    let result = design::parse(&readable);
+    let result = design::parse(&readable, sandbox);
     let follows = |d: &Diagnostic| match d.position {
         Some((line, _)) => outcome.tainted.iter().any(|r| r.contains(&line)),
         None => outcome.tainted_top,
@@ -251,9 +263,10 @@ fn check_design_source(
     source: &Source,
     data: &BTreeMap<String, String>,
     options: preflight::Options,
+    sandbox: &Sandbox,
     report: &mut Report,
 ) {
-    let Some(mut design) = read_design(source, report) else { return };
+    let Some(mut design) = read_design(source, sandbox, report) else { return };
     let pictures = Pictures::default();
     let mut warnings = Warnings::default();
     let laid = layout::layout_printed(&design, data, &pictures, &mut warnings);
@@ -298,7 +311,12 @@ fn check_design_source(
 /// Checks a kit: the campaign's format, the participants list, the designs the campaign
 /// names, then the whole build (every piece and envelope laid out and written as PDF into a
 /// private temporary folder that is removed again), then the designs' mail and print checks.
-pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>, count: u32) -> Report {
+pub fn check_kit(
+    campaign_path: Option<&Path>,
+    participants_path: Option<&Path>,
+    count: u32,
+    sandbox: &Sandbox,
+) -> Report {
     let mut report = Report::default();
     // The participants list first: its problems are reported even when the campaign has some.
     let people = match participants_path {
@@ -349,7 +367,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
     if participants_path.is_some() && people.is_none() {
         return report;
     }
-    let loaded = match campaign::load(campaign_path) {
+    let loaded = match campaign::load(campaign_path, sandbox) {
         Ok(c) => c,
         Err(e) => {
             report.extend(e.0);
@@ -397,12 +415,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         }
         let base = loaded.base_dir.clone().unwrap_or_default();
         let path = base.join(name);
-        if let Err(refused) = crate::input::confine::confine_in(
-            &path,
-            &base,
-            &crate::input::confine::allowed_paths(),
-            "campaign",
-        ) {
+        if let Err(refused) = loaded.sandbox.confine_in(&path, &base, "campaign") {
             let offset = loaded_offset(&loaded, key);
             report.extend([Diagnostic {
                 message: format!("{key}: the design {}", refused.message),
@@ -413,7 +426,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
             continue;
         }
         if let Ok(source) = crate::input::read_text(&path)
-            && read_design(&source, &mut report).is_none()
+            && read_design(&source, sandbox, &mut report).is_none()
         {
             designs_read = false;
         }
@@ -441,6 +454,7 @@ pub fn check_kit(campaign_path: Option<&Path>, participants_path: Option<&Path>,
         print: crate::impose::PrintOptions::default(),
         timings: false,
         force: false,
+        sandbox: sandbox.clone(),
     };
     let mut warnings = Warnings::default();
     let built = crate::kit::build(&options, &mut warnings);

@@ -6,19 +6,22 @@ use std::path::{Path, PathBuf};
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::base::formats;
 use crate::impose;
+use crate::input::confine::Sandbox;
 use crate::layout::{self, Page, Pictures};
 use crate::model::design;
 use crate::output::{Staged, check_not_input};
 use crate::render::{self, PdfOptions};
 use crate::text::fonts::FontBook;
 
-/// Lays out a design with its own `[data]` (plus `extra` values) into pages.
+/// Lays out a design with its own `[data]` (plus `extra` values) into pages; its pictures and
+/// fonts may come from the folders `sandbox` allows.
 pub fn layout_file(
     path: &Path,
+    sandbox: &Sandbox,
     extra: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<(design::Design, Vec<Page>)> {
-    let design = design::load(path)?;
+    let design = design::load(path, sandbox)?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
     Ok((design, pages))
@@ -28,6 +31,7 @@ pub fn layout_file(
 /// or with print-shop marks.
 pub fn render(
     path: &Path,
+    sandbox: &Sandbox,
     output: &Path,
     pdf_a: bool,
     print: &PrintRequest,
@@ -36,7 +40,7 @@ pub fn render(
 ) -> Result<String> {
     check_not_input(output, &[path])?;
     let mut options = print_options(print)?;
-    let (design, pages) = layout_file(path, extra, warnings)?;
+    let (design, pages) = layout_file(path, sandbox, extra, warnings)?;
     impose::fit_duplex_to_fold(&mut options, design.fold, pages[0].trim.width, pages[0].trim.height);
     // A design's pages make one piece: a postcard's front and back, a half-fold card's two sides.
     let pieces =
@@ -62,6 +66,7 @@ pub fn render(
 /// `letterkit preview DESIGN -o page.png`: renders one page of the design's PDF to PNG.
 pub fn preview(
     path: &Path,
+    sandbox: &Sandbox,
     output: &Path,
     page: usize,
     dpi: f32,
@@ -75,7 +80,7 @@ pub fn preview(
     if page == 0 {
         return Err(Diagnostic::error("pages are numbered from 1").into());
     }
-    let (design, pages) = layout_file(path, extra, warnings)?;
+    let (design, pages) = layout_file(path, sandbox, extra, warnings)?;
     let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })?;
     let png = render::png(&bytes, page - 1, dpi)?;
     let mut staged = Staged::default();
@@ -121,6 +126,7 @@ pub fn default_output(design: &Path, extension: &str) -> PathBuf {
 /// `letterkit envelopes`: addressed envelopes only, for people writing on their own paper or cards.
 pub fn envelopes(
     campaign_path: Option<&Path>,
+    sandbox: &Sandbox,
     size: &str,
     count: u32,
     participants_path: Option<&Path>,
@@ -129,7 +135,7 @@ pub fn envelopes(
 ) -> Result<String> {
     use crate::kit::pages;
     use crate::model::{campaign, participants};
-    let loaded = campaign::load(campaign_path)?;
+    let loaded = campaign::load(campaign_path, sandbox)?;
     let format = formats::find(size, Some(formats::Kind::Envelope))?;
     let inputs: Vec<&Path> = [campaign_path, participants_path].into_iter().flatten().collect();
     check_not_input(output, &inputs)?;
@@ -232,7 +238,7 @@ const SHARE_SIDE: f32 = 540.0;
 
 /// `letterkit share DESIGN_OR_CAMPAIGN -o post.png`: a square picture for social posts: the
 /// postcard front or card cover with the campaign hashtag, rendered from a PDF page.
-pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<String> {
+pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warnings) -> Result<String> {
     use crate::layout::{BlockStyle, Item, escape_markup, text_block};
     use crate::model::campaign;
     check_not_input(output, &[input])?;
@@ -240,13 +246,13 @@ pub fn share(input: &Path, output: &Path, warnings: &mut Warnings) -> Result<Str
     let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
     let pictures = Pictures::default();
     let (design, data, hashtag) = if is_campaign {
-        let loaded = campaign::load(Some(input))?;
+        let loaded = campaign::load(Some(input), sandbox)?;
         let design = crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?;
         (design, loaded.fields(), loaded.hashtag().to_string())
     } else {
         // Fields the design leaves open come from the built-in campaign (name, hashtag, ...).
-        let design = design::parse(&source)?;
-        let defaults = campaign::load(None)?.fields();
+        let design = design::parse(&source, sandbox)?;
+        let defaults = campaign::load(None, sandbox)?.fields();
         let hashtag = design.data.get("hashtag").or(defaults.get("hashtag")).cloned().unwrap_or_default();
         (design, defaults, hashtag)
     };

@@ -1,16 +1,36 @@
 //! Limits on hostile or broken input, each with its number, checked before the cost.
 //!
 //! A design or participants list shared by someone else may be made to exhaust memory or time,
-//! or to crash a library: these limits turn that into a clear error naming the file and what
-//! to change. Picture size limits (64 MiB, 150 megapixels) live in [`crate::layout::Pictures`];
-//! the participants list's row limit in [`crate::model::participants`].
+//! or to crash a library: these limits turn that into a clear error naming the file (and the
+//! line, element, row or column where there is one) and what to change. Each is checked before
+//! the work it guards: file sizes from the file's metadata before it is read, and reads bounded
+//! too ([`crate::input::read_limited`]); a picture's pixels and decoded size from its header
+//! before it is decoded; counts as the file is parsed. docs/checks.md lists them all.
 
-use crate::base::diag::Diagnostic;
+/// Largest design, campaign, participants or printer profile file letterkit reads.
+pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest picture file letterkit reads.
+pub const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest picture, in pixels (a guard against decompression bombs).
+pub const MAX_PICTURE_PIXELS: u64 = 150_000_000;
+/// Most memory a picture's decoded pixels may need, in bytes: width × height × channels ×
+/// bytes per channel, as the file stores them (320 MiB: a 100-megapixel 8-bit colour photo
+/// fits; a 12000 × 12000 16-bit RGBA PNG, 1.15 GB decoded, does not).
+pub const MAX_PICTURE_DECODED_BYTES: u64 = 320 * 1024 * 1024;
+/// Largest font file letterkit reads.
+pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Most characters in one element's text (or one `[data]` value).
 pub const MAX_TEXT_CHARS: usize = 100_000;
+/// Most characters a text may have once its placeholders are filled (`{x}` repeated is
+/// otherwise a way to make gigabytes of text from a small file).
+pub const MAX_FILLED_TEXT_CHARS: usize = 200_000;
 /// Most elements in one design.
 pub const MAX_ELEMENTS: usize = 2_000;
+/// Most styles in one design.
+pub const MAX_STYLES: usize = 1_000;
+/// Most styles one `extends` chain may go through (a style, its parent, its parent's parent…).
+pub const MAX_STYLE_CHAIN: usize = 32;
 /// Most named pages in one design.
 pub const MAX_PAGES: usize = 100;
 /// Most continuation pages one text may run onto.
@@ -22,21 +42,18 @@ pub const MAX_PIECES: u64 = 50_000;
 /// Most font families a design may add.
 pub const MAX_FONT_FAMILIES: usize = 32;
 
-/// Largest design, campaign or participants file letterkit reads.
-pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Most hashtags (and, separately, mentions) one campaign may have.
+pub const MAX_HASHTAGS: usize = 100;
+/// Most talking-point themes one campaign may have.
+pub const MAX_THEMES: usize = 100;
+/// Most points one talking-point theme may have.
+pub const MAX_POINTS_PER_THEME: usize = 100;
 
-/// Refuses a text input (design, campaign, participants list) larger than
-/// [`MAX_TEXT_FILE_BYTES`] before reading it. A file that cannot be looked at passes here and
-/// fails when it is read, with the reason.
-pub fn text_file(path: &std::path::Path) -> crate::base::diag::Result<()> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() > MAX_TEXT_FILE_BYTES => Err(Diagnostic::error(format!(
-            "{} is {} MiB; letterkit reads design, campaign and participants files up to 64 MiB",
-            path.display(),
-            meta.len() / (1024 * 1024)
-        ))
-        .hint("is it the right file? a participants list of 100,000 people is about 10 MiB")
-        .into()),
-        _ => Ok(()),
-    }
-}
+/// Most rows one participants list may have.
+pub const MAX_ROWS: usize = 100_000;
+/// Most columns one participants list may have.
+pub const MAX_COLUMNS: usize = 100;
+/// Most bytes in one value of a participants list (an address line is under 100).
+pub const MAX_FIELD_BYTES: usize = 10_000;
+/// Most letters, cards or postcards one participant may make.
+pub const MAX_PER_PERSON: u32 = 100;

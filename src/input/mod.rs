@@ -7,14 +7,145 @@ pub mod font;
 pub mod limits;
 pub mod picture;
 
+use std::io::Read;
 use std::path::Path;
 
-use crate::base::diag::{Result, Source, io_error};
+use crate::base::diag::{Diagnostic, Result, Source};
 
-/// Reads a UTF-8 text file (a design, campaign or participants list); a missing, oversized or
-/// non-UTF-8 file is an error naming it.
+/// Reads a UTF-8 text file (a design, campaign, participants list or printer profile); a
+/// missing, special (a FIFO, device or folder), oversized or non-UTF-8 file is an error naming
+/// it.
 pub fn read_text(path: &Path) -> Result<Source> {
-    limits::text_file(path)?;
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, "cannot read", &e))?;
+    let bytes = read_limited(path, limits::MAX_TEXT_FILE_BYTES, "")?;
     Source::from_bytes(path, bytes)
+}
+
+/// Reads an untrusted file of at most `limit` bytes; `what` names it in messages ("image",
+/// "font", or "" for a design, campaign or participants list).
+///
+/// Only a regular file is read: a FIFO, a device, a socket or a folder is refused by its type
+/// before it is opened, so `/dev/zero` or a named pipe neither hangs nor fills memory. The file
+/// is opened without blocking (a FIFO swapped in after the first look does not wait for a
+/// writer) and its type and size are checked again on the open file; then at most `limit + 1`
+/// bytes are read, so a file that grows meanwhile is refused too.
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> std::result::Result<Vec<u8>, Diagnostic> {
+    let verb = if what.is_empty() { "cannot read".to_string() } else { format!("cannot read {what}") };
+    let cannot = |e: &std::io::Error| crate::base::diag::io_error(path, &verb, e).0.remove(0);
+    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    check_regular(path, &meta, limit, &verb, what)?;
+    let file = open_nonblocking(path).map_err(|e| cannot(&e))?;
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    check_regular(path, &meta, limit, &verb, what)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, what, limit, bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Refuses anything but a regular file, and a regular file over `limit` bytes.
+fn check_regular(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    limit: u64,
+    verb: &str,
+    what: &str,
+) -> std::result::Result<(), Diagnostic> {
+    if !meta.is_file() {
+        return Err(Diagnostic::error(format!(
+            "{verb} {}: it is {}, not a regular file",
+            path.display(),
+            kind_of(meta)
+        ))
+        .hint("letterkit reads designs, campaigns, participants lists, pictures and fonts only from regular files"));
+    }
+    if meta.len() > limit {
+        return Err(too_large(path, what, limit, meta.len()));
+    }
+    Ok(())
+}
+
+/// "huge.csv is 65 MiB; letterkit reads design, campaign and participants files up to 64 MiB".
+fn too_large(path: &Path, what: &str, limit: u64, len: u64) -> Diagnostic {
+    let mib = |n: u64| n / (1024 * 1024);
+    let (name, files) = match what {
+        "" => (String::new(), "design, campaign and participants files".to_string()),
+        "image" => ("image ".to_string(), "pictures".to_string()),
+        other => (format!("{other} "), format!("{other} files")),
+    };
+    let size =
+        if mib(len) > mib(limit) { format!("{} MiB", mib(len)) } else { format!("over {} MiB", mib(limit)) };
+    let d = Diagnostic::error(format!(
+        "{name}{} is {size}; letterkit reads {files} up to {} MiB",
+        path.display(),
+        mib(limit)
+    ));
+    if what.is_empty() {
+        d.hint("is it the right file? a participants list of 100,000 people is about 10 MiB")
+    } else {
+        d
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() { "a folder" } else { "a special file" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_refused_and_reads_are_bounded() {
+        let e = read_limited(Path::new("/dev/zero"), 10, "image").unwrap_err();
+        assert!(e.message.contains("a character device, not a regular file"), "{}", e.message);
+        let e = read_limited(Path::new("/"), 10, "").unwrap_err();
+        assert!(e.message.contains("a folder"), "{}", e.message);
+        let dir = std::env::temp_dir().join(format!("letterkit-read-limited-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let e = read_limited(&fifo, 10, "font").unwrap_err();
+        assert!(e.message.contains("named pipe"), "{}", e.message);
+        // Opening a FIFO without the first look must not wait for a writer either.
+        let opened = open_nonblocking(&fifo).unwrap();
+        assert!(!opened.metadata().unwrap().is_file());
+        std::fs::write(dir.join("small"), b"12345").unwrap();
+        assert_eq!(read_limited(&dir.join("small"), 5, "").unwrap(), b"12345");
+        let e = read_limited(&dir.join("small"), 4, "").unwrap_err();
+        assert!(e.message.contains("is over 0 MiB"), "{}", e.message);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

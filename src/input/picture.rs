@@ -126,6 +126,26 @@ pub(crate) fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) 
     None
 }
 
+/// How a picture's decoded pixels are stored, from its header: (channels, bytes per channel).
+/// A palette PNG counts as 4 channels (it is expanded to colour and alpha when decoded).
+pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        let frame = jpeg_frame(data)?;
+        return Some((frame.components.max(1), if frame.precision > 8 { 2 } else { 1 }));
+    }
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 26 {
+        let (depth, colour) = (data[24], data[25]);
+        let channels = match colour {
+            0 => 1,
+            4 => 2,
+            2 => 3,
+            _ => 4,
+        };
+        return Some((channels, if depth > 8 { 2 } else { 1 }));
+    }
+    None
+}
+
 fn verify_png(data: &[u8]) -> Result<(), String> {
     let damaged = |e: png::DecodingError| match e {
         png::DecodingError::LimitsExceeded => "it is too large to decode".to_string(),
@@ -159,6 +179,19 @@ mod tests {
         assert!(cut.contains("cut short"), "{cut}");
         assert!(verify_picture(&jpeg[..200], true).is_err());
         assert!(verify_picture(&png[..30], false).is_err());
+    }
+
+    #[test]
+    fn pixel_layout_comes_from_the_header() {
+        let png =
+            crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
+        let jpeg = crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
+        assert!(matches!(pixel_layout(png), Some((1..=4, 1))));
+        assert!(matches!(pixel_layout(jpeg), Some((1 | 3 | 4, 1))));
+        let mut deep = png.to_vec();
+        (deep[24], deep[25]) = (16, 6);
+        assert_eq!(pixel_layout(&deep), Some((4, 2)));
+        assert_eq!(pixel_layout(b"GIF89a"), None);
     }
 
     #[test]

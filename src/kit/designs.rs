@@ -45,13 +45,10 @@ pub(crate) fn campaign_design(
         None => {
             let base = campaign.base_dir.as_deref().unwrap_or(Path::new("."));
             let path = base.join(name);
-            crate::input::confine::confine_in(
-                &path,
-                base,
-                &crate::input::confine::allowed_paths(),
-                "campaign",
-            )
-            .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
+            campaign
+                .sandbox
+                .confine_in(&path, base, "campaign")
+                .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !path.exists() {
                 let builtins: Vec<&str> = BUILTIN_DESIGNS.iter().map(|(n, ..)| *n).collect();
                 return Err(Diagnostic::error(format!(
@@ -68,7 +65,7 @@ pub(crate) fn campaign_design(
             crate::input::read_text(&path)?
         }
     };
-    design::parse_with(&source, paper)
+    design::parse_with(&source, paper, &campaign.sandbox)
 }
 
 /// The designs this kit needs: the letter always, the card and postcard when someone makes them.

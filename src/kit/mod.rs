@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::impose::PrintOptions;
+use crate::input::confine::Sandbox;
 use crate::mail::{self, Postage};
 use crate::model::campaign;
 use crate::output::{Staged, check_not_input};
@@ -50,12 +51,14 @@ pub struct BuildOptions {
     pub timings: bool,
     /// Write into the folder a campaign or participants list is in (refused otherwise).
     pub force: bool,
+    /// Where the campaign's designs, pictures and fonts may come from (`--allow-path`).
+    pub sandbox: Sandbox,
 }
 
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
 pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> {
     let mut clock = Timings::start(options.timings);
-    let campaign = campaign::load(options.campaign.as_deref())?;
+    let campaign = campaign::load(options.campaign.as_deref(), &options.sandbox)?;
     let writers = writers(&campaign, options, warnings)?;
     let designs = designs(&campaign, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers);

@@ -308,7 +308,11 @@ impl Variants {
             [&self.opening[index % a], &self.middle[(index / a) % b], &self.closing[(index / (a * b)) % c]];
         let mut paragraphs = Vec::new();
         for paragraph in chosen {
-            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|name| {
+            let spans = paragraph.template.fill(&|n| fields.get(n)).map_err(|e| {
+                let crate::text::FillError::Missing(name) = e else {
+                    return Diagnostic::error(format!("{}: {}", paragraph.label, e.message()))
+                        .at_offset(&self.source, paragraph.offset);
+                };
                 Diagnostic::error(format!(
                     "{}: the paragraph uses `{{{name}}}`, which has no value",
                     paragraph.label

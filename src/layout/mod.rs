@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::base::diag::{Diagnostic, Error, Result, Warnings, io_error};
+use crate::base::diag::{Diagnostic, Error, Result, Warnings};
 use crate::base::units::{Color, Rect};
+use crate::input::limits::{MAX_PICTURE_BYTES, MAX_PICTURE_DECODED_BYTES, MAX_PICTURE_PIXELS};
 use crate::model::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
 use crate::text::fonts::{Face, FontBook};
-use crate::text::{GlyphPos, ParagraphStyle, SetError, SetLine, StyledText, set_lines};
+use crate::text::{FillError, GlyphPos, ParagraphStyle, SetError, SetLine, StyledText, set_lines};
 
 /// A laid-out document, ready to render.
 pub struct Document {
@@ -164,11 +165,6 @@ pub struct Picture {
     pub orientation: u8,
 }
 
-/// Largest picture file letterkit reads.
-const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
-/// Largest picture, in pixels (a guard against decompression bombs).
-const MAX_PICTURE_PIXELS: u64 = 150_000_000;
-
 /// Pictures loaded during a job, by path, so each is read and embedded once.
 #[derive(Default)]
 pub struct Pictures {
@@ -184,14 +180,7 @@ impl Pictures {
         let name = path.display();
         let data = match crate::input::assets::get(path) {
             Some(bytes) => bytes.to_vec(),
-            None => {
-                let meta = std::fs::metadata(path)
-                    .map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?;
-                if meta.len() > MAX_PICTURE_BYTES {
-                    return Err(Diagnostic::error(format!("image {name} is larger than 64 MiB")));
-                }
-                std::fs::read(path).map_err(|e| io_error(path, "cannot read image", &e).0.remove(0))?
-            }
+            None => crate::input::read_limited(path, MAX_PICTURE_BYTES, "image")?,
         };
         let (format, width_px, height_px) = check_picture(&data).map_err(|m| {
             let hint = if m.starts_with("is not") {
@@ -240,6 +229,18 @@ fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), 
     };
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS {
         return Err(format!("is {width} x {height} pixels; letterkit takes up to 150 megapixels"));
+    }
+    // Decoding needs memory for every pixel, at the depth the file stores.
+    let (channels, bytes_per_channel) = crate::input::picture::pixel_layout(data).unwrap_or((4, 2));
+    let decoded = u64::from(width) * u64::from(height) * u64::from(channels) * u64::from(bytes_per_channel);
+    if decoded > MAX_PICTURE_DECODED_BYTES {
+        return Err(format!(
+            "is {width} x {height} pixels of {channels} channel{} at {} bits, {} MiB once decoded; letterkit decodes pictures of up to {} MiB",
+            if channels == 1 { "" } else { "s" },
+            8 * bytes_per_channel,
+            decoded / (1024 * 1024),
+            MAX_PICTURE_DECODED_BYTES / (1024 * 1024)
+        ));
     }
     Ok((format, width, height))
 }
@@ -369,8 +370,8 @@ pub fn layout_design(
                             );
                         }
                     }
-                    Err(name) => errors.push(
-                        Diagnostic::error(format!("continuation_header: no value for `{{{name}}}`"))
+                    Err(e) => errors.push(
+                        Diagnostic::error(format!("continuation_header: {}", e.message()))
                             .in_file(&design.path),
                     ),
                 }
@@ -543,7 +544,10 @@ fn layout_text(
     data: &dyn Fields,
 ) -> std::result::Result<Laid, Diagnostic> {
     let err = |message: String| element_error(design, element, message);
-    let mut spans: Vec<StyledText> = spec.template.fill(lookup).map_err(|name| {
+    let mut spans: Vec<StyledText> = spec.template.fill(lookup).map_err(|e| {
+        let FillError::Missing(name) = e else {
+            return err(e.message()).hint("a placeholder is repeated too often, or its value is too long");
+        };
         let mut names = data.names();
         names.extend(design.data.keys().cloned());
         names.sort();
@@ -862,7 +866,10 @@ pub fn text_block(
     width: f32,
 ) -> std::result::Result<Block, String> {
     let template = crate::text::Template::parse(markup)?;
-    let spans = template.fill(&|_| None).map_err(|name| format!("unexpected placeholder `{{{name}}}`"))?;
+    let spans = template.fill(&|_| None).map_err(|e| match e {
+        FillError::Missing(name) => format!("unexpected placeholder `{{{name}}}`"),
+        e => e.message(),
+    })?;
     let paragraph = ParagraphStyle {
         family: style.family.clone(),
         bold: style.bold,

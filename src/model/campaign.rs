@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use crate::base::diag::{Diagnostic, Result, Source};
 use crate::base::formats::{self, Format, Kind};
+use crate::input::confine::Sandbox;
+use crate::input::limits::{MAX_HASHTAGS, MAX_POINTS_PER_THEME, MAX_THEMES};
 use crate::model::design;
 
 /// The built-in campaign: the "Free people from ICE detention" action guide.
@@ -24,10 +26,12 @@ pub struct Campaign {
     /// Who runs it (printed on the handout).
     pub organizer: Option<String>,
     /// Hashtags for the social-media photo, e.g. ["#LettersToMayorkas"].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most_hashtags")]
+    #[schemars(length(max = 100))]
     pub hashtags: Vec<String>,
     /// Accounts to tag, e.g. ["@SecMayorkas"].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most_hashtags")]
+    #[schemars(length(max = 100))]
     pub mentions: Vec<String>,
     /// The date printed on typed letters, as it should read ("May 1, 2026"); empty leaves a line to write it.
     #[serde(default)]
@@ -70,7 +74,8 @@ pub struct Campaign {
     #[serde(default)]
     pub defaults: Defaults,
     /// Talking points by theme; letters show some as prompts, the handout lists them all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most_themes")]
+    #[schemars(length(max = 100))]
     pub talking_points: Vec<Theme>,
     /// Paragraph variants for typed letters.
     pub typed: Option<Typed>,
@@ -146,7 +151,65 @@ pub struct Theme {
     /// The theme, e.g. "Families should be free and together".
     pub theme: String,
     /// The points.
+    #[serde(deserialize_with = "at_most_points")]
+    #[schemars(length(max = 100))]
     pub points: Vec<String>,
+}
+
+// The `length(max = 100)` above is what `check` reports from; these are what every command reads
+// with. A test keeps the two numbers equal to the limits.
+fn at_most_hashtags<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    at_most(d, MAX_HASHTAGS, "`hashtags` or `mentions`")
+}
+fn at_most_themes<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Theme>, D::Error> {
+    at_most(d, MAX_THEMES, "`talking_points`")
+}
+fn at_most_points<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    at_most(d, MAX_POINTS_PER_THEME, "`points`")
+}
+
+/// Reads a list of at most `max` items (`what` names it in the message): the items past `max`
+/// are counted for the message but never made.
+fn at_most<'de, D, T>(d: D, max: usize, what: &'static str) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T> {
+        max: usize,
+        what: &'static str,
+        item: std::marker::PhantomData<T>,
+    }
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {} items", self.max)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while items.len() < self.max {
+                match seq.next_element()? {
+                    Some(item) => items.push(item),
+                    None => return Ok(items),
+                }
+            }
+            let mut count = items.len();
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                count += 1;
+            }
+            if count > self.max {
+                return Err(serde::de::Error::custom(format!(
+                    "{}: this list has {count} items; letterkit takes up to {}",
+                    self.what, self.max
+                )));
+            }
+            Ok(items)
+        }
+    }
+    d.deserialize_seq(Bounded { max, what, item: std::marker::PhantomData })
 }
 
 /// Paragraph variants for typed letters: each letter takes one of each, so letters differ.
@@ -205,10 +268,13 @@ pub struct LoadedCampaign {
     pub builtin: bool,
     /// The campaign's text, for pointing messages at a line.
     pub source: Source,
+    /// Where the campaign's designs, and their pictures and fonts, may come from.
+    pub sandbox: Sandbox,
 }
 
-/// Reads a campaign file, or the built-in one when `path` is `None`.
-pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
+/// Reads a campaign file, or the built-in one when `path` is `None`; the designs it names are
+/// confined to its folder and the folders `sandbox` allows.
+pub fn load(path: Option<&Path>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
     let (source, base_dir, builtin) = match path {
         Some(p) => {
             (crate::input::read_text(p)?, Some(p.parent().map(Path::to_path_buf).unwrap_or_default()), false)
@@ -269,7 +335,16 @@ pub fn load(path: Option<&Path>) -> Result<LoadedCampaign> {
         }
         .into());
     }
-    Ok(LoadedCampaign { campaign, path: source.path.clone(), base_dir, paper, envelope, builtin, source })
+    Ok(LoadedCampaign {
+        campaign,
+        path: source.path.clone(),
+        base_dir,
+        paper,
+        envelope,
+        builtin,
+        source,
+        sandbox: sandbox.clone(),
+    })
 }
 
 impl LoadedCampaign {
@@ -311,5 +386,33 @@ impl LoadedCampaign {
         f.insert("mentions".into(), c.mentions.join(" "));
         f.insert("date".into(), c.date.clone());
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_gives_the_same_list_limits_as_reading() {
+        let schema = serde_json::to_value(schemars::schema_for!(Campaign)).unwrap();
+        let max = |pointer: &str| schema.pointer(pointer).and_then(serde_json::Value::as_u64);
+        assert_eq!(max("/properties/hashtags/maxItems"), Some(MAX_HASHTAGS as u64));
+        assert_eq!(max("/properties/mentions/maxItems"), Some(MAX_HASHTAGS as u64));
+        assert_eq!(max("/properties/talking_points/maxItems"), Some(MAX_THEMES as u64));
+        assert_eq!(max("/$defs/Theme/properties/points/maxItems"), Some(MAX_POINTS_PER_THEME as u64));
+    }
+
+    #[test]
+    fn long_lists_are_refused_with_their_length() {
+        let tags: Vec<String> = (0..=MAX_HASHTAGS).map(|i| format!("\"#t{i}\"")).collect();
+        let text = DEFAULT_CAMPAIGN.replacen(
+            "hashtags = [\"#LettersToMayorkas\"]",
+            &format!("hashtags = [{}]", tags.join(",")),
+            1,
+        );
+        let source = Source::builtin("c.toml", &text);
+        let e = design::from_toml::<Campaign>(&source).unwrap_err();
+        assert!(e.0[0].message.contains(&format!("this list has {} items", MAX_HASHTAGS + 1)), "{:?}", e.0);
     }
 }

@@ -10,7 +10,10 @@ use toml::Spanned;
 use crate::base::diag::{Diagnostic, Error, Result, Source, nearest};
 use crate::base::formats::{self, Format};
 use crate::base::units::{Color, Length, Rect};
-use crate::input::limits::{MAX_ELEMENTS, MAX_FONT_FAMILIES, MAX_PAGES, MAX_TEXT_CHARS};
+use crate::input::confine::Sandbox;
+use crate::input::limits::{
+    MAX_ELEMENTS, MAX_FONT_FAMILIES, MAX_PAGES, MAX_STYLE_CHAIN, MAX_STYLES, MAX_TEXT_CHARS,
+};
 use crate::text::fonts::{FamilyFiles, FontBook};
 use crate::text::{Align, Template};
 
@@ -27,6 +30,7 @@ pub struct DesignFile {
     #[schemars(with = "Option<String>")]
     pub format: Option<Spanned<String>>,
     /// A custom trim size, [width, height], instead of `format`.
+    #[serde(default, deserialize_with = "pair")]
     pub size: Option<[Length; 2]>,
     /// "portrait" or "landscape"; swaps the format's width and height when it differs.
     pub orientation: Option<Orientation>,
@@ -270,6 +274,7 @@ pub struct ElementDef {
     /// For `image`: "contain" (default), "cover" or "stretch".
     pub fit: Option<Fit>,
     /// For `image`: the point to keep in view, [x, y] as fractions of the image (0 to 1). Default [0.5, 0.5].
+    #[serde(default, deserialize_with = "pair")]
     pub focus: Option<[f32; 2]>,
     /// For shapes: fill colour.
     pub fill: Option<Color>,
@@ -442,20 +447,35 @@ pub struct ImageSpec {
     pub focus: [f32; 2],
 }
 
-/// Reads and checks a design file.
-pub fn load(path: &Path) -> Result<Design> {
+/// Reads `[a, b]` and nothing longer: serde reads a fixed-size array's first items and would
+/// let a third pass, so `render` would take a design `check` refuses.
+fn pair<'de, D, T>(d: D) -> std::result::Result<Option<[T; 2]>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items: Vec<T> = Vec::deserialize(d)?;
+    let count = items.len();
+    <[T; 2]>::try_from(items)
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("this takes a list of 2 values; it has {count}")))
+}
+
+/// Reads and checks a design file; its pictures and fonts may come from its own folder, the
+/// bundled files and the folders `sandbox` allows.
+pub fn load(path: &Path, sandbox: &Sandbox) -> Result<Design> {
     let source = crate::input::read_text(path)?;
-    parse(&source)
+    parse(&source, sandbox)
 }
 
 /// Parses a design from source text; `source.path` names the file and its folder.
-pub fn parse(source: &Source) -> Result<Design> {
-    parse_with(source, None)
+pub fn parse(source: &Source, sandbox: &Sandbox) -> Result<Design> {
+    parse_with(source, None, sandbox)
 }
 
 /// Parses a design, replacing its paper format with `paper` when the design is on paper
 /// (a campaign printed on A4 uses the built-in letter designs made for US Letter).
-pub fn parse_with(source: &Source, paper: Option<&'static Format>) -> Result<Design> {
+pub fn parse_with(source: &Source, paper: Option<&'static Format>, sandbox: &Sandbox) -> Result<Design> {
     let mut file: DesignFile = from_toml(source)?;
     if let (Some(paper), Some(name)) = (paper, &file.format)
         && formats::find(name.get_ref(), Some(formats::Kind::Paper)).is_ok()
@@ -463,7 +483,7 @@ pub fn parse_with(source: &Source, paper: Option<&'static Format>) -> Result<Des
         file.format = Some(Spanned::new(name.span(), paper.name.clone()));
     }
     let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
-    resolve(file, source, base_dir)
+    resolve(file, source, base_dir, sandbox)
 }
 
 /// Deserializes TOML, turning parse errors into diagnostics with line, column and a suggestion.
@@ -509,13 +529,17 @@ fn toml_error(source: &Source, e: &toml::de::Error) -> Error {
     diagnostic.into()
 }
 
-fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Design> {
+fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf, sandbox: &Sandbox) -> Result<Design> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     let at = |span: std::ops::Range<usize>, message: String| {
         Diagnostic::error(message).at_offset(source, span.start)
     };
     let top = |message: String| Diagnostic::error(message).in_file(&source.path);
-    errors.extend(design_limits(&file, source));
+    // Over a limit, nothing more is looked at: the work the limit guards is not done.
+    let over_limits = design_limits(&file, source);
+    if !over_limits.is_empty() {
+        return Err(Error(over_limits));
+    }
 
     // Page size.
     let format = match &file.format {
@@ -592,7 +616,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 bold_italic: s.bold_italic.as_ref().map(rel),
             },
         };
-        let refused = confine_fonts(name, &files, &base_dir);
+        let refused = confine_fonts(name, &files, &base_dir, sandbox);
         if !refused.is_empty() {
             failed_families.push(name.clone());
             errors.extend(refused.into_iter().map(|d| Diagnostic { file: Some(source.path.clone()), ..d }));
@@ -607,7 +631,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
     // Styles, resolved through `extends`.
     let mut styles: BTreeMap<String, StyleDef> = BTreeMap::new();
     for name in file.styles.keys() {
-        match resolve_style(name, &file.styles, &mut Vec::new()) {
+        match resolve_style(name, &file.styles) {
             Ok(s) => {
                 styles.insert(name.clone(), s);
             }
@@ -743,9 +767,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf) -> Result<Desig
                 } else {
                     crate::input::assets::lookup(src).unwrap_or(on_disk)
                 };
-                if let Err(refused) =
-                    crate::input::confine::confine(&path, &base_dir, &crate::input::confine::allowed_paths())
-                {
+                if let Err(refused) = sandbox.confine(&path, &base_dir) {
                     errors.push(Diagnostic { hints: refused.hints, ..err(refused.message) });
                     continue;
                 }
@@ -838,26 +860,43 @@ fn default_stroke(paint: Paint) -> Paint {
     }
 }
 
+/// A style with everything it inherits through `extends` (at most [`MAX_STYLE_CHAIN`] styles
+/// deep), walked in a loop: a long chain needs no stack.
 fn resolve_style(
     name: &str,
     all: &BTreeMap<String, Spanned<StyleDef>>,
-    seen: &mut Vec<String>,
 ) -> std::result::Result<StyleDef, String> {
-    if seen.iter().any(|s| s == name) {
-        return Err(format!("style `{name}` extends itself (through {})", seen.join(" -> ")));
+    let mut chain: Vec<&StyleDef> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut next = name;
+    loop {
+        if seen.contains(&next) {
+            return Err(format!("style `{next}` extends itself (through {})", seen.join(" -> ")));
+        }
+        if chain.len() == MAX_STYLE_CHAIN {
+            return Err(format!(
+                "style `{name}` extends a chain of more than {MAX_STYLE_CHAIN} styles; letterkit follows up to {MAX_STYLE_CHAIN}"
+            ));
+        }
+        let Some(style) = all.get(next) else {
+            let hint = nearest(next, all.keys().map(String::as_str))
+                .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
+            return Err(format!("no style named `{next}`{hint}"));
+        };
+        let style = style.get_ref();
+        chain.push(style);
+        seen.push(next);
+        match &style.extends {
+            Some(parent) => next = parent,
+            None => break,
+        }
     }
-    let Some(style) = all.get(name) else {
-        let hint = nearest(name, all.keys().map(String::as_str))
-            .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-        return Err(format!("no style named `{name}`{hint}"));
-    };
-    let style = style.get_ref().clone();
-    let Some(parent) = &style.extends else {
-        return Ok(style);
-    };
-    seen.push(name.to_string());
-    let base = resolve_style(parent, all, seen)?;
-    Ok(merge_style(&base, &style))
+    // From the root of the chain down, each style's own properties over what it inherits.
+    let mut resolved = StyleDef { extends: None, ..chain.pop().cloned().unwrap_or_default() };
+    while let Some(over) = chain.pop() {
+        resolved = merge_style(&resolved, over);
+    }
+    Ok(resolved)
 }
 
 /// `over`'s properties where set, else `base`'s.
@@ -970,14 +1009,12 @@ fn text_spec(
     })
 }
 
-/// [`confine`] for the font files of one family a design adds, with the family named; uses the
-/// folders allowed for this process.
-fn confine_fonts(family: &str, files: &FamilyFiles, base_dir: &Path) -> Vec<Diagnostic> {
-    let allowed = crate::input::confine::allowed_paths();
+/// [`Sandbox::confine`] for the font files of one family a design adds, with the family named.
+fn confine_fonts(family: &str, files: &FamilyFiles, base_dir: &Path, sandbox: &Sandbox) -> Vec<Diagnostic> {
     [&files.regular, &files.italic, &files.bold, &files.bold_italic]
         .into_iter()
         .flatten()
-        .filter_map(|p| crate::input::confine::confine(p, base_dir, &allowed).err())
+        .filter_map(|p| sandbox.confine(p, base_dir).err())
         .map(|d| Diagnostic { message: format!("font `{family}`: {}", d.message), ..d })
         .collect()
 }
@@ -987,12 +1024,28 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let top = |message: String| Diagnostic::error(message).in_file(&source.path);
     let chars = |s: &str| s.chars().count();
-    if file.element.len() > MAX_ELEMENTS {
+    if let Some(first_over) = file.element.get(MAX_ELEMENTS) {
         problems.push(
-            top(format!(
+            Diagnostic::error(format!(
                 "the design has {} elements; letterkit takes up to {MAX_ELEMENTS} in one design",
                 file.element.len()
             ))
+            .at_offset(source, first_over.span().start)
+            .hint("split it into several designs"),
+        );
+        // Each element's own checks below would cost time for nothing.
+        return problems;
+    }
+    if file.styles.len() > MAX_STYLES {
+        // The first style over the limit, in the file's order.
+        let mut starts: Vec<usize> = file.styles.values().map(|s| s.span().start).collect();
+        starts.sort_unstable();
+        problems.push(
+            Diagnostic::error(format!(
+                "the design has {} styles; letterkit takes up to {MAX_STYLES} in one design",
+                file.styles.len()
+            ))
+            .at_offset(source, starts[MAX_STYLES])
             .hint("split it into several designs"),
         );
     }

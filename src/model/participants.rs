@@ -4,15 +4,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
+use crate::input::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_PER_PERSON, MAX_ROWS};
 
 /// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs.
 pub const KNOWN_COLUMNS: &[&str] =
     &["name", "address1", "address2", "city", "state", "zip", "letters", "cards", "postcards"];
-
-/// Most rows one list may have.
-const MAX_ROWS: usize = 100_000;
-/// Most pieces of one kind one person may ask for.
-const MAX_PER_PERSON: u32 = 100;
 
 /// One participant, as written in the list.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +93,28 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(e) => return Err(err(1, 1, format!("cannot read the header row: {e}")).into()),
     };
+    // Before anything looks at each column: some checks compare columns with each other.
+    if headers.len() > MAX_COLUMNS {
+        return Err(err(
+            1,
+            MAX_COLUMNS + 1,
+            format!("the header has {} columns; letterkit takes up to {MAX_COLUMNS}", headers.len()),
+        )
+        .hint("the first line names the columns: name,address1,address2,city,state,zip and a few of your own")
+        .into());
+    }
+    if let Some((i, long)) = headers.iter().enumerate().find(|(_, h)| h.len() > MAX_FIELD_BYTES) {
+        return Err(err(
+            1,
+            i + 1,
+            format!(
+                "column {} has a name {} bytes long; letterkit takes up to {MAX_FIELD_BYTES}",
+                i + 1,
+                long.len()
+            ),
+        )
+        .into());
+    }
     if headers.iter().all(|h| h.is_empty()) {
         return Err(err(1, 1, "the file is empty; it needs a header row".into())
             .hint("the first line names the columns: name,address1,address2,city,state,zip")
@@ -164,6 +182,19 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                 format!("the list has more than {MAX_ROWS} rows; split it into several lists"),
             ));
             break;
+        }
+        if let Some((i, long)) = record.iter().enumerate().find(|(_, f)| f.len() > MAX_FIELD_BYTES) {
+            let name =
+                headers.get(i).filter(|h| !h.is_empty()).map_or(String::new(), |h| format!("column `{h}`: "));
+            errors.push(
+                err(
+                    line,
+                    i + 1,
+                    format!("{name}the value is {} bytes long; letterkit takes up to {MAX_FIELD_BYTES} in one value", long.len()),
+                )
+                .hint("is a quote left open? a value in quotes runs on to the next quote, over line ends"),
+            );
+            continue;
         }
         if record.len() > headers.len() {
             errors.push(

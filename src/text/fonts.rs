@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use skrifa::MetadataProvider;
 
-use crate::base::diag::{Diagnostic, Result, io_error};
+use crate::base::diag::{Diagnostic, Result};
 
 /// Index of a face in its [`FontBook`].
 pub type FaceId = usize;
@@ -432,12 +432,7 @@ impl Family {
 }
 
 fn read_font_file(path: &Path) -> Result<Vec<u8>> {
-    const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| io_error(path, "cannot read font", &e))?;
-    if meta.len() > MAX_FONT_BYTES {
-        return Err(Diagnostic::error(format!("font {} is larger than 64 MiB", path.display())).into());
-    }
-    std::fs::read(path).map_err(|e| io_error(path, "cannot read font", &e))
+    Ok(crate::input::read_limited(path, crate::input::limits::MAX_FONT_BYTES, "font")?)
 }
 
 #[cfg(test)]

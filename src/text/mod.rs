@@ -10,6 +10,7 @@ pub mod fonts;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::input::limits::MAX_FILLED_TEXT_CHARS;
 use crate::text::fonts::{FaceId, FontBook, Shaped};
 
 /// One piece of a parsed template.
@@ -119,22 +120,49 @@ impl Template {
 
     /// Fills the placeholders from `data` (values are literal text, never markup).
     ///
-    /// Returns the name of the first placeholder `data` has no value for.
-    pub fn fill(&self, data: &dyn Fn(&str) -> Option<String>) -> Result<Vec<StyledText>, String> {
+    /// Fails on the first placeholder `data` has no value for, and as soon as the text would
+    /// grow past [`MAX_FILLED_TEXT_CHARS`] (before that memory is spent).
+    pub fn fill(&self, data: &dyn Fn(&str) -> Option<String>) -> Result<Vec<StyledText>, FillError> {
         let mut out: Vec<StyledText> = Vec::new();
+        let mut chars = 0usize;
         for piece in &self.pieces {
             let (text, bold, italic) = match piece {
                 Piece::Text { text, bold, italic } => (text.clone(), *bold, *italic),
                 Piece::Field { name, bold, italic } => {
-                    (data(name).ok_or_else(|| name.clone())?, *bold, *italic)
+                    (data(name).ok_or_else(|| FillError::Missing(name.clone()))?, *bold, *italic)
                 }
             };
+            chars += text.chars().count();
+            if chars > MAX_FILLED_TEXT_CHARS {
+                return Err(FillError::TooLong);
+            }
             match out.last_mut() {
                 Some(last) if last.bold == bold && last.italic == italic => last.text.push_str(&text),
                 _ => out.push(StyledText { text, bold, italic }),
             }
         }
         Ok(out)
+    }
+}
+
+/// Why a template could not be filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FillError {
+    /// A placeholder with no value: its name.
+    Missing(String),
+    /// The filled text would be longer than [`MAX_FILLED_TEXT_CHARS`].
+    TooLong,
+}
+
+impl FillError {
+    /// The problem in words, for a message that names the text first.
+    pub fn message(&self) -> String {
+        match self {
+            FillError::Missing(name) => format!("no value for `{{{name}}}`"),
+            FillError::TooLong => format!(
+                "with its placeholders filled the text is over {MAX_FILLED_TEXT_CHARS} characters; letterkit takes up to {MAX_FILLED_TEXT_CHARS}"
+            ),
+        }
     }
 }
 
@@ -599,7 +627,16 @@ mod tests {
         assert!(filled.iter().any(|s| s.italic && s.text == "truly"));
         assert!(Template::parse("*open").unwrap_err().contains("never closed"));
         assert!(Template::parse("{na me}").is_err());
-        assert_eq!(t.fill(&|_| None).unwrap_err(), "name");
+        assert_eq!(t.fill(&|_| None).unwrap_err(), FillError::Missing("name".into()));
+    }
+
+    #[test]
+    fn filling_stops_at_the_limit_before_the_memory_is_spent() {
+        let t = Template::parse(&"{x}".repeat(1_000)).unwrap();
+        let value = "a".repeat(96_000);
+        assert_eq!(t.fill(&|_| Some(value.clone())).unwrap_err(), FillError::TooLong);
+        let short = "a".repeat(MAX_FILLED_TEXT_CHARS / 1_000);
+        assert_eq!(t.fill(&|_| Some(short.clone())).unwrap()[0].text.len(), MAX_FILLED_TEXT_CHARS);
     }
 
     #[test]

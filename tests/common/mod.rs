@@ -93,8 +93,9 @@ pub struct Rendered {
 pub fn render_path(path: &Path, extra: &[(&str, &str)], pdf_a: bool) -> Rendered {
     let extra: BTreeMap<String, String> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let mut warnings = letterkit::base::diag::Warnings::default();
-    let (design, pages) = letterkit::cli::commands::layout_file(path, &extra, &mut warnings)
-        .unwrap_or_else(|e| panic!("layout of {} failed:\n{e}", path.display()));
+    let (design, pages) =
+        letterkit::cli::commands::layout_file(path, &Default::default(), &extra, &mut warnings)
+            .unwrap_or_else(|e| panic!("layout of {} failed:\n{e}", path.display()));
     let bytes =
         letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: design.title.clone(), pdf_a })
             .unwrap_or_else(|e| panic!("render of {} failed:\n{e}", path.display()));
