@@ -307,7 +307,7 @@ impl<W: Write> PdfWriter<W> {
             // ISO 19005-2 6.2.3: an output intent with an embedded ICC profile; 6.6.2: XMP
             // metadata declaring the conformance, matching the information dictionary.
             let (profile, metadata) = (self.alloc(), self.alloc());
-            let icc = compress(&archival::srgb_icc_profile(), 9);
+            let icc = compress(archival::SRGB_ICC_PROFILE, 9);
             let mut chunk = Chunk::new();
             chunk
                 .icc_profile(profile, &icc)
