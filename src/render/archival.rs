@@ -1,6 +1,4 @@
-//! PDF/A-2b pieces: the sRGB output profile and the XMP metadata packet.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! PDF/A-2b pieces: the sRGB output profile, the document's date and the XMP metadata packet.
 
 /// A calendar day (UTC), the only precision letterkit's dates carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +17,20 @@ pub struct Day {
 const LAST_FOUR_DIGIT_SECOND: u64 = 253_402_300_799;
 
 impl Day {
-    /// The day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, else today (UTC).
-    ///
-    /// A `SOURCE_DATE_EPOCH` that is not a non-negative whole number is ignored, as if unset.
+    /// The day PDF/A files carry when the user gives none: 1970-01-01, the start of Unix time
+    /// (what `SOURCE_DATE_EPOCH=0` gives), so that a design renders to the same bytes on any day.
+    pub const FIXED: Day = Day { year: 1970, month: 1, day: 1 };
+
+    /// The day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when it is set, else
+    /// [`Day::FIXED`]. Never the clock.
     pub fn for_pdf_a() -> Day {
-        let seconds = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|value| value.trim().parse::<u64>().ok())
-            .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
-        Day::from_unix_seconds(seconds)
+        Day::from_source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())
+    }
+
+    /// The day of a `SOURCE_DATE_EPOCH` value; [`Day::FIXED`] when there is none, or when it is
+    /// not a non-negative whole number (ignored, as if unset).
+    pub fn from_source_date_epoch(value: Option<&str>) -> Day {
+        value.and_then(|v| v.trim().parse::<u64>().ok()).map_or(Day::FIXED, Day::from_unix_seconds)
     }
 
     /// The civil day containing `seconds` since 1970-01-01 UTC (Howard Hinnant's days-from-civil inverse).
@@ -289,6 +292,17 @@ mod tests {
         }
         assert_eq!(curve_table(profile, b"gTRC"), table);
         assert_eq!(curve_table(profile, b"bTRC"), table);
+    }
+
+    #[test]
+    fn pdf_a_day_is_fixed_unless_given() {
+        assert_eq!(Day::from_source_date_epoch(None), Day::FIXED);
+        assert_eq!(Day::FIXED, Day::from_unix_seconds(0));
+        assert_eq!(Day::from_source_date_epoch(Some("1796083200")), Day { year: 2026, month: 12, day: 1 });
+        assert_eq!(Day::from_source_date_epoch(Some(" 86400\n")), Day { year: 1970, month: 1, day: 2 });
+        for ignored in ["", "-1", "yesterday", "1.5"] {
+            assert_eq!(Day::from_source_date_epoch(Some(ignored)), Day::FIXED, "{ignored:?}");
+        }
     }
 
     #[test]
