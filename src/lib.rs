@@ -3,7 +3,7 @@
 //! # Layers
 //! Each module imports only from the modules above it in this list (`tests/layers.rs` fails
 //! when an import runs back up):
-//! 1. [`base`]: units, diagnostics, the built-in paper and envelope formats, the worker pool.
+//! 1. [`base`]: units, diagnostics, the built-in paper and envelope formats.
 //! 2. [`input`]: reading untrusted files: the sandbox, limits, picture and font verification.
 //! 3. [`output`]: writing files so that a failed job leaves earlier outputs whole.
 //! 4. [`mail`]: the Postal Service's rules: address zones, sizes, classification, postage.

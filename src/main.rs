@@ -132,7 +132,7 @@ enum Command {
         /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
-        /// Write an archival PDF/A-2b file.
+        /// Write an archival PDF/A-2b file, dated 1970-01-01 or the day of SOURCE_DATE_EPOCH.
         #[arg(long)]
         pdf_a: bool,
         #[command(flatten)]

@@ -519,6 +519,7 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     // PDF/A needs dates, but they must not come from the clock: renders stay reproducible.
     let b = render_path(&fixture("letter.toml"), &[], true);
     assert!(a.bytes == b.bytes, "two PDF/A renders differ");
+    assert!(contains_bytes(&a.bytes, b"/CreationDate (D:19700101000000Z)"), "not the fixed date");
 
     // A postcard with bleed and an image is valid PDF/A too.
     let dir = TempDir::new("pdfa");
@@ -550,6 +551,54 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("\nerror: cannot write PDF/A-2b: it has CMYK colours"), "{stderr}");
+}
+
+/// `render --pdf-a` of the letter fixture, with `SOURCE_DATE_EPOCH` as given (never inherited),
+/// under `faketime DAY` when a day is given.
+fn render_pdf_a_cli(dir: &TempDir, source_date_epoch: Option<&str>, faketime: Option<&str>) -> Vec<u8> {
+    let bin = env!("CARGO_BIN_EXE_letterkit");
+    let mut command = match faketime {
+        Some(day) => {
+            let mut c = std::process::Command::new("faketime");
+            c.args([day, bin]);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    command.args(["render", "design.toml", "-o", "out.pdf", "--pdf-a"]).current_dir(dir.path());
+    command.env_remove("SOURCE_DATE_EPOCH");
+    if let Some(value) = source_date_epoch {
+        command.env("SOURCE_DATE_EPOCH", value);
+    }
+    let out = command.output().expect("letterkit runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(dir.path().join("out.pdf")).expect("out.pdf")
+}
+
+#[test]
+fn pdf_a_is_the_same_on_any_day_unless_a_date_is_given() {
+    let dir = TempDir::new("pdfa-day");
+    dir.write("design.toml", std::fs::read(fixture("letter.toml")).expect("fixture"));
+    // No date given: the fixed day, 1970-01-01, in the information dictionary and the XMP alike.
+    let plain = render_pdf_a_cli(&dir, None, None);
+    assert!(contains_bytes(&plain, b"/CreationDate (D:19700101000000Z)"));
+    assert!(contains_bytes(&plain, b"/ModDate (D:19700101000000Z)"));
+    assert!(contains_bytes(&plain, b"<xmp:CreateDate>1970-01-01T00:00:00Z</xmp:CreateDate>"));
+    // A day the user gives with SOURCE_DATE_EPOCH is the one written.
+    let given = render_pdf_a_cli(&dir, Some("1796083200"), None);
+    assert!(contains_bytes(&given, b"/CreationDate (D:20261201000000Z)"));
+    assert!(contains_bytes(&given, b"<xmp:ModifyDate>2026-12-01T00:00:00Z</xmp:ModifyDate>"));
+    // Two renders with the clock set to two different days (libfaketime, where it is
+    // installed: `apt-get install faketime`): the same bytes, the fixed day's.
+    let faked = std::process::Command::new("faketime").args(["2020-02-29 12:00:00", "true"]).status();
+    if !faked.is_ok_and(|s| s.success()) {
+        eprintln!("faketime is not installed: the render on other days was not tried");
+        return;
+    }
+    let leap_day = render_pdf_a_cli(&dir, None, Some("2020-02-29 12:00:00"));
+    let later = render_pdf_a_cli(&dir, None, Some("2031-07-15 23:59:00"));
+    assert!(leap_day == later, "the PDF/A file changed with the day it was made");
+    assert!(leap_day == plain, "the PDF/A file under a faked clock differs from the plain one");
 }
 
 // ---------------------------------------------------------------------------------------------

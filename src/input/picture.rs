@@ -1,5 +1,12 @@
-//! Picture files read before anything uses them: whether a JPEG or PNG is whole, a JPEG's frame
-//! size and EXIF orientation.
+//! Picture files read before anything uses them: whether a JPEG or PNG is whole, and what
+//! their headers say (size, channels, EXIF orientation, colour profile), read by zune-jpeg and
+//! the png crate rather than by hand.
+
+use zune_jpeg::JpegDecoder;
+use zune_jpeg::errors::DecodeErrors;
+use zune_jpeg::zune_core::bytestream::ZCursor;
+use zune_jpeg::zune_core::colorspace::ColorSpace;
+use zune_jpeg::zune_core::options::DecoderOptions;
 
 /// Checks that a JPEG or PNG file is whole: every byte of the picture decodes, so a cut-off
 /// download or a damaged file is found when it is loaded, with its name, instead of printing
@@ -8,130 +15,172 @@ pub fn verify_picture(data: &[u8], jpeg: bool) -> Result<(), String> {
     if jpeg { verify_jpeg(data) } else { verify_png(data) }
 }
 
+/// zune-jpeg's options for letterkit: pictures up to 65,535 pixels a side (the most a JPEG
+/// frame header can state; the megapixel limit is checked from the header before decoding).
+fn jpeg_options() -> DecoderOptions {
+    DecoderOptions::default().set_max_width(1 << 16).set_max_height(1 << 16)
+}
+
 fn verify_jpeg(data: &[u8]) -> Result<(), String> {
+    const CUT: &str = "the file is cut short (it has no end-of-image marker); download or export it again";
     // The compressed data starts after the first start-of-scan marker and ends with the
     // end-of-image marker; inside it, a 0xFF byte is always followed by 0x00 or a restart
     // marker, so FF D9 after the first scan is the real end.
     let scan = first_scan(data).ok_or("it has no picture data (no start of scan); the file is damaged")?;
-    if !data[scan..].windows(2).any(|w| w == [0xFF, 0xD9]) {
-        return Err(
-            "the file is cut short (it has no end-of-image marker); download or export it again".into()
-        );
+    if !data.get(scan..).unwrap_or_default().windows(2).any(|w| w == [0xFF, 0xD9]) {
+        return Err(CUT.into());
     }
-    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
-        .set_max_width(1 << 16)
-        .set_max_height(1 << 16);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(data), options);
-    decoder.decode().map(|_| ()).map_err(|e| format!("its picture data is damaged ({e})"))
+    // Strict mode: what zune-jpeg would otherwise only log and paper over with grey (a
+    // Huffman code no table has, a marker inside the compressed data, a missing restart
+    // marker, data that runs out) is an error here.
+    let options = jpeg_options().set_strict_mode(true);
+    match JpegDecoder::new_with_options(ZCursor::new(data), options).decode() {
+        Ok(_) => Ok(()),
+        Err(DecodeErrors::ExhaustedData) => Err(CUT.into()),
+        Err(e) => Err(format!("its picture data is damaged ({})", reason(&e))),
+    }
 }
 
-/// The offset just past the first start-of-scan marker.
-fn first_scan(data: &[u8]) -> Option<usize> {
-    walk_jpeg(data, |marker, at, length| (marker == 0xDA).then(|| (at + 2 + length).min(data.len())))
+/// zune-jpeg's reason for refusing a JPEG, as one line of a message (its text may be quoted
+/// or end in a line break).
+fn reason(e: &DecodeErrors) -> String {
+    let text = match e {
+        DecodeErrors::Format(text) => text.clone(),
+        DecodeErrors::FormatStatic(text) => (*text).to_string(),
+        // Reading from memory fails only at the end of the bytes.
+        DecodeErrors::IoErrors(_) | DecodeErrors::ExhaustedData => "the file is cut short".into(),
+        e => e.to_string(),
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What a JPEG's frame header and Adobe segment say (read before anything decodes it).
-pub(crate) struct JpegFrame {
+/// What a JPEG's headers say, as zune-jpeg reads them (the markers up to the first scan;
+/// nothing is decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JpegHeader {
     /// Width in pixels, as stored.
     pub width: u32,
     /// Height in pixels, as stored.
     pub height: u32,
     /// Colour channels: 1 grey, 3 colour, 4 CMYK.
     pub components: u8,
-    /// Bits per channel.
-    pub precision: u8,
-    /// Whether an Adobe segment comes first (Photoshop's CMYK is stored inverted).
+    /// Whether an Adobe segment comes before the frame (Photoshop's CMYK is stored inverted).
     pub adobe: bool,
+    /// The EXIF orientation, 1 to 8 (TIFF 6.0 tag 274; 1 is upright): phone cameras store
+    /// the picture as the sensor saw it and say here how to turn it.
+    pub orientation: u8,
+    /// The ICC profile of its APP2 `ICC_PROFILE` segments (ICC.1 annex B.4), joined in
+    /// sequence order, when every part is there.
+    pub icc_profile: Option<Vec<u8>>,
 }
 
-/// A JPEG's frame header.
-pub(crate) fn jpeg_frame(data: &[u8]) -> Option<JpegFrame> {
-    let mut adobe = false;
-    walk_jpeg(data, |marker, at, _| {
-        if marker == 0xEE && data.get(at + 4..at + 9) == Some(b"Adobe") {
-            adobe = true;
-        }
-        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        (is_frame && at + 10 <= data.len()).then(|| JpegFrame {
-            precision: data[at + 4],
-            height: u32::from(u16::from_be_bytes([data[at + 5], data[at + 6]])),
-            width: u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]])),
-            components: data[at + 9],
-            adobe,
-        })
+/// Reads a JPEG's headers with zune-jpeg. zune-jpeg reads 8-bit baseline and progressive
+/// JPEGs only, so any other kind (12-bit, lossless, arithmetic-coded) is refused here, with
+/// its reason.
+pub fn jpeg_header(data: &[u8]) -> Result<JpegHeader, String> {
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(data), jpeg_options());
+    decoder.decode_headers().map_err(|e| reason(&e))?;
+    let info = decoder.info().ok_or("it has no frame header")?;
+    Ok(JpegHeader {
+        width: u32::from(info.width),
+        height: u32::from(info.height),
+        components: info.components,
+        // zune-jpeg reads the Adobe segment's colour transform (YCCK is Adobe's alone) but
+        // does not say whether a CMYK picture had the segment at all, which decides the
+        // inversion: that one fact is looked up here.
+        adobe: decoder.input_colorspace() == Some(ColorSpace::YCCK) || has_adobe_segment(data),
+        orientation: decoder.exif().map_or(1, |tiff| exif_orientation(tiff)),
+        icc_profile: decoder.icc_profile(),
     })
 }
 
-/// A JPEG's EXIF orientation (1 to 8, TIFF 6.0 tag 274; 1 is upright), from its APP1 segment:
-/// phone cameras store the picture as the sensor saw it and say here how to turn it.
-pub fn jpeg_orientation(data: &[u8]) -> u8 {
-    walk_jpeg(data, |marker, at, length| {
-        if marker != 0xE1 || data.get(at + 4..at + 10) != Some(b"Exif\0\0") {
-            return None;
-        }
-        let tiff = data.get(at + 10..(at + 2 + length).min(data.len()))?;
-        let big = match tiff.get(..2)? {
-            b"MM" => true,
-            b"II" => false,
-            _ => return Some(1),
-        };
-        let u16_at = |o: usize| {
-            tiff.get(o..o + 2).map(|b| {
-                if big { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) }
-            })
-        };
-        let u32_at = |o: usize| {
-            tiff.get(o..o + 4).map(|b| {
-                let b = [b[0], b[1], b[2], b[3]];
-                if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) }
-            })
-        };
-        let ifd = u32_at(4)? as usize;
-        let entries = usize::from(u16_at(ifd)?);
-        let orientation = (0..entries)
-            .map(|i| ifd + 2 + 12 * i)
-            .find(|&entry| u16_at(entry) == Some(0x0112) && u16_at(entry + 2) == Some(3))
-            .and_then(|entry| u16_at(entry + 8));
-        Some(orientation.filter(|o| (1..=8).contains(o)).map_or(1, |o| o as u8))
-    })
-    .unwrap_or(1)
+/// The orientation in EXIF data that starts at its TIFF header (as zune-jpeg gives it): the
+/// Orientation entry (tag 0x0112, type SHORT) of the first image file directory, 1 when there
+/// is none or it is out of range. Every read is bounds-checked.
+fn exif_orientation(tiff: &[u8]) -> u8 {
+    let big = match tiff.get(..2) {
+        Some(b"MM") => true,
+        Some(b"II") => false,
+        _ => return 1,
+    };
+    let u16_at = |o: usize| {
+        let b: [u8; 2] = tiff.get(o..o.checked_add(2)?)?.try_into().ok()?;
+        Some(if big { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+    };
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = tiff.get(o..o.checked_add(4)?)?.try_into().ok()?;
+        Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+    };
+    let Some(ifd) = u32_at(4).and_then(|o| usize::try_from(o).ok()) else { return 1 };
+    let entries = u16_at(ifd).map_or(0, usize::from);
+    (0..entries)
+        .map(|i| ifd.saturating_add(2 + 12 * i))
+        .find(|&entry| u16_at(entry) == Some(0x0112) && u16_at(entry + 2) == Some(3))
+        .and_then(|entry| u16_at(entry + 8))
+        .filter(|o| (1..=8).contains(o))
+        .map_or(1, |o| o as u8)
 }
 
-/// Walks a JPEG's marker segments up to the start of scan, calling `visit(marker, offset,
-/// segment length)` on each until it returns something.
-pub(crate) fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) -> Option<T>) -> Option<T> {
+/// A JPEG's marker segments before its first scan, as (marker, payload) with the payload cut
+/// to the bytes the file has; ends at the start of scan (yielded, with an empty payload) or
+/// at anything that is not a marker. Used only for what zune-jpeg does not report: whether an
+/// Adobe segment is there, and where the compressed data starts.
+fn segments(data: &[u8]) -> impl Iterator<Item = (u8, usize, &[u8])> {
     let mut at = 2;
-    while at + 4 <= data.len() {
-        if data[at] != 0xFF {
-            return None;
+    let mut done = !data.starts_with(&[0xFF, 0xD8]);
+    std::iter::from_fn(move || {
+        while !done {
+            let &[0xFF, marker] = data.get(at..at + 2)? else { return None };
+            match marker {
+                // Fill bytes, and markers that stand alone without a length.
+                0xFF => at += 1,
+                0x01 | 0xD0..=0xD8 => at += 2,
+                _ => {
+                    let length = usize::from(u16::from_be_bytes(data.get(at + 2..at + 4)?.try_into().ok()?));
+                    let end = (at + 2 + length).min(data.len());
+                    let payload = data.get(at + 4..end).unwrap_or_default();
+                    done = marker == 0xDA;
+                    let found = (marker, end, payload);
+                    at = end;
+                    return Some(found);
+                }
+            }
         }
-        let marker = data[at + 1];
-        if marker == 0xFF {
-            at += 1;
-            continue;
-        }
-        if (0xD0..=0xD8).contains(&marker) || marker == 0x01 {
-            at += 2;
-            continue;
-        }
-        let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
-        if let Some(found) = visit(marker, at, length) {
-            return Some(found);
-        }
-        if marker == 0xDA {
-            return None;
-        }
-        at += 2 + length;
-    }
-    None
+        None
+    })
+}
+
+/// Whether an Adobe APP14 segment comes before the frame header.
+fn has_adobe_segment(data: &[u8]) -> bool {
+    segments(data)
+        .take_while(|&(marker, ..)| !is_frame(marker))
+        .any(|(marker, _, payload)| marker == 0xEE && payload.starts_with(b"Adobe"))
+}
+
+/// Whether `marker` starts a frame (SOF0 to SOF15, less DHT, JPG and DAC).
+fn is_frame(marker: u8) -> bool {
+    matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
+/// The offset just past the first start-of-scan header.
+fn first_scan(data: &[u8]) -> Option<usize> {
+    segments(data).find(|&(marker, ..)| marker == 0xDA).map(|(_, end, _)| end)
+}
+
+/// A PNG's width and height from its IHDR chunk, read by the png crate.
+pub fn png_size(data: &[u8]) -> Result<(u32, u32), String> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(data));
+    let info = decoder.read_header_info().map_err(|e| e.to_string())?;
+    Ok((info.width, info.height))
 }
 
 /// How a picture's decoded pixels are stored, from its header: (channels, bytes per channel).
 /// A palette PNG counts as 4 channels (it is expanded to colour and alpha when decoded).
 pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let frame = jpeg_frame(data)?;
-        return Some((frame.components.max(1), if frame.precision > 8 { 2 } else { 1 }));
+        // zune-jpeg decodes 8-bit JPEGs only (jpeg_header refuses the others).
+        let header = jpeg_header(data).ok()?;
+        return Some((header.components.max(1), 1));
     }
     if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 26 {
         let (depth, colour) = (data[24], data[25]);
@@ -168,7 +217,7 @@ mod tests {
 
     #[test]
     fn whole_pictures_pass_cut_ones_fail() {
-        let jpeg = crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
+        let jpeg = landmark();
         let png =
             crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
         assert_eq!(verify_picture(jpeg, true), Ok(()));
@@ -179,6 +228,10 @@ mod tests {
         assert!(cut.contains("cut short"), "{cut}");
         assert!(verify_picture(&jpeg[..200], true).is_err());
         assert!(verify_picture(&png[..30], false).is_err());
+    }
+
+    fn landmark() -> &'static [u8] {
+        crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap()
     }
 
     #[test]
@@ -195,24 +248,84 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_exif_orientation_in_either_byte_order() {
+    fn damaged_compressed_data_is_found() {
+        let jpeg = landmark();
+        // Markers intact, 256 bytes of noise in the middle of the compressed data, as a bad
+        // copy makes: a code no Huffman table has, or a stray marker, which zune-jpeg would
+        // otherwise paint over with grey.
+        let mut damaged = jpeg.to_vec();
+        let mid = damaged.len() / 2;
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for b in &mut damaged[mid..mid + 256] {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = (x >> 24) as u8;
+        }
+        assert_eq!(jpeg_header(&damaged).map(|h| (h.width, h.height)), Ok((2100, 1400)));
+        let error = verify_picture(&damaged, true).unwrap_err();
+        assert!(error.contains("damaged"), "{error}");
+        // A stray marker alone is enough.
+        let mut marked = jpeg.to_vec();
+        marked[mid..mid + 2].copy_from_slice(&[0xFF, 0x02]);
+        assert!(verify_picture(&marked, true).unwrap_err().contains("damaged"));
+        // Cut just before its end-of-image marker.
+        let cut = verify_picture(&jpeg[..jpeg.len() - 2], true).unwrap_err();
+        assert!(cut.contains("cut short"), "{cut}");
+    }
+
+    #[test]
+    fn reads_the_frame_and_the_exif_orientation_in_either_byte_order() {
+        // landmark.jpg with an EXIF segment after its start-of-image marker.
         let jpeg = |tiff: &[u8]| {
             let mut data = vec![0xFF, 0xD8, 0xFF, 0xE1];
             data.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
             data.extend(b"Exif\0\0");
             data.extend(tiff);
-            data.extend([0xFF, 0xDA, 0x00, 0x02]);
+            data.extend(&landmark()[2..]);
             data
         };
+        let orientation = |data: &[u8]| jpeg_header(data).expect("header").orientation;
         let little = b"II\x2a\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x08\x00\x00\x00";
-        assert_eq!(jpeg_orientation(&jpeg(little)), 8);
+        assert_eq!(orientation(&jpeg(little)), 8);
         let big = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x03\x00\x00";
-        assert_eq!(jpeg_orientation(&jpeg(big)), 3);
-        // No EXIF, a cut EXIF, an orientation out of range: shown as stored.
-        assert_eq!(jpeg_orientation(&[0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02]), 1);
-        assert_eq!(jpeg_orientation(&jpeg(&big[..12])), 1);
+        assert_eq!(orientation(&jpeg(big)), 3);
+        // No EXIF, a cut EXIF, an offset past the end, an orientation out of range: shown as stored.
+        assert_eq!(orientation(landmark()), 1);
+        assert_eq!(orientation(&jpeg(&big[..12])), 1);
+        let mut far = big.to_vec();
+        far[4..8].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xF0]);
+        assert_eq!(orientation(&jpeg(&far)), 1);
         let mut odd = big.to_vec();
         odd[19] = 9;
-        assert_eq!(jpeg_orientation(&jpeg(&odd)), 1);
+        assert_eq!(orientation(&jpeg(&odd)), 1);
+        let header = jpeg_header(&jpeg(little)).expect("header");
+        assert_eq!((header.width, header.height, header.components, header.adobe), (2100, 1400, 3, false));
+        assert_eq!(exif_orientation(&[]), 1);
+    }
+
+    #[test]
+    fn reads_a_pngs_size_from_its_header() {
+        let png =
+            crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
+        let (w, h) = png_size(png).expect("size");
+        assert_eq!(
+            (w, h),
+            (
+                u32::from_be_bytes(png[16..20].try_into().unwrap()),
+                u32::from_be_bytes(png[20..24].try_into().unwrap())
+            )
+        );
+        assert!(png_size(&png[..20]).is_err());
+        assert!(png_size(b"\x89PNG\r\n\x1a\nnot a chunk").is_err());
+    }
+
+    #[test]
+    fn jpeg_errors_are_one_plain_line() {
+        for data in [&landmark()[..30], &landmark()[..200], &[0xFF, 0xD8, 0xFF, 0xC0, 0x00]] {
+            let error = jpeg_header(data).unwrap_err();
+            assert!(!error.contains(['\n', '"']) && !error.is_empty(), "{error:?}");
+        }
+        assert_eq!(jpeg_header(&landmark()[..30]).unwrap_err(), "the file is cut short");
     }
 }

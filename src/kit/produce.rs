@@ -187,14 +187,15 @@ pub(super) fn produce(
             };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
         for chunk in selected.chunks(batch) {
-            let laid: Vec<Laid> = crate::base::parallel::parallel_map(
-                chunk.to_vec(),
-                || (),
-                |_, _, i| match pass {
+            // On rayon's pool; `collect` keeps the jobs' order.
+            use rayon::prelude::*;
+            let laid: Vec<Laid> = chunk
+                .par_iter()
+                .map(|&i| match pass {
                     Pass::Envelopes => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
                     _ => lay_out_piece(&jobs[i], context, &pictures),
-                },
-            );
+                })
+                .collect();
             let mut pieces = Vec::new();
             for (&i, (result, w)) in chunk.iter().zip(laid) {
                 warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])));

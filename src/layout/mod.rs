@@ -193,8 +193,11 @@ impl Pictures {
         crate::input::picture::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
         // A phone photo taken upright is often stored sideways with an EXIF note to turn it.
-        let orientation =
-            if format == PictureFormat::Jpeg { crate::input::picture::jpeg_orientation(&data) } else { 1 };
+        let orientation = if format == PictureFormat::Jpeg {
+            crate::input::picture::jpeg_header(&data).map_or(1, |h| h.orientation)
+        } else {
+            1
+        };
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
@@ -216,13 +219,12 @@ impl Pictures {
 /// is [`crate::input::picture::verify_picture`]'s job). Returns the format and the size in pixels.
 fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
     let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = crate::input::picture::jpeg_frame(data)
-            .map(|f| (f.width, f.height))
-            .ok_or("is not a readable JPEG (no frame header)")?;
-        (PictureFormat::Jpeg, w, h)
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 24 {
-        let w = u32::from_be_bytes([data[16], data[17], data[18], data[19]]);
-        let h = u32::from_be_bytes([data[20], data[21], data[22], data[23]]);
+        let h =
+            crate::input::picture::jpeg_header(data).map_err(|e| format!("is not a readable JPEG ({e})"))?;
+        (PictureFormat::Jpeg, h.width, h.height)
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let (w, h) =
+            crate::input::picture::png_size(data).map_err(|e| format!("is not a readable PNG ({e})"))?;
         (PictureFormat::Png, w, h)
     } else {
         return Err("is not a JPEG or PNG image".into());

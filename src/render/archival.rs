@@ -1,6 +1,4 @@
-//! PDF/A-2b pieces: the sRGB output profile and the XMP metadata packet.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! PDF/A-2b pieces: the sRGB output profile, the document's date and the XMP metadata packet.
 
 /// A calendar day (UTC), the only precision letterkit's dates carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +17,20 @@ pub struct Day {
 const LAST_FOUR_DIGIT_SECOND: u64 = 253_402_300_799;
 
 impl Day {
-    /// The day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, else today (UTC).
-    ///
-    /// A `SOURCE_DATE_EPOCH` that is not a non-negative whole number is ignored, as if unset.
+    /// The day PDF/A files carry when the user gives none: 1970-01-01, the start of Unix time
+    /// (what `SOURCE_DATE_EPOCH=0` gives), so that a design renders to the same bytes on any day.
+    pub const FIXED: Day = Day { year: 1970, month: 1, day: 1 };
+
+    /// The day of `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when it is set, else
+    /// [`Day::FIXED`]. Never the clock.
     pub fn for_pdf_a() -> Day {
-        let seconds = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|value| value.trim().parse::<u64>().ok())
-            .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
-        Day::from_unix_seconds(seconds)
+        Day::from_source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())
+    }
+
+    /// The day of a `SOURCE_DATE_EPOCH` value; [`Day::FIXED`] when there is none, or when it is
+    /// not a non-negative whole number (ignored, as if unset).
+    pub fn from_source_date_epoch(value: Option<&str>) -> Day {
+        value.and_then(|v| v.trim().parse::<u64>().ok()).map_or(Day::FIXED, Day::from_unix_seconds)
     }
 
     /// The civil day containing `seconds` since 1970-01-01 UTC (Howard Hinnant's days-from-civil inverse).
@@ -67,200 +70,10 @@ impl Day {
     }
 }
 
-/// Length of an ICC profile header (ICC.1:2001-04, "Profile header").
-const ICC_HEADER_LEN: usize = 128;
-
-/// The profile connection space illuminant, CIE D50, as XYZ (ICC.1:2001-04, "Profile header",
-/// bytes 68..80). Version 2 display profiles also give it as their media white point.
-const D50: [f64; 3] = [0.9642, 1.0, 0.8249];
-
-/// The sRGB red, green and blue primaries as CIE 1931 xy chromaticities (IEC 61966-2-1:1999,
-/// the reference display's primaries, the same as ITU-R BT.709's).
-const SRGB_PRIMARIES: [[f64; 2]; 3] = [[0.64, 0.33], [0.30, 0.60], [0.15, 0.06]];
-
-/// The sRGB white point, D65, as a CIE 1931 xy chromaticity (IEC 61966-2-1:1999).
-const SRGB_WHITE: [f64; 2] = [0.3127, 0.3290];
-
-/// The Bradford cone-response matrix of the linear Bradford transform, which the ICC recommends
-/// for adapting a display's colorants from its own white point to the D50 of the PCS.
-const BRADFORD: Matrix = [[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]];
-
-/// Entries in the tone curve table: at 1024 points, linear interpolation between them strays
-/// from the exact curve by far less than one step of the 16-bit entries.
-const TRC_POINTS: usize = 1024;
-
-/// An ICC v2 display profile for sRGB IEC 61966-2.1 (D50 PCS), built from its published
-/// primaries, white point and tone curve; embedded as the PDF/A output intent.
-pub fn srgb_icc_profile() -> Vec<u8> {
-    let [red, green, blue] = srgb_d50_colorants();
-    let elements = [
-        text_description("sRGB IEC61966-2.1"),
-        text("No copyright, use it freely"),
-        xyz(D50),
-        xyz(red),
-        xyz(green),
-        xyz(blue),
-        curve(&srgb_tone_curve()),
-    ];
-    // Tag signature and the element it points at; the three channels share one tone curve,
-    // which ICC.1:2001-04 ("Tag table") allows.
-    let tags: [(&[u8; 4], usize); 9] = [
-        (b"desc", 0),
-        (b"cprt", 1),
-        (b"wtpt", 2),
-        (b"rXYZ", 3),
-        (b"gXYZ", 4),
-        (b"bXYZ", 5),
-        (b"rTRC", 6),
-        (b"gTRC", 6),
-        (b"bTRC", 6),
-    ];
-
-    // The tag table (a count, then signature, offset and size per tag) follows the header, and
-    // each element starts on a 4-byte boundary, zero-padded (ICC.1:2001-04, "Tag table").
-    let table_end = ICC_HEADER_LEN + 4 + 12 * tags.len();
-    let mut data = Vec::new();
-    let mut offsets = Vec::with_capacity(elements.len());
-    for element in &elements {
-        offsets.push(table_end + data.len());
-        data.extend_from_slice(element);
-        data.resize(data.len().next_multiple_of(4), 0);
-    }
-    let size = table_end + data.len();
-
-    // The header, ICC.1:2001-04 "Profile header", byte by byte.
-    let mut profile = Vec::with_capacity(size);
-    put_u32(&mut profile, size); // 0..4: profile size
-    profile.extend_from_slice(&[0; 4]); // 4..8: preferred CMM, none
-    profile.extend_from_slice(&[2, 0x10, 0, 0]); // 8..12: version 2.1.0
-    profile.extend_from_slice(b"mntr"); // 12..16: display device class
-    profile.extend_from_slice(b"RGB "); // 16..20: data colour space
-    profile.extend_from_slice(b"XYZ "); // 20..24: profile connection space
-    // 24..36: creation date and time, fixed so that the bytes never change: 2026-01-01 00:00:00.
-    for part in [2026u16, 1, 1, 0, 0, 0] {
-        profile.extend_from_slice(&part.to_be_bytes());
-    }
-    profile.extend_from_slice(b"acsp"); // 36..40: profile file signature
-    // 40..64: primary platform, flags, device manufacturer, model and attributes: none, all zero.
-    profile.resize(64, 0);
-    put_u32(&mut profile, 0); // 64..68: rendering intent, perceptual
-    put_xyz(&mut profile, D50); // 68..80: PCS illuminant
-    // 80..128: creator, then reserved bytes (the profile ID of later versions), all zero.
-    profile.resize(ICC_HEADER_LEN, 0);
-
-    put_u32(&mut profile, tags.len());
-    for (signature, element) in tags {
-        profile.extend_from_slice(signature);
-        put_u32(&mut profile, offsets[element]);
-        put_u32(&mut profile, elements[element].len());
-    }
-    profile.extend_from_slice(&data);
-    profile
-}
-
-/// A 3×3 matrix, as its three rows.
-type Matrix = [[f64; 3]; 3];
-
-/// The sRGB red, green and blue colorants as XYZ under D50: each primary scaled so that the
-/// three add up to the D65 white point, then adapted to D50 with the linear Bradford transform.
-fn srgb_d50_colorants() -> [[f64; 3]; 3] {
-    let primaries = SRGB_PRIMARIES.map(xyz_from_xy);
-    // Primaries as the columns of a matrix: solving it for the white point gives each one's share.
-    let columns: Matrix = std::array::from_fn(|row| std::array::from_fn(|column| primaries[column][row]));
-    let share = apply(&inverse(&columns), xyz_from_xy(SRGB_WHITE));
-    let from_cones = inverse(&BRADFORD);
-    let cone_white = apply(&BRADFORD, xyz_from_xy(SRGB_WHITE));
-    let cone_d50 = apply(&BRADFORD, D50);
-    std::array::from_fn(|i| {
-        let cones = apply(&BRADFORD, primaries[i].map(|c| c * share[i]));
-        apply(&from_cones, std::array::from_fn(|k| cones[k] * cone_d50[k] / cone_white[k]))
-    })
-}
-
-/// XYZ with Y = 1 of the colour with chromaticity `[x, y]`.
-fn xyz_from_xy([x, y]: [f64; 2]) -> [f64; 3] {
-    [x / y, 1.0, (1.0 - x - y) / y]
-}
-
-/// `matrix` times the column vector `v`.
-fn apply(matrix: &Matrix, v: [f64; 3]) -> [f64; 3] {
-    matrix.map(|row| row[0] * v[0] + row[1] * v[1] + row[2] * v[2])
-}
-
-/// The inverse of `m`, as its adjugate over its determinant.
-fn inverse(m: &Matrix) -> Matrix {
-    let cofactor = |r: usize, c: usize| {
-        let (r1, r2, c1, c2) = ((r + 1) % 3, (r + 2) % 3, (c + 1) % 3, (c + 2) % 3);
-        m[r1][c1] * m[r2][c2] - m[r1][c2] * m[r2][c1]
-    };
-    let determinant = m[0][0] * cofactor(0, 0) + m[0][1] * cofactor(0, 1) + m[0][2] * cofactor(0, 2);
-    std::array::from_fn(|r| std::array::from_fn(|c| cofactor(c, r) / determinant))
-}
-
-/// The sRGB decoding curve sampled at `TRC_POINTS` even steps from 0 to 1, as 16-bit values
-/// (IEC 61966-2-1:1999, nonlinear sRGB to linear: v / 12.92 up to 0.04045, else
-/// ((v + 0.055) / 1.055) ^ 2.4).
-fn srgb_tone_curve() -> Vec<u16> {
-    (0..TRC_POINTS)
-        .map(|i| {
-            let v = i as f64 / (TRC_POINTS - 1) as f64;
-            let linear = if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
-            (linear * 65535.0).round() as u16
-        })
-        .collect()
-}
-
-/// A textDescriptionType element (ICC.1:2001-04): the ASCII description, then the Unicode and
-/// ScriptCode descriptions, which version 2 requires present even when empty.
-fn text_description(ascii: &str) -> Vec<u8> {
-    let mut element = b"desc\0\0\0\0".to_vec();
-    put_u32(&mut element, ascii.len() + 1); // ASCII count, with its terminating NUL
-    element.extend_from_slice(ascii.as_bytes());
-    element.push(0);
-    put_u32(&mut element, 0); // Unicode language code
-    put_u32(&mut element, 0); // Unicode count: none
-    element.extend_from_slice(&[0, 0]); // ScriptCode code
-    element.push(0); // ScriptCode count: none
-    element.extend_from_slice(&[0; 67]); // the ScriptCode description's fixed 67 bytes
-    element
-}
-
-/// A textType element (ICC.1:2001-04): NUL-terminated ASCII.
-fn text(ascii: &str) -> Vec<u8> {
-    let mut element = b"text\0\0\0\0".to_vec();
-    element.extend_from_slice(ascii.as_bytes());
-    element.push(0);
-    element
-}
-
-/// An XYZType element (ICC.1:2001-04) holding one XYZNumber.
-fn xyz(value: [f64; 3]) -> Vec<u8> {
-    let mut element = b"XYZ \0\0\0\0".to_vec();
-    put_xyz(&mut element, value);
-    element
-}
-
-/// A curveType element (ICC.1:2001-04): a count, then the table, evenly spaced over 0..=1.
-fn curve(table: &[u16]) -> Vec<u8> {
-    let mut element = b"curv\0\0\0\0".to_vec();
-    put_u32(&mut element, table.len());
-    for entry in table {
-        element.extend_from_slice(&entry.to_be_bytes());
-    }
-    element
-}
-
-/// Appends `value` as a big-endian uInt32Number; the profile is far smaller than 4 GiB.
-fn put_u32(bytes: &mut Vec<u8>, value: usize) {
-    bytes.extend_from_slice(&(value as u32).to_be_bytes());
-}
-
-/// Appends an XYZNumber: three s15Fixed16Numbers, signed with 16 fraction bits (ICC.1:2001-04).
-fn put_xyz(bytes: &mut Vec<u8>, value: [f64; 3]) {
-    for component in value {
-        bytes.extend_from_slice(&((component * 65536.0).round() as i32).to_be_bytes());
-    }
-}
+/// The sRGB output profile of PDF/A files: `icc/sRGB.icc`, Little CMS's sRGB IEC 61966-2-1 as
+/// Debian's icc-profiles-free 2.0.1 ships it (an ICC version 2.3 display profile, Zlib licence;
+/// source and licence in `icc/README.md`), built into the binary unchanged.
+pub const SRGB_ICC_PROFILE: &[u8] = include_bytes!("../../icc/sRGB.icc");
 
 /// What the XMP packet says.
 pub struct XmpInfo<'a> {
@@ -395,81 +208,55 @@ mod tests {
         element[12..].chunks(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect()
     }
 
+    /// The profile connection space illuminant, D50, as ICC.1 spells it.
+    const D50: [f64; 3] = [0.9642, 1.0, 0.8249];
+
     #[test]
     fn icc_header_fields() {
-        let profile = srgb_icc_profile();
-        assert_eq!(u32_at(&profile, 0), profile.len());
-        assert_eq!(profile.len() % 4, 0);
-        assert_eq!(&profile[4..8], &[0; 4]);
-        assert_eq!(&profile[8..12], &[0x02, 0x10, 0, 0]);
+        let profile = SRGB_ICC_PROFILE;
+        assert_eq!(u32_at(profile, 0), profile.len());
+        // Version 2 (2.3): PDF/A-2b takes it, as it takes version 4.
+        assert_eq!(profile[8], 2);
         assert_eq!(&profile[12..16], b"mntr");
         assert_eq!(&profile[16..20], b"RGB ");
         assert_eq!(&profile[20..24], b"XYZ ");
-        assert_eq!(&profile[24..36], &[0x07, 0xEA, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0]);
         assert_eq!(&profile[36..40], b"acsp");
-        assert_eq!(u32_at(&profile, 64), 0);
+        assert_eq!(u32_at(profile, 64), 0);
         // D50 exactly as ICC.1:2001-04 spells it: 0x0000F6D6, 0x00010000, 0x0000D32D.
         assert_eq!(&profile[68..80], &[0, 0, 0xF6, 0xD6, 0, 1, 0, 0, 0, 0, 0xD3, 0x2D]);
-        assert!(profile[80..128].iter().all(|&b| b == 0));
     }
 
     #[test]
     fn icc_tags_in_bounds_and_aligned() {
-        let profile = srgb_icc_profile();
-        let tags = tags(&profile);
-        let signatures: Vec<&[u8]> = tags.iter().map(|(s, ..)| &s[..]).collect();
-        let expected: [&[u8]; 9] =
-            [b"desc", b"cprt", b"wtpt", b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC"];
-        assert_eq!(signatures, expected);
+        let profile = SRGB_ICC_PROFILE;
+        let tags = tags(profile);
         let table_end = 132 + 12 * tags.len();
+        for signature in [b"desc", b"cprt", b"wtpt", b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC"] {
+            assert!(tags.iter().any(|(s, ..)| s == signature), "no {}", String::from_utf8_lossy(signature));
+        }
         for (signature, offset, size) in &tags {
             let name = String::from_utf8_lossy(signature);
             assert_eq!(offset % 4, 0, "{name} offset");
-            assert_eq!(size % 4, 0, "{name} size");
             assert!(*offset >= table_end && offset + size <= profile.len(), "{name} out of bounds");
             // Each element starts with its type signature and four reserved zero bytes.
             assert_eq!(&profile[offset + 4..offset + 8], &[0; 4], "{name} reserved");
         }
-        // The elements, shared ones counted once, fill the rest of the profile exactly.
-        let mut spans: Vec<(usize, usize)> = tags.iter().map(|&(_, o, s)| (o, s)).collect();
-        spans.sort();
-        spans.dedup();
-        let mut end = table_end;
-        for (offset, size) in spans {
-            assert_eq!(offset, end);
-            end = (offset + size).next_multiple_of(4);
-        }
-        assert_eq!(end, profile.len());
-    }
-
-    #[test]
-    fn icc_text_tags() {
-        let profile = srgb_icc_profile();
-        let desc = tag(&profile, b"desc");
+        let desc = tag(profile, b"desc");
         assert_eq!(&desc[..4], b"desc");
-        let name = b"sRGB IEC61966-2.1\0";
-        assert_eq!(u32_at(desc, 8), name.len());
-        assert_eq!(&desc[12..12 + name.len()], name);
-        // Unicode language and count, ScriptCode code and count, then 67 bytes: all zero.
-        assert_eq!(desc.len(), 12 + name.len() + 4 + 4 + 2 + 1 + 67);
-        assert!(desc[12 + name.len()..].iter().all(|&b| b == 0));
-        let cprt = tag(&profile, b"cprt");
-        assert_eq!(&cprt[..4], b"text");
-        assert_eq!(&cprt[8..], b"No copyright, use it freely\0");
+        assert_eq!(&desc[12..17], b"sRGB\0");
     }
 
     #[test]
-    fn icc_white_and_colorants() {
-        let profile = srgb_icc_profile();
+    fn icc_colorants_make_the_white_point() {
+        let profile = SRGB_ICC_PROFILE;
         let read = |signature: &[u8; 4]| {
-            let element = tag(&profile, signature);
+            let element = tag(profile, signature);
             assert_eq!(&element[..4], b"XYZ ");
             assert_eq!(element.len(), 20);
             [s15_fixed16_at(element, 8), s15_fixed16_at(element, 12), s15_fixed16_at(element, 16)]
         };
-        assert_eq!(tag(&profile, b"wtpt")[8..], profile[68..80]);
-        // The Bradford-adapted colorants to four places, as Little CMS's built-in sRGB profile also
-        // has them. Tables that give blue Z as 0.7141 adapted to a D50 with Z 0.8252, not ICC's 0.8249.
+        // The Bradford-adapted sRGB colorants as they are usually published, to within the
+        // rounding of the tables that publish them.
         let published = [
             (b"rXYZ", [0.4360, 0.2225, 0.0139]),
             (b"gXYZ", [0.3851, 0.7169, 0.0971]),
@@ -479,35 +266,43 @@ mod tests {
         for (signature, expected) in published {
             let got = read(signature);
             for k in 0..3 {
-                assert!((got[k] - expected[k]).abs() < 0.0001, "{got:?} vs {expected:?}");
+                assert!((got[k] - expected[k]).abs() < 0.0005, "{got:?} vs {expected:?}");
                 sum[k] += got[k];
             }
         }
-        // Full-strength red, green and blue together make the white point, to within rounding.
+        // Full-strength red, green and blue together make the D50 white, to within rounding.
         for k in 0..3 {
-            assert!((sum[k] - D50[k]).abs() <= 2.0 / 65536.0, "{sum:?}");
+            assert!((sum[k] - D50[k]).abs() <= 3.0 / 65536.0, "{sum:?}");
         }
     }
 
     #[test]
     fn icc_tone_curve() {
-        let profile = srgb_icc_profile();
-        let table = curve_table(&profile, b"rTRC");
-        assert_eq!(table.len(), TRC_POINTS);
-        assert_eq!(table[0], 0);
-        assert_eq!(table[TRC_POINTS - 1], 65535);
+        let profile = SRGB_ICC_PROFILE;
+        let table = curve_table(profile, b"rTRC");
+        let points = table.len();
+        assert!(points >= 256, "{points} points");
+        assert_eq!((table[0], table[points - 1]), (0, 65535));
         assert!(table.windows(2).all(|pair| pair[0] < pair[1]), "not strictly increasing");
-        // The entry for 512/1023 (about mid-grey) is that value decoded (IEC 61966-2-1).
-        let mid = f64::from(table[TRC_POINTS / 2]) / 65535.0;
-        let v = 512.0 / 1023.0;
-        assert!((mid - ((v + 0.055) / 1.055f64).powf(2.4)).abs() < 1.0 / 65535.0);
-        assert_eq!(curve_table(&profile, b"gTRC"), table);
-        assert_eq!(curve_table(&profile, b"bTRC"), table);
+        // Mid-way entries are the sRGB decoding curve (IEC 61966-2-1) at that value.
+        for i in [points / 4, points / 2, 3 * points / 4] {
+            let v = i as f64 / (points - 1) as f64;
+            let exact = ((v + 0.055) / 1.055f64).powf(2.4);
+            assert!((f64::from(table[i]) / 65535.0 - exact).abs() < 2.0 / 65535.0, "entry {i}");
+        }
+        assert_eq!(curve_table(profile, b"gTRC"), table);
+        assert_eq!(curve_table(profile, b"bTRC"), table);
     }
 
     #[test]
-    fn icc_deterministic() {
-        assert_eq!(srgb_icc_profile(), srgb_icc_profile());
+    fn pdf_a_day_is_fixed_unless_given() {
+        assert_eq!(Day::from_source_date_epoch(None), Day::FIXED);
+        assert_eq!(Day::FIXED, Day::from_unix_seconds(0));
+        assert_eq!(Day::from_source_date_epoch(Some("1796083200")), Day { year: 2026, month: 12, day: 1 });
+        assert_eq!(Day::from_source_date_epoch(Some(" 86400\n")), Day { year: 1970, month: 1, day: 2 });
+        for ignored in ["", "-1", "yesterday", "1.5"] {
+            assert_eq!(Day::from_source_date_epoch(Some(ignored)), Day::FIXED, "{ignored:?}");
+        }
     }
 
     #[test]

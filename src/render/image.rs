@@ -6,7 +6,7 @@ use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
 
 use super::pdf::compress;
 use crate::base::diag::{Diagnostic, Result};
-use crate::input::picture::jpeg_frame;
+use crate::input::picture::jpeg_header;
 use crate::layout::{Picture, PictureFormat};
 
 /// The objects that embed `picture` as image XObject `id` (and its soft mask, numbered by
@@ -21,14 +21,7 @@ pub(super) fn image_objects(
     let fail = |why: String| Diagnostic::error(format!("image {name} cannot be embedded: {why}"));
     match picture.format {
         PictureFormat::Jpeg => {
-            let frame = jpeg_frame(&picture.data).ok_or_else(|| fail("it has no frame header".into()))?;
-            if frame.precision != 8 {
-                return Err(fail(format!(
-                    "it has {} bits per channel; save it as an ordinary 8-bit JPEG",
-                    frame.precision
-                ))
-                .into());
-            }
+            let frame = jpeg_header(&picture.data).map_err(fail)?;
             let device = match frame.components {
                 1 => Name(b"DeviceGray"),
                 3 => Name(b"DeviceRGB"),
@@ -37,7 +30,7 @@ pub(super) fn image_objects(
             };
             // A photo's own colour profile (a phone's Display P3, a camera's Adobe RGB) goes
             // with it, so its colours print as shot (ISO 32000-1 8.6.5.5, ICCBased).
-            let profile = jpeg_icc_profile(&picture.data, frame.components);
+            let profile = frame.icc_profile.and_then(|p| usable_profile(p, frame.components));
             if frame.components == 4 && pdf_a && profile.is_none() {
                 return Err(Diagnostic::error(format!(
                     "cannot write PDF/A-2b: image {name} is CMYK without a colour profile, which PDF/A does not allow; save it as RGB"
@@ -93,29 +86,6 @@ pub(super) fn image_objects(
             Ok(objects)
         }
     }
-}
-
-/// The ICC profile a JPEG carries in its APP2 `ICC_PROFILE` segments (ICC.1 annex B.4), joined
-/// in sequence order, when it is whole and describes `components` channels; else `None` (the
-/// picture is then embedded with a device colour space, as before profiles).
-fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
-    let mut parts: Vec<(u8, u8, &[u8])> = Vec::new();
-    crate::input::picture::walk_jpeg(data, |marker, at, length| {
-        if marker == 0xE2
-            && data.get(at + 4..at + 16) == Some(b"ICC_PROFILE\0")
-            && let (Some(&seq), Some(&count), Some(part)) =
-                (data.get(at + 16), data.get(at + 17), data.get(at + 18..at + 2 + length))
-        {
-            parts.push((seq, count, part));
-        }
-        None::<()>
-    });
-    parts.sort_by_key(|&(seq, _, _)| seq);
-    let count = parts.first()?.1;
-    if parts.len() != usize::from(count) || parts.iter().enumerate().any(|(i, p)| usize::from(p.0) != i + 1) {
-        return None;
-    }
-    usable_profile(parts.iter().flat_map(|p| p.2.iter().copied()).collect(), components)
 }
 
 /// `profile` when it is a whole ICC profile (its size field matches, ICC.1 7.2) for pictures of
@@ -227,8 +197,18 @@ mod tests {
         for c in 0..components {
             data.extend([c + 1, 0x11, 0x00]);
         }
-        data.extend([0xFF, 0xDA, 0x00, 0x08]);
+        // The start of scan, all components in it: zune-jpeg reads the headers up to here.
+        data.extend([0xFF, 0xDA, 0x00, 6 + 2 * components, components]);
+        for c in 0..components {
+            data.extend([c + 1, 0x00]);
+        }
+        data.extend([0x00, 0x3F, 0x00]);
         data
+    }
+
+    /// The usable colour profile of a JPEG, as `image_objects` takes it.
+    fn jpeg_icc_profile(data: &[u8], components: u8) -> Option<Vec<u8>> {
+        jpeg_header(data).expect("header").icc_profile.and_then(|p| usable_profile(p, components))
     }
 
     /// A profile header of `size` bytes for colour space `space` (enough for the checks).
@@ -273,10 +253,33 @@ mod tests {
 
     #[test]
     fn reads_the_frame_and_the_adobe_mark() {
-        let frame = jpeg_frame(&header(true, 8, 4)).expect("frame");
-        assert_eq!((frame.width, frame.height, frame.components, frame.precision), (48, 32, 4, 8));
+        let frame = jpeg_header(&header(true, 8, 4)).expect("frame");
+        assert_eq!((frame.width, frame.height, frame.components), (48, 32, 4));
         assert!(frame.adobe, "an Adobe CMYK JPEG is drawn with an inverted Decode");
-        let frame = jpeg_frame(&header(false, 12, 3)).expect("frame");
-        assert_eq!((frame.components, frame.precision, frame.adobe), (3, 12, false));
+        let frame = jpeg_header(&header(false, 8, 4)).expect("frame");
+        assert!(!frame.adobe, "a CMYK JPEG without an Adobe segment is not inverted");
+        // 12 bits per channel: refused, saying why.
+        let twelve = jpeg_header(&header(false, 12, 3)).unwrap_err();
+        assert!(twelve.contains("8-bit"), "{twelve}");
+    }
+
+    #[test]
+    fn refuses_a_12_bit_jpeg() {
+        let picture = Picture {
+            path: "deep.jpg".into(),
+            data: std::sync::Arc::new(header(false, 12, 3)),
+            format: PictureFormat::Jpeg,
+            width_px: 48,
+            height_px: 32,
+            orientation: 1,
+        };
+        let mut next = 10;
+        let error = image_objects(&picture, Ref::new(9), false, &mut || {
+            next += 1;
+            Ref::new(next)
+        })
+        .expect_err("a 12-bit JPEG is refused")
+        .to_string();
+        assert!(error.contains("image deep.jpg cannot be embedded") && error.contains("8-bit"), "{error}");
     }
 }

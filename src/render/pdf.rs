@@ -6,13 +6,13 @@ use std::io::Write;
 use std::sync::Arc;
 
 use pdf_writer::{Chunk, Finish, Name, Rect as PdfRect, Ref, Str, TextStr};
+use rayon::prelude::*;
 
 use super::archival::{self, Day};
 use super::content::{self, Resources};
 use super::font::FontEmbed;
 use super::image::image_objects;
 use crate::base::diag::{Diagnostic, Result};
-use crate::base::parallel::parallel_map;
 use crate::base::units::{Color, Rect};
 use crate::layout::{Item, Page, Picture};
 
@@ -143,29 +143,33 @@ impl<W: Write> PdfWriter<W> {
         let resources =
             Resources { fonts: &self.fonts, font_index: &self.font_index, image_index: &self.image_index };
         let shared = self.resources;
-        let encoded: Vec<(Chunk, Chunk)> = parallel_map(
-            pages,
-            || Deflater::new(CONTENT_COMPRESSION),
-            |deflater, i, page| {
-                let (page_ref, content_ref, parent) = refs[i];
-                let stream = deflater.compress(&content::encode(&page, &resources));
-                let mut content_chunk = Chunk::new();
-                content_chunk.stream(content_ref, &stream).filter(pdf_writer::Filter::FlateDecode);
-                let mut page_chunk = Chunk::new();
-                let mut pdf_page = page_chunk.page(page_ref);
-                pdf_page
-                    .parent(parent)
-                    .media_box(PdfRect::new(0.0, 0.0, page.width, page.height))
-                    .trim_box(pdf_rect(page.trim, page.height))
-                    .contents(content_ref);
-                if let Some(bleed) = page.bleed {
-                    pdf_page.bleed_box(pdf_rect(bleed, page.height));
-                }
-                pdf_page.pair(Name(b"Resources"), shared);
-                pdf_page.finish();
-                (content_chunk, page_chunk)
-            },
-        );
+        // rayon's pool: each worker makes one compressor and reuses it for the pages it takes;
+        // `collect` keeps page order.
+        let encoded: Vec<(Chunk, Chunk)> = pages
+            .into_par_iter()
+            .zip(&refs)
+            .map_init(
+                || Deflater::new(CONTENT_COMPRESSION),
+                |deflater, (page, &(page_ref, content_ref, parent))| {
+                    let stream = deflater.compress(&content::encode(&page, &resources));
+                    let mut content_chunk = Chunk::new();
+                    content_chunk.stream(content_ref, &stream).filter(pdf_writer::Filter::FlateDecode);
+                    let mut page_chunk = Chunk::new();
+                    let mut pdf_page = page_chunk.page(page_ref);
+                    pdf_page
+                        .parent(parent)
+                        .media_box(PdfRect::new(0.0, 0.0, page.width, page.height))
+                        .trim_box(pdf_rect(page.trim, page.height))
+                        .contents(content_ref);
+                    if let Some(bleed) = page.bleed {
+                        pdf_page.bleed_box(pdf_rect(bleed, page.height));
+                    }
+                    pdf_page.pair(Name(b"Resources"), shared);
+                    pdf_page.finish();
+                    (content_chunk, page_chunk)
+                },
+            )
+            .collect();
         for ((page_ref, content_ref, _), (content_chunk, page_chunk)) in refs.into_iter().zip(encoded) {
             self.object(content_ref, &content_chunk)?;
             self.object(page_ref, &page_chunk)?;
@@ -303,7 +307,7 @@ impl<W: Write> PdfWriter<W> {
             // ISO 19005-2 6.2.3: an output intent with an embedded ICC profile; 6.6.2: XMP
             // metadata declaring the conformance, matching the information dictionary.
             let (profile, metadata) = (self.alloc(), self.alloc());
-            let icc = compress(&archival::srgb_icc_profile(), 9);
+            let icc = compress(archival::SRGB_ICC_PROFILE, 9);
             let mut chunk = Chunk::new();
             chunk
                 .icc_profile(profile, &icc)
