@@ -18,6 +18,7 @@ use crate::base::diag::{Diagnostic, Severity, Source, Warnings};
 use crate::layout::{self, Pictures};
 use crate::model::campaign::{self, Campaign, LoadedCampaign};
 use crate::model::design::{self, DesignFile};
+use crate::model::fields;
 use crate::model::participants::{self, Participant};
 use crate::render::{self, PdfOptions};
 
@@ -157,7 +158,7 @@ pub fn cli(args: &CheckArgs) -> i32 {
 /// Checks what the arguments name: a design, or a kit (campaign and participants).
 pub fn run(args: &CheckArgs) -> Report {
     let mut report = Report::default();
-    let data = match crate::model::fields::parse_sets(&args.sets) {
+    let data = match fields::parse_sets(&args.sets) {
         Ok(d) => d,
         Err(e) => {
             report.extend(e.0);
@@ -522,18 +523,10 @@ fn sample_fields(
     key: &str,
 ) -> BTreeMap<String, String> {
     let mut fields = loaded.fields();
-    let get = |f: fn(&Participant) -> String| person.map_or(String::new(), f);
-    fields.insert("name".into(), get(|p| p.name.clone()));
-    fields.insert("address1".into(), get(|p| p.address1.clone()));
-    fields.insert("address2".into(), get(|p| p.address2.clone()));
-    fields.insert("city".into(), get(|p| p.city.clone()));
-    fields.insert("state".into(), get(|p| p.state.clone()));
-    fields.insert("zip".into(), get(|p| p.zip.clone()));
-    fields.insert("city_line".into(), get(Participant::city_line));
-    fields.insert("return_address".into(), get(|p| p.return_address().join("\n")));
-    if let Some(p) = person {
-        for (k, v) in &p.extra {
-            fields.entry(k.clone()).or_insert_with(|| v.clone());
+    // The participant's values before the campaign's, as the kit looks them up.
+    for name in fields::participant_field_names(person) {
+        if let Some(value) = fields::participant_field(person, &name) {
+            fields.insert(name, value);
         }
     }
     let prefix = match key {
@@ -561,4 +554,21 @@ fn sample_fields(
         fields.insert("body".into(), body.join("\n\n"));
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_fills_every_participant_column_as_the_kit_does() {
+        let (person, columns) = fields::sample_row();
+        let loaded = campaign::load(None).unwrap();
+        for key in ["letter", "card", "postcard"] {
+            let sample = sample_fields(&loaded, Some(&person), key);
+            for (column, value) in &columns {
+                assert_eq!(sample.get(column), Some(value), "{key}: column `{column}`");
+            }
+        }
+    }
 }
