@@ -154,7 +154,7 @@ impl Postage {
     pub fn builtin() -> &'static Postage {
         static TABLE: std::sync::OnceLock<Postage> = std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
-            toml::from_str(include_str!("../layouts/postage.toml"))
+            toml::from_str(include_str!("../../layouts/postage.toml"))
                 .expect("the postage table is checked by the tests")
         })
     }
