@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::base::diag::{Diagnostic, Source};
 use crate::model::campaign::Defaults;
-use crate::model::participants::Participant;
+use crate::model::participants::{Participant, REQUIRED_COLUMNS};
 
 /// Rows with fewer values than the header has columns, when that leaves a required column
 /// empty or a ZIP code that is not one: a value was probably left out in the middle, moving the
@@ -29,7 +29,7 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
             continue;
         }
         let missing: Vec<&str> = headers[record.len()..].iter().map(String::as_str).collect();
-        let required_missing = missing.iter().any(|c| REQUIRED.contains(c));
+        let required_missing = missing.iter().any(|c| REQUIRED_COLUMNS.contains(c));
         let zip = column("zip").and_then(|i| record.get(i)).unwrap_or("");
         let zip_shifted = !zip.is_empty() && !looks_like_zip(zip);
         if !required_missing && !zip_shifted {
@@ -55,9 +55,6 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
     }
     out
 }
-
-/// The columns every row needs.
-const REQUIRED: [&str; 5] = ["name", "address1", "city", "state", "zip"];
 
 /// 5 digits, 9 digits, or 5 and 4 digits with a hyphen.
 fn looks_like_zip(zip: &str) -> bool {

@@ -19,6 +19,7 @@ use crate::input::confine::Sandbox;
 use crate::layout::{self, Pictures};
 use crate::model::campaign::{self, Campaign, LoadedCampaign};
 use crate::model::design::{self, DesignFile};
+use crate::model::fields;
 use crate::model::participants::{self, Participant};
 use crate::render::{self, PdfOptions};
 
@@ -165,7 +166,7 @@ pub fn cli(args: &CheckArgs, sandbox: &Sandbox) -> i32 {
 /// may read files from the folders `sandbox` allows.
 pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
     let mut report = Report::default();
-    let data = match crate::model::fields::parse_sets(&args.sets) {
+    let data = match fields::parse_sets(&args.sets) {
         Ok(d) => d,
         Err(e) => {
             report.extend(e.0);
@@ -498,7 +499,7 @@ fn heavy_pieces(manifest: &serde_json::Value, said: &[Diagnostic]) -> Vec<Diagno
     let mut out = Vec::new();
     for piece in manifest["pieces"].as_array().into_iter().flatten() {
         let (Some(id), Some(ounces)) = (piece["id"].as_str(), piece["weight_oz"].as_f64()) else { continue };
-        if ounces > 1.0 && !said.iter().any(|d| d.message.contains(id)) {
+        if crate::mail::over_one_ounce(ounces) && !said.iter().any(|d| d.message.contains(id)) {
             out.push(Diagnostic::warning(format!(
                 "{id}: about {ounces:.2} oz with its envelope, over one ounce: it needs ${:.2} postage (mail-facts.md section 6)",
                 piece["postage_usd"].as_f64().unwrap_or(0.0)
@@ -536,18 +537,10 @@ fn sample_fields(
     key: &str,
 ) -> BTreeMap<String, String> {
     let mut fields = loaded.fields();
-    let get = |f: fn(&Participant) -> String| person.map_or(String::new(), f);
-    fields.insert("name".into(), get(|p| p.name.clone()));
-    fields.insert("address1".into(), get(|p| p.address1.clone()));
-    fields.insert("address2".into(), get(|p| p.address2.clone()));
-    fields.insert("city".into(), get(|p| p.city.clone()));
-    fields.insert("state".into(), get(|p| p.state.clone()));
-    fields.insert("zip".into(), get(|p| p.zip.clone()));
-    fields.insert("city_line".into(), get(Participant::city_line));
-    fields.insert("return_address".into(), get(|p| p.return_address().join("\n")));
-    if let Some(p) = person {
-        for (k, v) in &p.extra {
-            fields.entry(k.clone()).or_insert_with(|| v.clone());
+    // The participant's values before the campaign's, as the kit looks them up.
+    for name in fields::participant_field_names(person) {
+        if let Some(value) = fields::participant_field(person, &name) {
+            fields.insert(name, value);
         }
     }
     let prefix = match key {
@@ -575,4 +568,21 @@ fn sample_fields(
         fields.insert("body".into(), body.join("\n\n"));
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_fills_every_participant_column_as_the_kit_does() {
+        let (person, columns) = fields::sample_row();
+        let loaded = campaign::load(None, &crate::input::confine::Sandbox::default()).unwrap();
+        for key in ["letter", "card", "postcard"] {
+            let sample = sample_fields(&loaded, Some(&person), key);
+            for (column, value) in &columns {
+                assert_eq!(sample.get(column), Some(value), "{key}: column `{column}`");
+            }
+        }
+    }
 }

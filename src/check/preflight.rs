@@ -7,7 +7,7 @@ use crate::base::diag::{Diagnostic, Warnings};
 use crate::base::formats::Kind;
 use crate::base::units::{PT_PER_IN, Rect};
 use crate::layout::{self, Fields, Item, Page, Pictures};
-use crate::mail::{self, MailClass, Postage};
+use crate::mail::{self, MailClass, Mailing, Postage};
 use crate::model::design::{Body, Design, Element};
 
 /// The resolution print shops ask for (mail-facts.md section 5).
@@ -173,12 +173,19 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                 Some("a4") => weights.sheet_a4,
                 _ => weights.sheet_us_letter * f64::from(w * h / letter_area),
             };
-            let ounces = weights.envelope + sheet * printed_pages as f64;
-            if ounces > 1.0 {
+            let paper = design.format.expect("a letter is on a paper format");
+            let envelope = mail::envelope_for_letter(paper);
+            let rating = postage.rate(Mailing::Enveloped {
+                width: envelope.width,
+                height: envelope.height,
+                contents_oz: sheet * printed_pages as f64,
+            });
+            if rating.over_one_ounce() {
                 out.push(
                     Diagnostic::warning(format!(
-                        "the letter prints on {printed_pages} sheets: with its envelope about {ounces:.2} oz, over one ounce, so it needs ${:.2} postage instead of ${:.2} (mail-facts.md section 6)",
-                        postage.letter(ounces, false),
+                        "the letter prints on {printed_pages} sheets: with its envelope about {:.2} oz, over one ounce, so it needs ${:.2} postage instead of ${:.2} (mail-facts.md section 6)",
+                        rating.ounces,
+                        rating.postage.unwrap_or_default(),
                         postage.letter(0.5, false)
                     ))
                     .in_file(file())
@@ -196,7 +203,8 @@ fn bare_price(design: &Design) -> Vec<Diagnostic> {
     let postage = Postage::builtin();
     let (w, h) = (design.width, design.height);
     let mut out = Vec::new();
-    if mail::classify(w, h, true) == MailClass::Letter {
+    let rating = postage.rate(Mailing::Bare { width: w, height: h, ounces: postage.weights.card });
+    if rating.class == MailClass::Letter {
         out.push(
             Diagnostic::warning(format!(
                 "a {} card is larger than card price allows (3 1/2 - 4 1/4 x 5 - 6 in, DMM 201.1.2.1): it pays the letter price (${:.2}), not ${:.2}",
@@ -207,7 +215,7 @@ fn bare_price(design: &Design) -> Vec<Diagnostic> {
             .in_file(&design.path)
             .hint("use postcard-4x6 or postcard-4.25x6 for card price"),
         );
-        if mail::nonmachinable_shape(w, h) {
+        if rating.nonmachinable {
             out.push(nonmachinable(design, "card", w, h));
         }
     }

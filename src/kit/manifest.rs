@@ -12,9 +12,6 @@ use crate::model::campaign::LoadedCampaign;
 
 use super::plan::{Job, Pass, PieceKind, Writer, with_row};
 
-/// Letters over this many sheets are likely over one ounce in a #10 envelope (mail-facts.md 6).
-pub(super) const MAX_SHEETS_ONE_OUNCE: usize = 4;
-
 /// The kit as written: a record per piece and the page count of each file.
 #[derive(Default)]
 pub(super) struct Kit {
@@ -78,27 +75,20 @@ pub(super) fn piece_record(
     warnings: &mut Warnings,
 ) -> std::result::Result<PieceRecord, Diagnostic> {
     let (w, h) = (job.design.width, job.design.height);
-    let mut record = PieceRecord {
-        id: job.id.clone(),
-        kind: job.kind.name(),
-        participant: writer.participant.as_ref().map_or(String::new(), |p| p.name.clone()),
-        row: writer.participant.as_ref().map(|p| p.line),
-        file,
-        pages: pages_in_file,
-        size: inches(w, h),
-        mail_class: "letter",
-        weight_oz: 0.0,
-        postage_usd: 0.0,
-        envelope: None,
-    };
-    if let Some(format) = job.envelope {
-        let nonmachinable = mail::nonmachinable_shape(format.width, format.height);
-        let weight = postage.weights.envelope
-            + match job.kind {
+    let rating = postage.rate(match job.envelope {
+        Some(format) => mail::Mailing::Enveloped {
+            width: format.width,
+            height: format.height,
+            contents_oz: match job.kind {
                 PieceKind::Letter => pages as f64 * sheet_weight,
                 _ => postage.weights.card,
-            };
-        if job.kind == PieceKind::Letter && pages > MAX_SHEETS_ONE_OUNCE {
+            },
+        },
+        // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
+        None => mail::Mailing::Bare { width: w, height: h, ounces: postage.weights.card },
+    });
+    if let Some(format) = job.envelope {
+        if job.kind == PieceKind::Letter && rating.over_one_ounce() {
             warnings.push(with_row(
                 Diagnostic::warning(format!(
                     "letter {} runs to {} sheets: probably over one ounce, so it needs more postage",
@@ -107,7 +97,7 @@ pub(super) fn piece_record(
                 writer,
             ));
         }
-        if nonmachinable {
+        if rating.nonmachinable {
             warnings.push(with_row(
                 Diagnostic::warning(format!(
                     "{}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
@@ -116,43 +106,40 @@ pub(super) fn piece_record(
                 writer,
             ));
         }
-        record.weight_oz = (weight * 1000.0).round() / 1000.0;
-        record.postage_usd = if mail::classify(format.width, format.height, false) == mail::MailClass::Flat {
-            record.mail_class = "flat";
-            postage.flat(weight)
-        } else {
-            postage.letter(weight, nonmachinable)
-        };
-        return Ok(record);
     }
-    // A postcard is mailed bare: card price when it qualifies (DMM 201.1.2.1).
-    record.weight_oz = postage.weights.card;
-    match mail::classify(w, h, true) {
-        mail::MailClass::Postcard => {
-            record.mail_class = "postcard";
-            record.postage_usd = postage.prices.postcard;
-        }
-        mail::MailClass::Letter => {
-            record.postage_usd = postage.letter(postage.weights.card, mail::nonmachinable_shape(w, h));
-        }
-        class => {
-            return Err(with_row(
-                Diagnostic::error(format!(
-                    "postcard {}: a {:.3} x {:.3} in postcard is {}",
-                    job.id,
-                    w / PT_PER_IN,
-                    h / PT_PER_IN,
-                    if class == mail::MailClass::TooSmall {
-                        "too small to mail (at least 3.5 x 5 in)"
-                    } else {
-                        "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
-                    }
-                )),
-                writer,
-            ));
-        }
-    }
-    Ok(record)
+    let Some(postage_usd) = rating.postage else {
+        return Err(with_row(
+            Diagnostic::error(format!(
+                "postcard {}: a {:.3} x {:.3} in postcard is {}",
+                job.id,
+                w / PT_PER_IN,
+                h / PT_PER_IN,
+                if rating.class == mail::MailClass::TooSmall {
+                    "too small to mail (at least 3.5 x 5 in)"
+                } else {
+                    "larger than a letter (6 1/8 x 11 1/2 in) and would pay the large-envelope price"
+                }
+            )),
+            writer,
+        ));
+    };
+    Ok(PieceRecord {
+        id: job.id.clone(),
+        kind: job.kind.name(),
+        participant: writer.participant.as_ref().map_or(String::new(), |p| p.name.clone()),
+        row: writer.participant.as_ref().map(|p| p.line),
+        file,
+        pages: pages_in_file,
+        size: inches(w, h),
+        mail_class: match rating.class {
+            mail::MailClass::Flat => "flat",
+            mail::MailClass::Postcard => "postcard",
+            mail::MailClass::Letter | mail::MailClass::TooSmall => "letter",
+        },
+        weight_oz: (rating.ounces * 1000.0).round() / 1000.0,
+        postage_usd,
+        envelope: None,
+    })
 }
 
 pub(super) fn inches(w: f32, h: f32) -> [f64; 2] {

@@ -8,6 +8,7 @@ use crate::base::formats::Format;
 use crate::layout;
 use crate::model::campaign::LoadedCampaign;
 use crate::model::design::Design;
+use crate::model::fields;
 use crate::model::participants::{self, Participant};
 use crate::text::Template;
 
@@ -146,37 +147,17 @@ pub(super) struct PieceFields<'a> {
     base: &'a BTreeMap<String, String>,
 }
 
-/// The participant columns designs can use; empty for an unnamed writer.
-pub(super) const PARTICIPANT_FIELDS: &[&str] =
-    &["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"];
-
 impl layout::Fields for PieceFields<'_> {
     fn get(&self, name: &str) -> Option<String> {
         if let Some((_, v)) = self.own.iter().find(|(k, _)| *k == name) {
             return Some(v.clone());
         }
-        let participant = match (self.participant, name) {
-            (None, _) if PARTICIPANT_FIELDS.contains(&name) => Some(String::new()),
-            (None, _) => None,
-            (Some(p), "name") => Some(p.name.clone()),
-            (Some(p), "address1") => Some(p.address1.clone()),
-            (Some(p), "address2") => Some(p.address2.clone()),
-            (Some(p), "city") => Some(p.city.clone()),
-            (Some(p), "state") => Some(p.state.clone()),
-            (Some(p), "zip") => Some(p.zip.clone()),
-            (Some(p), "city_line") => Some(p.city_line()),
-            (Some(p), "return_address") => Some(p.return_address().join("\n")),
-            (Some(p), _) => p.extra.get(name).cloned(),
-        };
-        participant.or_else(|| self.base.get(name).cloned())
+        fields::participant_field(self.participant, name).or_else(|| self.base.get(name).cloned())
     }
 
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.own.iter().map(|(k, _)| k.to_string()).collect();
-        names.extend(PARTICIPANT_FIELDS.iter().map(|s| s.to_string()));
-        if let Some(p) = self.participant {
-            names.extend(p.extra.keys().cloned());
-        }
+        names.extend(fields::participant_field_names(self.participant));
         names.extend(self.base.keys().cloned());
         names.sort();
         names.dedup();
@@ -361,4 +342,21 @@ pub(super) fn typed_variants(campaign: &LoadedCampaign) -> Result<Option<Variant
         closing: parse("closing", &typed.closing)?,
         source: campaign.source.clone(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Fields;
+
+    #[test]
+    fn the_kit_fills_every_participant_column() {
+        let (person, columns) = fields::sample_row();
+        let base = BTreeMap::from([("team".to_string(), "the campaign's".to_string())]);
+        let fields = PieceFields { own: Vec::new(), participant: Some(&person), base: &base };
+        for (column, value) in &columns {
+            assert_eq!(fields.get(column).as_ref(), Some(value), "column `{column}`");
+            assert!(fields.names().contains(column), "column `{column}`");
+        }
+    }
 }

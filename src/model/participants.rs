@@ -6,9 +6,16 @@ use std::path::Path;
 use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
 use crate::input::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_PER_PERSON, MAX_ROWS};
 
-/// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs.
+/// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs. The
+/// placeholders they fill are mapped in [`crate::model::fields::participant_field`].
 pub const KNOWN_COLUMNS: &[&str] =
     &["name", "address1", "address2", "city", "state", "zip", "letters", "cards", "postcards"];
+
+/// The columns every list needs (a row may leave `address1`, `city` and `state` empty).
+pub const REQUIRED_COLUMNS: &[&str] = &["name", "address1", "city", "state", "zip"];
+
+/// The columns that say how many pieces a person makes (empty for the campaign's default).
+pub const COUNT_COLUMNS: &[&str] = &["letters", "cards", "postcards"];
 
 /// One participant, as written in the list.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +156,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
             errors.push(err(1, i + 1, format!("the column `{h}` appears twice")));
         }
     }
-    for required in ["name", "address1", "city", "state", "zip"] {
+    for &required in REQUIRED_COLUMNS {
         if column(required).is_none() {
             errors.push(
                 err(1, 1, format!("the header has no `{required}` column"))

@@ -154,7 +154,7 @@ impl Postage {
     pub fn builtin() -> &'static Postage {
         static TABLE: std::sync::OnceLock<Postage> = std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
-            toml::from_str(include_str!("../layouts/postage.toml"))
+            toml::from_str(include_str!("../../layouts/postage.toml"))
                 .expect("the postage table is checked by the tests")
         })
     }
@@ -173,6 +173,79 @@ impl Postage {
     pub fn flat(&self, ounces: f64) -> f64 {
         let extra = (ounces - 1.0).max(0.0).ceil();
         round_cents(self.prices.flat_first_ounce + extra * self.prices.flat_additional_ounce)
+    }
+}
+
+/// Whether a piece of `ounces` needs more than one First-Class stamp: the letter price covers
+/// the first ounce, each further ounce or part of one costs extra (DMM 101; mail-facts.md
+/// section 6).
+pub fn over_one_ounce(ounces: f64) -> bool {
+    ounces > 1.0
+}
+
+/// A piece as the Postal Service prices it.
+#[derive(Debug, Clone, Copy)]
+pub enum Mailing {
+    /// In an envelope of `width` x `height` points holding `contents_oz` ounces.
+    Enveloped { width: f32, height: f32, contents_oz: f64 },
+    /// Mailed bare, like a postcard: `width` x `height` points, `ounces` ounces.
+    Bare { width: f32, height: f32, ounces: f64 },
+}
+
+/// How a piece is classified and priced ([`Postage::rate`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rating {
+    /// Its class by size: an envelope is a letter or a flat by the envelope's size; a bare
+    /// piece may be a postcard.
+    pub class: MailClass,
+    /// Its estimated weight, envelope included.
+    pub ounces: f64,
+    /// Whether its shape makes it nonmachinable (aspect ratio outside 1.3 to 2.5, DMM 101.1.2a).
+    pub nonmachinable: bool,
+    /// Postage in dollars; `None` for a bare piece USPS does not take as a postcard or a
+    /// letter (too small, or larger than a letter).
+    pub postage: Option<f64>,
+}
+
+impl Rating {
+    /// Whether it needs more than one stamp's worth of weight ([`over_one_ounce`]).
+    pub fn over_one_ounce(&self) -> bool {
+        over_one_ounce(self.ounces)
+    }
+}
+
+impl Postage {
+    /// Classifies and prices a piece: the one place `build`, the manifest and `check` get a
+    /// piece's mail class, weight and postage from.
+    ///
+    /// In an envelope, the envelope's size decides: a large envelope (flat) pays the flat price
+    /// by weight (DMM 101.1.1), anything smaller the letter price by weight plus the
+    /// nonmachinable surcharge for its shape (DMM 101.1.2a). Bare, a piece of card size pays
+    /// the card price (DMM 201.1.2.1), a larger one up to letter size the letter price.
+    pub fn rate(&self, mailing: Mailing) -> Rating {
+        match mailing {
+            Mailing::Enveloped { width, height, contents_oz } => {
+                let ounces = self.weights.envelope + contents_oz;
+                let class = classify(width, height, false);
+                let nonmachinable = nonmachinable_shape(width, height);
+                let postage = if class == MailClass::Flat {
+                    self.flat(ounces)
+                } else {
+                    self.letter(ounces, nonmachinable)
+                };
+                Rating { class, ounces, nonmachinable, postage: Some(postage) }
+            }
+            Mailing::Bare { width, height, ounces } => {
+                let class = classify(width, height, true);
+                let nonmachinable = class == MailClass::Letter && nonmachinable_shape(width, height);
+                let postage = match class {
+                    MailClass::Postcard => Some(self.prices.postcard),
+                    MailClass::Letter => Some(self.letter(ounces, nonmachinable)),
+                    MailClass::Flat | MailClass::TooSmall => None,
+                };
+                Rating { class, ounces, nonmachinable, postage }
+            }
+        }
     }
 }
 
@@ -221,6 +294,24 @@ mod tests {
         assert!(nonmachinable_shape(5.5 * IN, 5.5 * IN));
         assert!(!nonmachinable_shape(9.5 * IN, 4.125 * IN));
         assert!(!nonmachinable_shape(5.75 * IN, 4.375 * IN));
+    }
+
+    #[test]
+    fn rating_classifies_and_prices() {
+        let p = Postage::builtin();
+        let ten = (9.5 * IN, 4.125 * IN);
+        let letter = |sheets: f64| {
+            p.rate(Mailing::Enveloped { width: ten.0, height: ten.1, contents_oz: sheets * 0.16 })
+        };
+        assert_eq!((letter(4.0).over_one_ounce(), letter(4.0).postage), (false, Some(0.78)));
+        assert_eq!((letter(5.0).over_one_ounce(), letter(5.0).postage), (true, Some(1.07)));
+        let bare = |w: f32, h: f32| p.rate(Mailing::Bare { width: w * IN, height: h * IN, ounces: 0.25 });
+        assert_eq!((bare(6.0, 4.0).class, bare(6.0, 4.0).postage), (MailClass::Postcard, Some(0.61)));
+        assert_eq!((bare(7.0, 5.0).class, bare(7.0, 5.0).postage), (MailClass::Letter, Some(0.78)));
+        assert!(bare(5.5, 5.5).nonmachinable);
+        assert_eq!(bare(4.0, 3.0).postage, None);
+        let square = p.rate(Mailing::Enveloped { width: 5.5 * IN, height: 5.5 * IN, contents_oz: 0.25 });
+        assert_eq!((square.nonmachinable, square.postage), (true, Some(1.27)));
     }
 
     #[test]
