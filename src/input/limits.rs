@@ -13,9 +13,10 @@ pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest picture, in pixels (a guard against decompression bombs).
 pub const MAX_PICTURE_PIXELS: u64 = 150_000_000;
-/// Most memory a picture's decoded pixels may need, in bytes: width × height × channels ×
-/// bytes per channel, as the file stores them (320 MiB: a 100-megapixel 8-bit colour photo
-/// fits; a 12000 × 12000 16-bit RGBA PNG, 1.15 GB decoded, does not).
+/// Most memory decoding a picture may need, in bytes: width × height × channels × bytes per
+/// channel, as the file stores them, plus a progressive JPEG's coefficients
+/// ([`crate::input::picture::decoded_bytes`]). 320 MiB: a 100-megapixel 8-bit colour photo
+/// fits; a 12000 × 12000 16-bit RGBA PNG, 1.15 GB decoded, does not.
 pub const MAX_PICTURE_DECODED_BYTES: u64 = 320 * 1024 * 1024;
 /// Largest font file letterkit reads.
 pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;

@@ -18,9 +18,13 @@ fn verify_jpeg(data: &[u8]) -> Result<(), String> {
             "the file is cut short (it has no end-of-image marker); download or export it again".into()
         );
     }
-    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
+    let mut options = zune_jpeg::zune_core::options::DecoderOptions::default()
         .set_max_width(1 << 16)
         .set_max_height(1 << 16);
+    // A grey picture is checked as grey: one byte a pixel, as `decoded_bytes` counts it.
+    if jpeg_frame(data).is_some_and(|f| f.components == 1) {
+        options = options.jpeg_set_out_colorspace(zune_jpeg::zune_core::colorspace::ColorSpace::Luma);
+    }
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(data), options);
     decoder.decode().map(|_| ()).map_err(|e| format!("its picture data is damaged ({e})"))
 }
@@ -42,6 +46,9 @@ pub(crate) struct JpegFrame {
     pub precision: u8,
     /// Whether an Adobe segment comes first (Photoshop's CMYK is stored inverted).
     pub adobe: bool,
+    /// Whether the picture is progressive (decoders then keep every coefficient, 2 bytes a
+    /// channel, for the whole picture until the last scan).
+    pub progressive: bool,
 }
 
 /// A JPEG's frame header.
@@ -58,6 +65,7 @@ pub(crate) fn jpeg_frame(data: &[u8]) -> Option<JpegFrame> {
             width: u32::from(u16::from_be_bytes([data[at + 7], data[at + 8]])),
             components: data[at + 9],
             adobe,
+            progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
         })
     })
 }
@@ -126,14 +134,23 @@ pub(crate) fn walk_jpeg<T>(data: &[u8], mut visit: impl FnMut(u8, usize, usize) 
     None
 }
 
-/// How a picture's decoded pixels are stored, from its header: (channels, bytes per channel).
-/// A palette PNG counts as 4 channels (it is expanded to colour and alpha when decoded).
-pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
+/// The memory decoding a picture needs, in bytes, from its header: width × height × channels ×
+/// bytes per channel of the decoded pixels, plus, for a progressive JPEG, the 2-byte
+/// coefficients decoders keep for every channel. A palette PNG counts as 4 channels (it is
+/// expanded to colour and alpha when decoded); a JPEG's output has at least 3 channels unless it
+/// is grey (see [`verify_picture`]).
+pub fn decoded_bytes(data: &[u8]) -> Option<u64> {
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         let frame = jpeg_frame(data)?;
-        return Some((frame.components.max(1), if frame.precision > 8 { 2 } else { 1 }));
+        let pixels = u64::from(frame.width) * u64::from(frame.height);
+        let depth = if frame.precision > 8 { 2 } else { 1 };
+        let out = if frame.components <= 1 { 1 } else { u64::from(frame.components).max(3) };
+        let coefficients = if frame.progressive { 2 * u64::from(frame.components.max(1)) } else { 0 };
+        return Some(pixels * (out * depth + coefficients));
     }
     if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 26 {
+        let width = u64::from(u32::from_be_bytes([data[16], data[17], data[18], data[19]]));
+        let height = u64::from(u32::from_be_bytes([data[20], data[21], data[22], data[23]]));
         let (depth, colour) = (data[24], data[25]);
         let channels = match colour {
             0 => 1,
@@ -141,7 +158,7 @@ pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
             2 => 3,
             _ => 4,
         };
-        return Some((channels, if depth > 8 { 2 } else { 1 }));
+        return Some(width * height * channels * if depth > 8 { 2 } else { 1 });
     }
     None
 }
@@ -182,16 +199,15 @@ mod tests {
     }
 
     #[test]
-    fn pixel_layout_comes_from_the_header() {
+    fn decoded_bytes_come_from_the_header() {
         let png =
             crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
         let jpeg = crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
-        assert!(matches!(pixel_layout(png), Some((1..=4, 1))));
-        assert!(matches!(pixel_layout(jpeg), Some((1 | 3 | 4, 1))));
         let mut deep = png.to_vec();
         (deep[24], deep[25]) = (16, 6);
-        assert_eq!(pixel_layout(&deep), Some((4, 2)));
-        assert_eq!(pixel_layout(b"GIF89a"), None);
+        assert_eq!(decoded_bytes(&deep), Some(600 * 600 * 8));
+        assert!(matches!(decoded_bytes(jpeg), Some(n) if n >= 1800 * 1200 * 3));
+        assert_eq!(decoded_bytes(b"GIF89a"), None);
     }
 
     #[test]
