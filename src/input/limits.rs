@@ -9,6 +9,11 @@
 
 /// Largest design, campaign, participants or printer profile file letterkit reads.
 pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest TOML text (a design, campaign or printer profile) letterkit parses: the TOML parser
+/// holds about 40 times a file's size while it reads a list of many small items (a 60 MB
+/// campaign of 15 million hashtags took 2.3 GB), so TOML files have a lower limit than CSV.
+/// The largest real design is well under 1 MiB.
+pub const MAX_TOML_BYTES: usize = 4 * 1024 * 1024;
 /// Largest picture file letterkit reads.
 pub const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest picture, in pixels (a guard against decompression bombs).

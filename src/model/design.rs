@@ -488,6 +488,7 @@ pub fn parse_with(source: &Source, paper: Option<&'static Format>, sandbox: &San
 
 /// Deserializes TOML, turning parse errors into diagnostics with line, column and a suggestion.
 pub fn from_toml<T: serde::de::DeserializeOwned>(source: &Source) -> Result<T> {
+    crate::input::toml_size(source)?;
     toml::from_str(&source.text).map_err(|e| toml_error(source, &e))
 }
 
