@@ -44,6 +44,10 @@ pub fn check<T: schemars::JsonSchema>(source: &Source) -> Outcome {
 
 /// Checks `source` against a JSON schema (with `$defs`).
 pub fn check_with(source: &Source, schema: &Json) -> Outcome {
+    if let Err(too_large) = crate::input::toml_size(source) {
+        let problems = vec![too_large];
+        return Outcome { problems, syntax: true, patched: None, tainted: Vec::new(), tainted_top: false };
+    }
     let (document, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
         let mut problems: Vec<Diagnostic> = errors

@@ -188,6 +188,9 @@ pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
 /// Whether a TOML file is a campaign (it has a `[recipient]`) rather than a design.
 fn is_campaign(path: &Path) -> bool {
     let Ok(source) = crate::input::read_text(path) else { return false };
+    if crate::input::toml_size(&source).is_err() {
+        return false; // reported when it is read as a design
+    }
     let (table, _) = toml::de::DeTable::parse_recoverable(&source.text);
     table.get_ref().contains_key("recipient")
 }

@@ -243,6 +243,7 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     use crate::model::campaign;
     check_not_input(output, &[input])?;
     let source = crate::input::read_text(input)?;
+    crate::input::toml_size(&source)?;
     let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
     let pictures = Pictures::default();
     let (design, data, hashtag) = if is_campaign {

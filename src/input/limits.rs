@@ -9,13 +9,19 @@
 
 /// Largest design, campaign, participants or printer profile file letterkit reads.
 pub const MAX_TEXT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest TOML text (a design, campaign or printer profile) letterkit parses: the TOML parser
+/// holds about 40 times a file's size while it reads a list of many small items (a 60 MB
+/// campaign of 15 million hashtags took 2.3 GB), so TOML files have a lower limit than CSV.
+/// The largest real design is well under 1 MiB.
+pub const MAX_TOML_BYTES: usize = 4 * 1024 * 1024;
 /// Largest picture file letterkit reads.
 pub const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest picture, in pixels (a guard against decompression bombs).
 pub const MAX_PICTURE_PIXELS: u64 = 150_000_000;
-/// Most memory a picture's decoded pixels may need, in bytes: width × height × channels ×
-/// bytes per channel, as the file stores them (320 MiB: a 100-megapixel 8-bit colour photo
-/// fits; a 12000 × 12000 16-bit RGBA PNG, 1.15 GB decoded, does not).
+/// Most memory decoding a picture may need, in bytes: width × height × channels × bytes per
+/// channel, as the file stores them, plus a progressive JPEG's coefficients
+/// ([`crate::input::picture::decoded_bytes`]). 320 MiB: a 100-megapixel 8-bit colour photo
+/// fits; a 12000 × 12000 16-bit RGBA PNG, 1.15 GB decoded, does not.
 pub const MAX_PICTURE_DECODED_BYTES: u64 = 320 * 1024 * 1024;
 /// Largest font file letterkit reads.
 pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;

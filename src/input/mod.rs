@@ -20,6 +20,26 @@ pub fn read_text(path: &Path) -> Result<Source> {
     Source::from_bytes(path, bytes)
 }
 
+/// Refuses a TOML text (a design, campaign or printer profile) over
+/// [`limits::MAX_TOML_BYTES`] before it is parsed.
+pub fn toml_size(source: &Source) -> std::result::Result<(), Diagnostic> {
+    if source.text.len() <= limits::MAX_TOML_BYTES {
+        return Ok(());
+    }
+    let mib = |n: usize| n / (1024 * 1024);
+    let size = if mib(source.text.len()) > mib(limits::MAX_TOML_BYTES) {
+        format!("{} MiB", mib(source.text.len()))
+    } else {
+        format!("over {} MiB", mib(limits::MAX_TOML_BYTES))
+    };
+    Err(Diagnostic::error(format!(
+        "{} is {size}; letterkit reads designs, campaigns and printer profiles up to {} MiB",
+        source.path.display(),
+        mib(limits::MAX_TOML_BYTES)
+    ))
+    .hint("is it the right file? even a design of 2,000 elements is usually under 1 MiB"))
+}
+
 /// Reads an untrusted file of at most `limit` bytes; `what` names it in messages ("image",
 /// "font", or "" for a design, campaign or participants list).
 ///

@@ -33,7 +33,11 @@ fn verify_jpeg(data: &[u8]) -> Result<(), String> {
     // Strict mode: what zune-jpeg would otherwise only log and paper over with grey (a
     // Huffman code no table has, a marker inside the compressed data, a missing restart
     // marker, data that runs out) is an error here.
-    let options = jpeg_options().set_strict_mode(true);
+    let mut options = jpeg_options().set_strict_mode(true);
+    // A grey picture is checked as grey: one byte a pixel, as `decoded_bytes` counts it.
+    if jpeg_header(data).is_ok_and(|h| h.components == 1) {
+        options = options.jpeg_set_out_colorspace(ColorSpace::Luma);
+    }
     match JpegDecoder::new_with_options(ZCursor::new(data), options).decode() {
         Ok(_) => Ok(()),
         Err(DecodeErrors::ExhaustedData) => Err(CUT.into()),
@@ -162,6 +166,14 @@ fn is_frame(marker: u8) -> bool {
     matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
 }
 
+/// Whether the JPEG is progressive (SOF2, 6, 10 or 14): decoders then keep every coefficient,
+/// 2 bytes a channel, for the whole picture until the last scan.
+fn is_progressive(data: &[u8]) -> bool {
+    segments(data)
+        .find(|&(marker, ..)| is_frame(marker))
+        .is_some_and(|(marker, ..)| matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE))
+}
+
 /// The offset just past the first start-of-scan header.
 fn first_scan(data: &[u8]) -> Option<usize> {
     segments(data).find(|&(marker, ..)| marker == 0xDA).map(|(_, end, _)| end)
@@ -174,15 +186,24 @@ pub fn png_size(data: &[u8]) -> Result<(u32, u32), String> {
     Ok((info.width, info.height))
 }
 
-/// How a picture's decoded pixels are stored, from its header: (channels, bytes per channel).
-/// A palette PNG counts as 4 channels (it is expanded to colour and alpha when decoded).
-pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
+/// The memory decoding a picture needs, in bytes, from its header: width × height × channels ×
+/// bytes per channel of the decoded pixels, plus, for a progressive JPEG, the 2-byte
+/// coefficients decoders keep for every channel. A palette PNG counts as 4 channels (it is
+/// expanded to colour and alpha when decoded); a JPEG's output has at least 3 channels unless it
+/// is grey (see [`verify_picture`]).
+pub fn decoded_bytes(data: &[u8]) -> Option<u64> {
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         // zune-jpeg decodes 8-bit JPEGs only (jpeg_header refuses the others).
         let header = jpeg_header(data).ok()?;
-        return Some((header.components.max(1), 1));
+        let pixels = u64::from(header.width) * u64::from(header.height);
+        let components = u64::from(header.components.max(1));
+        let out = if components == 1 { 1 } else { components.max(3) };
+        let coefficients = if is_progressive(data) { 2 * components } else { 0 };
+        return Some(pixels * (out + coefficients));
     }
     if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 26 {
+        let width = u64::from(u32::from_be_bytes([data[16], data[17], data[18], data[19]]));
+        let height = u64::from(u32::from_be_bytes([data[20], data[21], data[22], data[23]]));
         let (depth, colour) = (data[24], data[25]);
         let channels = match colour {
             0 => 1,
@@ -190,7 +211,7 @@ pub fn pixel_layout(data: &[u8]) -> Option<(u8, u8)> {
             2 => 3,
             _ => 4,
         };
-        return Some((channels, if depth > 8 { 2 } else { 1 }));
+        return Some(width * height * channels * if depth > 8 { 2 } else { 1 });
     }
     None
 }
@@ -235,16 +256,15 @@ mod tests {
     }
 
     #[test]
-    fn pixel_layout_comes_from_the_header() {
+    fn decoded_bytes_come_from_the_header() {
         let png =
             crate::input::assets::get(&crate::input::assets::lookup("star-sticker.png").unwrap()).unwrap();
         let jpeg = crate::input::assets::get(&crate::input::assets::lookup("landmark.jpg").unwrap()).unwrap();
-        assert!(matches!(pixel_layout(png), Some((1..=4, 1))));
-        assert!(matches!(pixel_layout(jpeg), Some((1 | 3 | 4, 1))));
         let mut deep = png.to_vec();
         (deep[24], deep[25]) = (16, 6);
-        assert_eq!(pixel_layout(&deep), Some((4, 2)));
-        assert_eq!(pixel_layout(b"GIF89a"), None);
+        assert_eq!(decoded_bytes(&deep), Some(600 * 600 * 8));
+        assert!(matches!(decoded_bytes(jpeg), Some(n) if n >= 1800 * 1200 * 3));
+        assert_eq!(decoded_bytes(b"GIF89a"), None);
     }
 
     #[test]

@@ -185,6 +185,8 @@ impl Pictures {
         let (format, width_px, height_px) = check_picture(&data).map_err(|m| {
             let hint = if m.starts_with("is not") {
                 "save the picture as .jpg or .png"
+            } else if m.contains("to decode") || m.contains("megapixels") {
+                "scale it down in an image editor (300 dpi is plenty: 1800 x 1200 pixels for 6 x 4 in), as an 8-bit picture"
             } else {
                 "open it in an image editor and save it again as .jpg or .png"
             };
@@ -233,13 +235,10 @@ fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), 
         return Err(format!("is {width} x {height} pixels; letterkit takes up to 150 megapixels"));
     }
     // Decoding needs memory for every pixel, at the depth the file stores.
-    let (channels, bytes_per_channel) = crate::input::picture::pixel_layout(data).unwrap_or((4, 2));
-    let decoded = u64::from(width) * u64::from(height) * u64::from(channels) * u64::from(bytes_per_channel);
+    let decoded = crate::input::picture::decoded_bytes(data).unwrap_or(u64::MAX);
     if decoded > MAX_PICTURE_DECODED_BYTES {
         return Err(format!(
-            "is {width} x {height} pixels of {channels} channel{} at {} bits, {} MiB once decoded; letterkit decodes pictures of up to {} MiB",
-            if channels == 1 { "" } else { "s" },
-            8 * bytes_per_channel,
+            "is {width} x {height} pixels, {} MiB to decode; letterkit decodes pictures of up to {} MiB",
             decoded / (1024 * 1024),
             MAX_PICTURE_DECODED_BYTES / (1024 * 1024)
         ));

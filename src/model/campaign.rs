@@ -30,7 +30,7 @@ pub struct Campaign {
     #[schemars(length(max = 100))]
     pub hashtags: Vec<String>,
     /// Accounts to tag, e.g. ["@SecMayorkas"].
-    #[serde(default, deserialize_with = "at_most_hashtags")]
+    #[serde(default, deserialize_with = "at_most_mentions")]
     #[schemars(length(max = 100))]
     pub mentions: Vec<String>,
     /// The date printed on typed letters, as it should read ("May 1, 2026"); empty leaves a line to write it.
@@ -159,7 +159,10 @@ pub struct Theme {
 // The `length(max = 100)` above is what `check` reports from; these are what every command reads
 // with. A test keeps the two numbers equal to the limits.
 fn at_most_hashtags<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
-    at_most(d, MAX_HASHTAGS, "`hashtags` or `mentions`")
+    at_most(d, MAX_HASHTAGS, "`hashtags`")
+}
+fn at_most_mentions<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    at_most(d, MAX_HASHTAGS, "`mentions`")
 }
 fn at_most_themes<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Theme>, D::Error> {
     at_most(d, MAX_THEMES, "`talking_points`")

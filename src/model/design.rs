@@ -488,6 +488,7 @@ pub fn parse_with(source: &Source, paper: Option<&'static Format>, sandbox: &San
 
 /// Deserializes TOML, turning parse errors into diagnostics with line, column and a suggestion.
 pub fn from_toml<T: serde::de::DeserializeOwned>(source: &Source) -> Result<T> {
+    crate::input::toml_size(source)?;
     toml::from_str(&source.text).map_err(|e| toml_error(source, &e))
 }
 
@@ -630,12 +631,16 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf, sandbox: &Sandb
 
     // Styles, resolved through `extends`.
     let mut styles: BTreeMap<String, StyleDef> = BTreeMap::new();
+    // A chain that is too long is reported once, at its first style (the one no style extends),
+    // not again for every style along it.
+    let extended: Vec<&str> = file.styles.values().filter_map(|s| s.get_ref().extends.as_deref()).collect();
     for name in file.styles.keys() {
         match resolve_style(name, &file.styles) {
             Ok(s) => {
                 styles.insert(name.clone(), s);
             }
-            Err(message) => errors.push(at(file.styles[name].span(), message)),
+            Err((_, true)) if extended.contains(&name.as_str()) => {}
+            Err((message, _)) => errors.push(at(file.styles[name].span(), message)),
         }
     }
 
@@ -861,27 +866,31 @@ fn default_stroke(paint: Paint) -> Paint {
 }
 
 /// A style with everything it inherits through `extends` (at most [`MAX_STYLE_CHAIN`] styles
-/// deep), walked in a loop: a long chain needs no stack.
+/// deep), walked in a loop: a long chain needs no stack. An error comes with whether the chain
+/// was too long.
 fn resolve_style(
     name: &str,
     all: &BTreeMap<String, Spanned<StyleDef>>,
-) -> std::result::Result<StyleDef, String> {
+) -> std::result::Result<StyleDef, (String, bool)> {
     let mut chain: Vec<&StyleDef> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let mut next = name;
     loop {
         if seen.contains(&next) {
-            return Err(format!("style `{next}` extends itself (through {})", seen.join(" -> ")));
+            return Err((format!("style `{next}` extends itself (through {})", seen.join(" -> ")), false));
         }
         if chain.len() == MAX_STYLE_CHAIN {
-            return Err(format!(
-                "style `{name}` extends a chain of more than {MAX_STYLE_CHAIN} styles; letterkit follows up to {MAX_STYLE_CHAIN}"
+            return Err((
+                format!(
+                    "style `{name}` extends a chain of more than {MAX_STYLE_CHAIN} styles; letterkit follows up to {MAX_STYLE_CHAIN}"
+                ),
+                true,
             ));
         }
         let Some(style) = all.get(next) else {
             let hint = nearest(next, all.keys().map(String::as_str))
                 .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-            return Err(format!("no style named `{next}`{hint}"));
+            return Err((format!("no style named `{next}`{hint}"), false));
         };
         let style = style.get_ref();
         chain.push(style);
