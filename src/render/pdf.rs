@@ -35,6 +35,10 @@ pub fn pdf<'a>(pages: impl IntoIterator<Item = &'a Page>, options: &PdfOptions) 
 }
 
 /// Pages encoded together: enough to keep every core busy, few enough to keep memory flat.
+/// Measured on rayon's pool with the party-kit bench at N = 2000 (4,500 pages, 2 cores under
+/// a load of 6 to 7, medians of 5): 64 pages 0.76 s CPU / 51 MB, 128 0.69-0.73 s / 52 MB, 256
+/// 0.71-0.72 s / 55 MB, 512 0.73 s / 66 MB, 1024 0.72 s / 82 MB; the wall times differed by
+/// less than the machine's noise. CPU is flat from 128 up and memory grows past 256.
 const BATCH: usize = 256;
 
 /// Page objects under one node of the page tree (PDF readers may limit arrays to 8191
