@@ -34,6 +34,7 @@ const NO_LINE_YET: &[&str] = &[
     "`bleed` of",
     "a folded card needs pages",
     "continuation_header",
+    // A `[fonts]` file that is refused, cannot be read, is damaged or cannot be embedded.
     "font ",
     "cannot read font",
     "[data] `",
@@ -54,7 +55,8 @@ pub fn fuzz_design(data: &[u8]) -> Reached {
 /// A design's text through `letterkit check`, then through reading, layout and PDF as
 /// `letterkit render` does them. Checks that:
 /// - nothing panics;
-/// - check's report is JSON, and each of its errors names the file;
+/// - check's report is JSON, each of its diagnostics names the file, and each error its line
+///   (but for the errors in `WHOLE_FILE` and `NO_LINE_YET`);
 /// - when reading, layout or the PDF fails, check reported errors (so when check finds
 ///   none, the design renders);
 /// - every PDF made reads back (hayro) with as many pages as layout made.
