@@ -456,11 +456,13 @@ fn metadata_has_title_and_creator_and_no_dates() {
     assert_eq!(info.creator.as_deref(), Some(concat!("letterkit ", env!("CARGO_PKG_VERSION"))));
     assert!(!info.creation_date, "a CreationDate makes renders differ");
     assert!(!info.mod_date);
-    let xmp = r.doc.xmp.as_deref().unwrap_or("");
-    assert!(!xmp.contains("CreateDate") && !xmp.contains("ModifyDate"), "{xmp}");
-    if !xmp.is_empty() {
-        assert!(xmp.contains("Letter to the Secretary of Homeland Security"), "{xmp}");
-    }
+    // A plain PDF has only the information dictionary: no XMP packet, so no dates there either.
+    assert_eq!(r.doc.xmp, None, "an XMP packet in a plain PDF");
+    assert!(Archival::read(&r.bytes).metadata.is_none());
+    // A PDF/A has both, and they agree (and carry the same title).
+    let a = render_path(&fixture("letter.toml"), &[], true);
+    let xmp = assert_pdf_a_2b(&a);
+    assert_eq!(xmp[&(DC.to_string(), "title".to_string())], ["Letter to the Secretary of Homeland Security"]);
 
     // A non-ASCII title survives; without a title the file's name is used.
     let dir = TempDir::new("titles");
@@ -499,16 +501,100 @@ fn renders_are_byte_identical() {
     assert!(one == a.bytes, "the CLI and the library wrote different files");
 }
 
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const DC: &str = "http://purl.org/dc/elements/1.1/";
+const XMP: &str = "http://ns.adobe.com/xap/1.0/";
+const PDF: &str = "http://ns.adobe.com/pdf/1.3/";
+const PDFAID: &str = "http://www.aiim.org/pdfa/ns/id/";
+
+/// The properties of an XMP packet as an RDF reader finds them: (namespace, name) to values.
+/// A property is an element or an attribute of an `rdf:Description`; for an `rdf:Alt`,
+/// `rdf:Bag` or `rdf:Seq` the values are its items'. Panics when the packet is not XML or its
+/// `xpacket` header is not what ISO 19005-2 6.6.2.1 asks for.
+fn xmp_properties(packet: &str) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+    let doc =
+        roxmltree::Document::parse(packet).unwrap_or_else(|e| panic!("the XMP is not XML ({e}):\n{packet}"));
+    let header = doc.root().first_child().and_then(|n| n.pi()).expect("an xpacket header first");
+    assert_eq!(header.target, "xpacket");
+    let header = header.value.unwrap_or("");
+    assert!(header.contains("id=\"W5M0MpCehiHzreSzNTczkc9d\""), "xpacket id: {header}");
+    assert!(!header.contains("bytes") && !header.contains("encoding"), "xpacket header: {header}");
+    let mut properties = std::collections::BTreeMap::new();
+    for description in doc.descendants().filter(|n| n.has_tag_name((RDF, "Description"))) {
+        for a in description.attributes() {
+            if let Some(ns) = a.namespace().filter(|ns| *ns != RDF) {
+                properties.insert((ns.to_string(), a.name().to_string()), vec![a.value().to_string()]);
+            }
+        }
+        for p in description.children().filter(roxmltree::Node::is_element) {
+            let items: Vec<String> = p
+                .descendants()
+                .filter(|n| n.has_tag_name((RDF, "li")))
+                .map(|li| li.text().unwrap_or("").to_string())
+                .collect();
+            let values = if items.is_empty() { vec![p.text().unwrap_or("").to_string()] } else { items };
+            let ns = p.tag_name().namespace().unwrap_or("").to_string();
+            properties.insert((ns, p.tag_name().name().to_string()), values);
+        }
+    }
+    properties
+}
+
+/// Asserts what PDF/A-2b asks of the metadata and colour of a file: an XMP packet in an
+/// uncompressed metadata stream (ISO 19005-2 6.6.2.1) saying part 2, conformance B (6.6.4),
+/// agreeing with the information dictionary (6.6.2.3.1), and a PDF/A output intent with an RGB
+/// ICC profile (6.2.3). Returns the XMP's properties.
+fn assert_pdf_a_2b(r: &Rendered) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+    let archival = Archival::read(&r.bytes);
+    let stream = archival.metadata.as_ref().expect("a /Metadata stream in the catalog");
+    assert_eq!(stream.kind.as_deref(), Some("Metadata"));
+    assert_eq!(stream.subtype.as_deref(), Some("XML"));
+    assert!(stream.filters.is_empty(), "the metadata stream is compressed: {:?}", stream.filters);
+    let packet = std::str::from_utf8(&stream.raw).expect("the XMP is UTF-8");
+    assert_eq!(Some(packet), r.doc.xmp.as_deref(), "the stored packet is the packet read");
+    let xmp = xmp_properties(packet);
+    let get = |ns: &str, name: &str| -> Vec<String> {
+        xmp.get(&(ns.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in the XMP:\n{packet}"))
+    };
+    assert_eq!(get(PDFAID, "part"), ["2"]);
+    assert_eq!(get(PDFAID, "conformance"), ["B"]);
+
+    // The information dictionary and the XMP say the same.
+    let info = &r.doc.info;
+    assert_eq!(Some(get(DC, "title")[0].as_str()), info.title.as_deref(), "title");
+    assert_eq!(Some(get(XMP, "CreatorTool")[0].as_str()), info.creator.as_deref(), "creator");
+    assert_eq!(Some(get(PDF, "Producer")[0].as_str()), info.producer.as_deref(), "producer");
+    let iso = |d: (u16, u8, u8, u8, u8, u8)| {
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.0, d.1, d.2, d.3, d.4, d.5)
+    };
+    let created = archival.creation_date.expect("a CreationDate (PDF/A needs one)");
+    let modified = archival.mod_date.expect("a ModDate");
+    assert_eq!(get(XMP, "CreateDate"), [iso(created)]);
+    assert_eq!(get(XMP, "ModifyDate"), [iso(modified)]);
+
+    // One output intent, for PDF/A, with an ICC profile of three components (RGB).
+    assert_eq!(archival.intents.len(), 1, "{:?}", archival.intents);
+    let intent = &archival.intents[0];
+    assert_eq!(intent.kind.as_deref(), Some("OutputIntent"));
+    assert_eq!(intent.subtype.as_deref(), Some("GTS_PDFA1"));
+    assert!(intent.condition.as_deref().is_some_and(|c| !c.is_empty()), "OutputConditionIdentifier");
+    assert_eq!(intent.profile_components, Some(3));
+    let icc = intent.profile.as_deref().expect("a DestOutputProfile that decodes");
+    // ICC.1 "Profile header": the size, the signature `acsp`, and an RGB data colour space.
+    assert!(icc.len() >= 128, "the profile is {} bytes", icc.len());
+    assert_eq!(u32::from_be_bytes(icc[0..4].try_into().unwrap()) as usize, icc.len(), "profile size");
+    assert_eq!(&icc[36..40], b"acsp");
+    assert_eq!(&icc[16..20], b"RGB ");
+    assert!([&b"mntr"[..], b"prtr", b"scnr", b"spac"].contains(&&icc[12..16]), "device class");
+    xmp
+}
+
 #[test]
 fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     let a = render_path(&fixture("letter.toml"), &[], true);
-    assert!(contains_bytes(&a.bytes, b"pdfaid:part"), "no pdfaid in the XMP");
-    let xmp = a.doc.xmp.clone().expect("XMP metadata");
-    assert!(xmp.contains("pdfaid:part>2<") || xmp.contains("pdfaid:part=\"2\""), "not part 2: {xmp}");
-    assert!(
-        xmp.contains("pdfaid:conformance>B<") || xmp.contains("pdfaid:conformance=\"B\""),
-        "not conformance B: {xmp}"
-    );
+    assert_pdf_a_2b(&a);
     assert_eq!(a.doc.texts(), [LETTER_LINES.to_vec()]);
     assert_positions_match_layout(&a);
     for f in &a.doc.fonts {
@@ -527,7 +613,7 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     let postcard = std::fs::read_to_string(fixture("postcard.toml")).expect("fixture");
     let path = dir.write("postcard.toml", postcard.clone());
     let p = render_path(&path, &[], true);
-    assert!(contains_bytes(&p.bytes, b"pdfaid:part"));
+    assert_pdf_a_2b(&p);
     assert_box(p.doc.pages[0].bleed_box, [0.0, 0.0, 450.0, 306.0], "BleedBox");
 
     // The information dictionary and the XMP give the same title (ISO 19005-2 6.6.2.3.1), also
@@ -538,6 +624,7 @@ fn pdf_a_2b_has_pdfaid_and_passes_the_checks() {
     assert_eq!(t.doc.info.title.as_deref(), Some("Bell and CR\r\nnext"));
     let xmp = t.doc.xmp.clone().expect("XMP metadata");
     assert!(xmp.contains(">Bell and CR&#xD;\nnext</rdf:li>"), "{xmp}");
+    assert_pdf_a_2b(&t);
 
     // CMYK colours need an output profile letterkit does not ship: a clear error, not a bad file.
     let cmyk = postcard

@@ -1262,3 +1262,96 @@ pub fn toml_string(s: &str) -> String {
     out.push('"');
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// PDF/A: the metadata stream, the output intents and the information dictionary's dates
+// ---------------------------------------------------------------------------------------------
+
+/// What PDF/A-2b (ISO 19005-2) asks of a file's catalog, as a reader finds it.
+#[derive(Debug, Clone, Default)]
+pub struct Archival {
+    /// The catalog's /Metadata stream, if any.
+    pub metadata: Option<MetadataStream>,
+    /// The catalog's /OutputIntents, in order.
+    pub intents: Vec<OutputIntent>,
+    /// The information dictionary's /CreationDate, as (year, month, day, hour, minute, second).
+    pub creation_date: Option<(u16, u8, u8, u8, u8, u8)>,
+    /// Its /ModDate.
+    pub mod_date: Option<(u16, u8, u8, u8, u8, u8)>,
+}
+
+/// A /Metadata stream.
+#[derive(Debug, Clone, Default)]
+pub struct MetadataStream {
+    /// Its dictionary's /Type.
+    pub kind: Option<String>,
+    /// Its dictionary's /Subtype.
+    pub subtype: Option<String>,
+    /// The names of its filters (none when it is stored uncompressed).
+    pub filters: Vec<String>,
+    /// The bytes as stored in the file.
+    pub raw: Vec<u8>,
+}
+
+/// One output intent dictionary.
+#[derive(Debug, Clone, Default)]
+pub struct OutputIntent {
+    /// /Type.
+    pub kind: Option<String>,
+    /// /S, the subtype (GTS_PDFA1 for PDF/A).
+    pub subtype: Option<String>,
+    /// /OutputConditionIdentifier.
+    pub condition: Option<String>,
+    /// /N of the /DestOutputProfile stream: the profile's number of colour components.
+    pub profile_components: Option<i32>,
+    /// The /DestOutputProfile ICC profile, decoded.
+    pub profile: Option<Vec<u8>>,
+}
+
+impl Archival {
+    /// Reads the parts of `bytes` PDF/A is about.
+    pub fn read(bytes: &[u8]) -> Archival {
+        let pdf = Pdf::new(bytes.to_vec()).unwrap_or_else(|e| panic!("not a readable PDF: {e:?}"));
+        let catalog = pdf.xref().get::<Dict>(pdf.xref().root_id()).expect("a catalog");
+        let name = |d: &Dict, key: &[u8]| d.get::<Name>(key).map(|n| name_str(&n));
+        let text = |d: &Dict, key: &[u8]| {
+            d.get::<hayro::hayro_syntax::object::String>(key).map(|s| decode_text_string(s.as_bytes()))
+        };
+        let metadata = catalog.get::<Stream>(b"Metadata").map(|s| MetadataStream {
+            kind: name(s.dict(), b"Type"),
+            subtype: name(s.dict(), b"Subtype"),
+            filters: match s.dict().get::<Object>(b"Filter") {
+                Some(Object::Name(n)) => vec![name_str(&n)],
+                Some(Object::Array(a)) => a.iter::<Name>().map(|n| name_str(&n)).collect(),
+                _ => Vec::new(),
+            },
+            raw: s.raw_data().to_vec(),
+        });
+        let intents = catalog
+            .get::<Array>(b"OutputIntents")
+            .map(|a| {
+                a.iter::<Dict>()
+                    .map(|d| {
+                        let profile = d.get::<Stream>(b"DestOutputProfile");
+                        OutputIntent {
+                            kind: name(&d, b"Type"),
+                            subtype: name(&d, b"S"),
+                            condition: text(&d, b"OutputConditionIdentifier"),
+                            profile_components: profile.as_ref().and_then(|p| p.dict().get::<i32>(b"N")),
+                            profile: profile.and_then(|p| p.decoded().ok().map(|d| d.to_vec())),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let m = pdf.metadata();
+        let date =
+            |d: &hayro::hayro_syntax::object::DateTime| (d.year, d.month, d.day, d.hour, d.minute, d.second);
+        Archival {
+            metadata,
+            intents,
+            creation_date: m.creation_date.as_ref().map(date),
+            mod_date: m.modification_date.as_ref().map(date),
+        }
+    }
+}
