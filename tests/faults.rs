@@ -1,5 +1,5 @@
 //! Trust under faults (issue #15): a kit folder is always one whole kit, one build at a time
-//! writes it, and no write follows a planted symbolic link.
+//! writes it, no write follows a planted symbolic link, and `check` leaves nothing behind.
 //!
 //! The kill tests use `LETTERKIT_FAULT=N`, which makes the writer abort at its Nth step
 //! (`src/output/mod.rs`, `fault`), and, when `strace` is installed, strace's fault injection,
@@ -380,4 +380,61 @@ fn a_folder_that_is_not_a_kit_is_replaced_only_with_force_and_never_over_inputs(
     assert_eq!(run.status.code(), Some(1));
     assert!(stderr(&run).contains("is the folder letterkit runs in"), "{}", stderr(&run));
     assert_eq!(names(&dir.path().join("camp")), ["people.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn check_of_a_kit_uses_a_private_folder_and_leaves_nothing_in_tmpdir() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("check-tmp");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let tmpdir = tmp.to_str().unwrap();
+    dir.write("people.csv", PEOPLE);
+    let run = letterkit(dir.path(), &["check", "-p", "people.csv"], &[("TMPDIR", tmpdir)]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(names(&tmp), Vec::<String>::new());
+    assert_eq!(names(dir.path()), ["people.csv", "tmp"]);
+
+    // Killed (SIGTERM) while it builds: its folder is private, and the next check removes it.
+    let mut big = String::from("name,address1,city,state,zip,letters,postcards\n");
+    for i in 0..3000 {
+        big.push_str(&format!("Writer {i},{i} Elm Street,Boston,MA,02134,1,1\n"));
+    }
+    dir.write("big.csv", big);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_letterkit"))
+        .args(["check", "-p", "big.csv"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmpdir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let folder = loop {
+        if let Some(name) = names(&tmp).into_iter().next() {
+            break tmp.join(name);
+        }
+        assert!(
+            started.elapsed().as_secs() < 60 && child.try_wait().unwrap().is_none(),
+            "the folder appears"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    assert!(
+        folder
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("letterkit-check-{}-", child.id()))
+    );
+    assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700, "private");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let _ = child.wait();
+    // Another user's folder, and one of a live process, are left alone; a dead one's goes.
+    std::fs::create_dir(tmp.join("letterkit-check-999999999-0123456789abcdef")).unwrap();
+    std::fs::create_dir(tmp.join(format!("letterkit-check-{}-live", std::process::id()))).unwrap();
+    let run = letterkit(dir.path(), &["check", "-p", "people.csv"], &[("TMPDIR", tmpdir)]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(names(&tmp), [format!("letterkit-check-{}-live", std::process::id())]);
 }

@@ -13,6 +13,7 @@
 
 pub mod folder;
 mod lock;
+pub mod scratch;
 mod swap;
 mod sys;
 

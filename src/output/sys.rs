@@ -144,6 +144,28 @@ pub(crate) fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     }
 }
 
+/// The owner of a file (Unix user id; 0 elsewhere).
+pub(crate) fn owner(metadata: &std::fs::Metadata) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        metadata.uid()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        0
+    }
+}
+
+/// Whether process `pid` is running; on systems without `/proc`, it is taken to be.
+pub(crate) fn pid_alive(pid: u32) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return true;
+    }
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
 /// Swaps the folders at `a` and `b` in one step (Linux `renameat2` with `RENAME_EXCHANGE`):
 /// at every instant each name holds one whole folder. `Unsupported` where the system or the
 /// file system cannot.
