@@ -1,4 +1,4 @@
-//! Where a kit may go. A new kit replaces its whole folder (see [`super::swap`]), so the folder
+//! Where a kit may go. A new kit replaces its whole folder (see `swap.rs`), so the folder
 //! must hold nothing but a kit: never one of the build's inputs, never the folder letterkit is
 //! run from, and files letterkit did not make only with `--force`, which deletes them.
 

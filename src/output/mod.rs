@@ -2,11 +2,11 @@
 //! redirected.
 //!
 //! - A folder of outputs (a kit) is made in a private folder beside it and switched in whole
-//!   ([`Staged::folder`], see [`swap`]): a kill at any instant leaves the whole old folder or
+//!   ([`Staged::folder`], see `swap.rs`): a kill at any instant leaves the whole old folder or
 //!   the whole new one, and files of the old one that the new one does not make are gone.
 //! - A single file (`render -o`, `preview`, `share`, `calibrate`, `envelopes`) is written
 //!   under a random temporary name beside it, fsynced, and renamed over the old one.
-//! - One writer at a time per output ([`lock`]); what a killed writer left beside an output is
+//! - One writer at a time per output (`lock.rs`); what a killed writer left beside an output is
 //!   removed by the next writer of that output.
 //! - Every file is created new (`O_EXCL | O_NOFOLLOW`), never through a symbolic link, and
 //!   every temporary name is random.
