@@ -5,7 +5,8 @@
 //! when an import runs back up):
 //! 1. [`base`]: units, diagnostics, the built-in paper and envelope formats.
 //! 2. [`input`]: reading untrusted files: the sandbox, limits, picture and font verification.
-//! 3. [`output`]: writing files so that a failed job leaves earlier outputs whole.
+//! 3. [`output`]: writing files and kit folders whole: one writer at a time, made aside, switched in
+//!    with one step, never through a symbolic link.
 //! 4. [`mail`]: the Postal Service's rules: address zones, sizes, classification, postage.
 //! 5. [`text`]: templates and markup, fonts, shaping and line breaking.
 //! 6. [`model`]: designs, campaigns and participants lists read into typed values.

@@ -93,7 +93,8 @@ enum Command {
         /// Print where the time went.
         #[arg(long)]
         timings: bool,
-        /// Write into the folder the campaign or participants list is in (refused otherwise).
+        /// Replace the output folder even if it holds files letterkit did not make (they are
+        /// deleted); a kit always replaces its whole folder.
         #[arg(long)]
         force: bool,
         #[command(flatten)]

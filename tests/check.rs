@@ -13,7 +13,7 @@ mod common;
 use common::letterkit;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const UPDATE_ENV: &str = "LETTERKIT_UPDATE_BAD_INPUTS";
 
@@ -270,103 +270,6 @@ fn huge_inputs_get_clear_limits() {
         "{}",
         stderr(&out)
     );
-}
-
-fn kit_files(kit: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(kit)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file() && !e.file_name().to_string_lossy().ends_with(".letterkit-tmp"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    files.sort();
-    files
-}
-
-fn temporary_files(kit: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(kit).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".letterkit-tmp") {
-            found.push(name);
-        } else if entry.path().is_dir() {
-            found.extend(temporary_files(&entry.path()));
-        }
-    }
-    found
-}
-
-#[test]
-fn a_failed_build_leaves_the_previous_kit_intact_and_no_temporary_files() {
-    let dir = scratch("failed-build");
-    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = kit_files(&dir.join("kit"));
-    // The second build has other content and fails while writing: its split files cannot go
-    // where a file named `participants` is in the way.
-    std::fs::write(dir.join("kit/participants"), "in the way").unwrap();
-    let second = letterkit(&dir, &["build", "-o", "kit", "--count", "2", "--split"]);
-    assert_eq!(second.status.code(), Some(1));
-    assert!(stderr(&second).contains("cannot create folder"), "{}", stderr(&second));
-    let mut after = kit_files(&dir.join("kit"));
-    after.retain(|(name, _)| name != "participants");
-    assert!(before == after, "the previous kit is unchanged");
-    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
-}
-
-#[test]
-fn a_killed_build_leaves_the_previous_kit_intact() {
-    let dir = scratch("killed-build");
-    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = kit_files(&dir.join("kit"));
-    // Kill a long build as soon as it has written its first temporary file.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_letterkit"))
-        .args(["build", "-o", "kit", "--count", "10000"])
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    let mut killed = false;
-    while started.elapsed() < std::time::Duration::from_secs(60) {
-        if !temporary_files(&dir.join("kit")).is_empty() {
-            child.kill().unwrap();
-            killed = true;
-            break;
-        }
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    let _ = child.wait();
-    assert!(killed, "the build was killed while writing");
-    assert!(before == kit_files(&dir.join("kit")), "the previous kit is unchanged");
-    // The killed build's temporary files are left behind; the next build removes them, also
-    // those of files it does not make itself.
-    std::fs::write(dir.join("kit/.postcards.pdf.letterkit-tmp"), "stale").unwrap();
-    let again = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
-    assert!(again.status.success(), "{}", stderr(&again));
-    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
-    assert!(before == kit_files(&dir.join("kit")), "the same kit again");
-}
-
-/// `Staged::commit` is all or nothing: when a file cannot be put in place, the earlier kit is
-/// restored whole and no temporary files stay behind.
-#[test]
-fn a_build_that_fails_while_renaming_leaves_the_previous_kit_intact() {
-    let dir = scratch("failed-commit");
-    let first = letterkit(&dir, &["build", "-o", "kit", "--count", "4"]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    std::fs::remove_file(dir.join("kit/manifest.json")).unwrap();
-    std::fs::create_dir(dir.join("kit/manifest.json")).unwrap();
-    let before = kit_files(&dir.join("kit"));
-    let second = letterkit(&dir, &["build", "-o", "kit", "--count", "2"]);
-    assert_eq!(second.status.code(), Some(1));
-    assert_eq!(temporary_files(&dir.join("kit")), Vec::<String>::new());
-    assert!(before == kit_files(&dir.join("kit")), "letters.pdf was replaced by the failed build's");
 }
 
 #[test]

@@ -140,8 +140,9 @@ fn bad_rows_are_errors_and_leave_the_earlier_kit_alone() {
     assert_eq!(std::fs::read(dir.join("kit/letters.pdf")).unwrap(), before, "the earlier kit is untouched");
     let leftovers: Vec<_> = std::fs::read_dir(dir.join("kit"))
         .unwrap()
+        .chain(std::fs::read_dir(&dir).unwrap())
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains("letterkit-tmp"))
+        .filter(|e| e.file_name().to_string_lossy().contains(".letterkit-"))
         .collect();
     assert!(leftovers.is_empty(), "no temporary files are left behind");
 }

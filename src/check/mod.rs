@@ -442,17 +442,20 @@ pub fn check_kit(
         return report;
     }
 
-    // The build itself, into a private folder that is removed again.
-    let scratch = std::env::temp_dir().join(format!(
-        "letterkit-check-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-    ));
+    // The build itself, into a private folder (0700) that is removed again; one left by a
+    // check that was killed is removed by the next check.
+    let scratch = match crate::output::scratch::Scratch::new("check") {
+        Ok(scratch) => scratch,
+        Err(e) => {
+            report.extend(e.0);
+            return report;
+        }
+    };
     let options = crate::kit::BuildOptions {
         campaign: campaign_path.map(Path::to_path_buf),
         participants: participants_path.map(Path::to_path_buf),
         count,
-        output: scratch.clone(),
+        output: scratch.path().join("kit"),
         split: false,
         one_file: false,
         print: crate::impose::PrintOptions::default(),
@@ -463,8 +466,8 @@ pub fn check_kit(
     let mut warnings = Warnings::default();
     let built = crate::kit::build(&options, &mut warnings);
     report.extend(warnings.0);
-    let manifest = std::fs::read(scratch.join("manifest.json")).ok();
-    let _ = std::fs::remove_dir_all(&scratch);
+    let manifest = std::fs::read(options.output.join("manifest.json")).ok();
+    drop(scratch);
     match built {
         Ok(_) => report.checked.push(format!(
             "the kit for \"{}\": {pieces} pieces and their envelopes laid out and made into PDFs (in a temporary folder, removed again)",

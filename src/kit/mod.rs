@@ -49,7 +49,7 @@ pub struct BuildOptions {
     pub print: PrintOptions,
     /// Print where the time went.
     pub timings: bool,
-    /// Write into the folder a campaign or participants list is in (refused otherwise).
+    /// Replace an output folder that holds files letterkit did not make (they are deleted).
     pub force: bool,
     /// Where the campaign's designs, pictures and fonts may come from (`--allow-path`).
     pub sandbox: Sandbox,
@@ -74,11 +74,10 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
-    crate::output::folder::output_folder(out, &inputs, options.force)?;
-    crate::output::sweep_stale(out);
-    // Files stream into temporary names and are put in place together at the end: a failed
-    // build leaves the folder as it was.
-    let mut staged = Staged::default();
+    crate::output::folder::output_folder(out, &inputs)?;
+    // Files stream into a private folder beside `out`, switched in whole at the end: a failed
+    // or killed build leaves the earlier kit as it was, and a second build into `out` stops.
+    let mut staged = Staged::folder(out, options.force)?;
     let (kit, names, sheet_notes) = produce(
         &campaign,
         &designs,
