@@ -369,9 +369,8 @@ fn check_element(
 
     // The barcode clear zone of an envelope design stays empty (Pub 28 A1).
     if envelope_zone {
-        let z = mail::barcode_clear_zone(design.width, design.height);
-        let zone = Rect::new(z.x + bleed, z.y + bleed, z.width, z.height);
-        if layout::ink_bounds(&first.items).is_some_and(|i| i.intersects(&zone)) {
+        let in_zone = |ink| mail::placement::in_barcode_clear_zone(ink, design.width, design.height, bleed);
+        if layout::ink_bounds(&first.items).is_some_and(in_zone) {
             out.push(at(Diagnostic::warning(format!(
                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there (Pub 28 A1)",
                 element.label

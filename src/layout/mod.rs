@@ -300,15 +300,19 @@ pub fn layout_design(
         };
         let has_address =
             design.elements.iter().any(|e| e.page == page_index && matches!(e.body, Body::Address(_)));
-        let clear_zone = {
-            let z = crate::mail::barcode_clear_zone(design.width, design.height);
-            Rect::new(z.x + design.bleed, z.y + design.bleed, z.width, z.height)
-        };
         for element in design.elements.iter().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
                     // On an address side, the barcode clear zone stays empty (Pub 28 A1).
-                    if has_address && ink_bounds(&items).is_some_and(|ink| ink.intersects(&clear_zone)) {
+                    let in_zone = |ink| {
+                        crate::mail::placement::in_barcode_clear_zone(
+                            ink,
+                            design.width,
+                            design.height,
+                            design.bleed,
+                        )
+                    };
+                    if has_address && ink_bounds(&items).is_some_and(in_zone) {
                         warnings.push(
                             Diagnostic::warning(format!(
                                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there",
