@@ -503,8 +503,8 @@ fn layout_element(
                 }
             };
             let visible = clip.unwrap_or(rect);
-            let dpi = (iw / (rect.width / 72.0)).min(ih / (rect.height / 72.0));
-            if dpi < 150.0 && visible.width > 72.0 {
+            let dpi = print_dpi(iw, ih, rect);
+            if blurry(dpi, visible) {
                 warnings.push(
                     Diagnostic::warning(format!(
                         "{}: {} prints at {dpi:.0} dpi; it will look blurry (300 dpi is what print shops ask for)",
@@ -695,6 +695,23 @@ fn layout_text(
         rest = &rest[capacity..];
     }
     Ok((items, more))
+}
+
+/// The resolution a picture of `px_w` x `px_h` pixels prints at when drawn into `rect`: the
+/// lower of its two directions (mail-facts.md section 5: print shops ask for 300 dpi).
+pub fn print_dpi(px_w: f32, px_h: f32, rect: Rect) -> f32 {
+    (px_w / (rect.width / crate::base::units::PT_PER_IN))
+        .min(px_h / (rect.height / crate::base::units::PT_PER_IN))
+}
+
+/// The resolution under which a picture looks blurry in print.
+pub const BLURRY_DPI: f32 = 150.0;
+
+/// Whether a picture printing at `dpi`, of which `visible` shows, looks blurry: under
+/// [`BLURRY_DPI`] and wider than an inch (smaller pictures pass). Layout warns about these;
+/// `check` asks for 300 dpi of the rest.
+pub fn blurry(dpi: f32, visible: Rect) -> bool {
+    dpi < BLURRY_DPI && visible.width > crate::base::units::PT_PER_IN
 }
 
 /// The union of the ink extents of text runs and shapes (images count by their visible box).
