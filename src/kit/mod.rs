@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::impose::PrintOptions;
+use crate::layout::Pictures;
 use crate::mail::{self, Postage};
 use crate::model::campaign;
 use crate::output::{Staged, check_not_input};
@@ -64,6 +65,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         points: campaign.points(),
         variants: typed_variants(&campaign)?,
         writers: &writers,
+        pictures: Pictures::default(),
     };
     clock.lap("read inputs");
     let title =
