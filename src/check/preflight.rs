@@ -12,8 +12,6 @@ use crate::model::design::{Body, Design, Element};
 
 /// The resolution print shops ask for (mail-facts.md section 5).
 pub const PRINT_DPI: f32 = 300.0;
-/// Below this, layout already warns that a picture will look blurry.
-const BLURRY_DPI: f32 = 150.0;
 /// The smallest type print shops accept (mail-facts.md section 5: 6-7 pt).
 pub const MIN_TEXT_PT: f32 = 6.0;
 /// How close to an edge counts as touching it, in points.
@@ -333,9 +331,8 @@ fn check_element(
     for item in &items {
         if let Item::Image(image) = item {
             let (px_w, px_h) = (image.picture.width_px as f32, image.picture.height_px as f32);
-            let dpi = (px_w / (image.rect.width / PT_PER_IN)).min(px_h / (image.rect.height / PT_PER_IN));
-            let visible = image.clip.unwrap_or(image.rect);
-            let layout_warned = dpi < BLURRY_DPI && visible.width > PT_PER_IN;
+            let dpi = layout::print_dpi(px_w, px_h, image.rect);
+            let layout_warned = layout::blurry(dpi, image.clip.unwrap_or(image.rect));
             if dpi < PRINT_DPI - 0.5 && !layout_warned {
                 let need_w = (image.rect.width / PT_PER_IN * PRINT_DPI).ceil();
                 let need_h = (image.rect.height / PT_PER_IN * PRINT_DPI).ceil();
@@ -369,9 +366,8 @@ fn check_element(
 
     // The barcode clear zone of an envelope design stays empty (Pub 28 A1).
     if envelope_zone {
-        let z = mail::barcode_clear_zone(design.width, design.height);
-        let zone = Rect::new(z.x + bleed, z.y + bleed, z.width, z.height);
-        if layout::ink_bounds(&first.items).is_some_and(|i| i.intersects(&zone)) {
+        let in_zone = |ink| mail::placement::in_barcode_clear_zone(ink, design.width, design.height, bleed);
+        if layout::ink_bounds(&first.items).is_some_and(in_zone) {
             out.push(at(Diagnostic::warning(format!(
                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there (Pub 28 A1)",
                 element.label

@@ -4,6 +4,18 @@
 //!
 //! Pieces are laid out in parallel batches and streamed into the PDF writers, so memory does
 //! not grow with the number of letters; nothing is written to disk until every piece is done.
+//!
+//! [`build`] runs the steps, each in a file of its own:
+//! - `designs.rs`: the built-in designs and the checks that a campaign's designs fit together;
+//! - `plan.rs`: the writers, one job per piece, the passes, and each piece's field values
+//!   (a participant's columns come from [`crate::model::fields`]);
+//! - `produce.rs`: the passes that lay out pieces and envelopes and stream them into the PDFs,
+//!   and the `--split` files;
+//! - `manifest.rs`: a record per piece (mail class, weight and postage from
+//!   [`crate::mail::Postage::rate`]) and `manifest.json`;
+//! - `summary.rs`: what `build` prints, and `--timings`;
+//! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
+//!   an envelope is [`crate::mail::placement`].
 
 mod designs;
 mod manifest;
@@ -17,6 +29,7 @@ use std::path::{Path, PathBuf};
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::impose::PrintOptions;
 use crate::input::confine::Sandbox;
+use crate::layout::Pictures;
 use crate::mail::{self, Postage};
 use crate::model::campaign;
 use crate::output::{Staged, check_not_input};
@@ -67,6 +80,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         points: campaign.points(),
         variants: typed_variants(&campaign)?,
         writers: &writers,
+        pictures: Pictures::default(),
     };
     clock.lap("read inputs");
     let title =

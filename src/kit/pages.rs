@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::base::formats::Format;
 use crate::base::units::{Color, PT_PER_IN, Rect};
 use crate::layout::{Block, BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
-use crate::mail::{barcode_clear_zone, ocr_read_area};
+use crate::mail::placement;
 use crate::model::design::Paint;
 use crate::text::Align;
 use crate::text::fonts::FontBook;
@@ -43,15 +43,12 @@ pub fn envelope(
     format: &Format,
     content: &EnvelopeContent,
 ) -> Result<(Page, EnvelopeGeometry), String> {
-    let (w, h) = (format.width.max(format.height), format.width.min(format.height));
+    // Where everything goes is mail's rule (mail/placement.rs); this sets the type.
+    let zones = placement::envelope_zones(format.width, format.height, format.margin);
+    let (w, h, edge, stamp) = (zones.width, zones.height, zones.edge, zones.stamp);
     let mut page = Page::new(w, h, 0.0);
-    let ocr = ocr_read_area(w, h);
-    let clear = barcode_clear_zone(w, h);
-    let edge = format.margin.min(0.375 * IN);
 
-    // Stamp box: 0.875 x 1 in, 1/4 in from the top and right edges (upper right of the
-    // address side, IMM 153 / mail-facts.md 2.3). A dashed guide, printed light.
-    let stamp = Rect::new(w - 0.25 * IN - 0.875 * IN, 0.25 * IN, 0.875 * IN, 1.0 * IN);
+    // Stamp box: a dashed guide, printed light.
     page.items
         .push(Item::Shape(Shape { path: dashed_rect(stamp, 4.0, 3.0), paint: stroke(GUIDE_GRAY, 0.5) }));
     let label = BlockStyle { align: Align::Center, color: GUIDE_GRAY, ..BlockStyle::new("sans", 6.0, 7.5) };
@@ -65,9 +62,8 @@ pub fn envelope(
     )?;
     page.items.extend(stamp_label.items);
 
-    // Return address, upper left, kept above the OCR read area (Pub 28; "keep your return
-    // address above the bottom 2 3/4 in", mail-facts.md 2.3). 8 pt or larger.
-    let return_width = (w / 2.0 - edge).min(3.2 * IN);
+    // Return address, upper left, kept above the OCR read area. 8 pt or larger.
+    let return_width = zones.return_width;
     let return_rect = match content.return_lines {
         Some(lines) => {
             let markup = lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
@@ -81,7 +77,7 @@ pub fn envelope(
                     edge,
                     return_width,
                 )?;
-                if block.rect.bottom() <= ocr.y - 2.0 && block.lines == lines.len() {
+                if block.rect.bottom() <= zones.return_bottom() && block.lines == lines.len() {
                     let rect = block.rect;
                     page.items.extend(block.items);
                     break rect;
@@ -107,25 +103,31 @@ pub fn envelope(
                 40.0,
             )?;
             page.items.extend(from.items);
-            let spacing = ((ocr.y - 4.0 - edge) / 3.5).min(0.25 * IN);
+            let (spacing, length) = zones.return_writing_lines();
             let mut path = Vec::new();
             for k in 1..=3 {
                 let y = edge + k as f32 * spacing;
                 path.push(PathSeg::Move(edge, y));
-                path.push(PathSeg::Line(edge + return_width * 0.85, y));
+                path.push(PathSeg::Line(edge + length, y));
             }
             page.items.push(Item::Shape(Shape { path, paint: stroke(GUIDE_GRAY, 0.4) }));
-            Rect::new(edge, edge, return_width * 0.85, 3.0 * spacing)
+            Rect::new(edge, edge, length, 3.0 * spacing)
         }
     };
 
     // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; mail-facts.md 2.4),
-    // one flush-left block, centred in the OCR read area and clear of the stamp box.
+    // one flush-left block, placed in the OCR read area clear of the stamp box.
     let markup = content.delivery_lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
     let mut size = 11.0;
     let address = loop {
-        let probe =
-            text_block(fonts, &markup, &BlockStyle::new("sans", size, size * 1.25), 0.0, 0.0, ocr.width)?;
+        let probe = text_block(
+            fonts,
+            &markup,
+            &BlockStyle::new("sans", size, size * 1.25),
+            0.0,
+            0.0,
+            zones.ocr.width,
+        )?;
         if probe.lines == content.delivery_lines.len() || size <= 8.0 {
             if probe.lines != content.delivery_lines.len() {
                 return Err(format!(
@@ -134,22 +136,13 @@ pub fn envelope(
                 ));
             }
             let (bw, bh) = (probe.rect.width, probe.rect.height);
-            let x = ocr.x + (ocr.width - bw) / 2.0;
-            let mut top = ocr.y + (ocr.height - bh) / 2.0;
-            let overlaps = |top: f32, r: Rect| Rect::new(x, top, bw, bh).intersects(&r.outset(4.0));
-            if overlaps(top, stamp) {
-                top = top.max(stamp.bottom() + 6.0);
-            }
-            if overlaps(top, return_rect) {
-                top = top.max(return_rect.bottom() + 6.0);
-            }
-            if top + bh > ocr.bottom() {
+            let Some((x, top)) = zones.delivery_address(bw, bh, return_rect) else {
                 return Err(format!(
                     "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of a {} envelope below the stamp and return address",
                     content.delivery_lines.len(),
                     format.name
                 ));
-            }
+            };
             let block =
                 text_block(fonts, &markup, &BlockStyle::new("sans", size, size * 1.25), x, top, bw + 1.0)?;
             let rect = block.rect;
@@ -159,21 +152,15 @@ pub fn envelope(
         size -= 0.5;
     };
 
-    // Piece number: small, below the OCR read area at the lower left, outside the barcode
-    // clear zone; on envelopes too narrow for that, centred at the top edge.
+    // Piece number: small, at the lower left; on envelopes too narrow for that, at the top.
     if let Some(piece) = content.piece {
         let style = BlockStyle { color: Color::Rgb(110, 110, 110), ..BlockStyle::new("sans", 6.5, 8.0) };
-        let mut block = text_block(fonts, &escape_markup(piece), &style, edge, h - 0.3 * IN, clear.x - edge)?;
-        if block.rect.right() > clear.x - 2.0 || block.lines > 1 {
+        let (x, top, width) = zones.piece_number();
+        let mut block = text_block(fonts, &escape_markup(piece), &style, x, top, width)?;
+        if !zones.piece_number_fits(block.rect.right()) || block.lines > 1 {
             let centred = BlockStyle { align: Align::Center, ..style };
-            block = text_block(
-                fonts,
-                &escape_markup(piece),
-                &centred,
-                return_width + edge,
-                0.12 * IN,
-                stamp.x - return_width - 2.0 * edge,
-            )?;
+            let (x, top, width) = zones.piece_number_at_top();
+            block = text_block(fonts, &escape_markup(piece), &centred, x, top, width)?;
         }
         page.items.extend(block.items);
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::base::diag::{Diagnostic, Result, Source, Warnings};
 use crate::base::formats::Format;
-use crate::layout;
+use crate::layout::{self, Pictures};
 use crate::model::campaign::LoadedCampaign;
 use crate::model::design::Design;
 use crate::model::fields;
@@ -115,6 +115,8 @@ pub(super) struct Context<'a> {
     pub(super) points: Vec<(&'a str, &'a str)>,
     pub(super) variants: Option<Variants>,
     pub(super) writers: &'a [Writer],
+    /// Pictures read once for the whole build: every pass and every `--split` file shares them.
+    pub(super) pictures: Pictures,
 }
 
 impl Context<'_> {

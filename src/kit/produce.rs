@@ -143,7 +143,7 @@ pub(super) fn produce(
     clock: &mut Timings,
 ) -> Result<Produced> {
     let postage = Postage::builtin();
-    let pictures = Pictures::default();
+    let pictures = &context.pictures;
     let delivery = campaign.delivery_lines();
     let paper = campaign.paper;
     let sheet_weight =
@@ -192,8 +192,8 @@ pub(super) fn produce(
             let laid: Vec<Laid> = chunk
                 .par_iter()
                 .map(|&i| match pass {
-                    Pass::Envelopes => envelope_page(&jobs[i], context, designs, &delivery, &pictures),
-                    _ => lay_out_piece(&jobs[i], context, &pictures),
+                    Pass::Envelopes => envelope_page(&jobs[i], context, designs, &delivery, pictures),
+                    _ => lay_out_piece(&jobs[i], context, pictures),
                 })
                 .collect();
             let mut pieces = Vec::new();
@@ -348,16 +348,16 @@ pub(super) fn writer_pdf(
     campaign: &LoadedCampaign,
     options: &PdfOptions,
 ) -> Result<Vec<u8>> {
-    let pictures = Pictures::default();
+    let pictures = &context.pictures;
     let delivery = campaign.delivery_lines();
     let mut pdf = PdfWriter::new(Vec::new(), &options.title, options)?;
     for job in jobs {
-        for page in lay_out_piece(job, context, &pictures).0? {
+        for page in lay_out_piece(job, context, pictures).0? {
             pdf.add(page)?;
         }
     }
     for job in jobs.iter().filter(|j| j.envelope.is_some()) {
-        for page in envelope_page(job, context, designs, &delivery, &pictures).0? {
+        for page in envelope_page(job, context, designs, &delivery, pictures).0? {
             pdf.add(page)?;
         }
     }

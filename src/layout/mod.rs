@@ -302,15 +302,19 @@ pub fn layout_design(
         };
         let has_address =
             design.elements.iter().any(|e| e.page == page_index && matches!(e.body, Body::Address(_)));
-        let clear_zone = {
-            let z = crate::mail::barcode_clear_zone(design.width, design.height);
-            Rect::new(z.x + design.bleed, z.y + design.bleed, z.width, z.height)
-        };
         for element in design.elements.iter().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
                     // On an address side, the barcode clear zone stays empty (Pub 28 A1).
-                    if has_address && ink_bounds(&items).is_some_and(|ink| ink.intersects(&clear_zone)) {
+                    let in_zone = |ink| {
+                        crate::mail::placement::in_barcode_clear_zone(
+                            ink,
+                            design.width,
+                            design.height,
+                            design.bleed,
+                        )
+                    };
+                    if has_address && ink_bounds(&items).is_some_and(in_zone) {
                         warnings.push(
                             Diagnostic::warning(format!(
                                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there",
@@ -501,8 +505,8 @@ fn layout_element(
                 }
             };
             let visible = clip.unwrap_or(rect);
-            let dpi = (iw / (rect.width / 72.0)).min(ih / (rect.height / 72.0));
-            if dpi < 150.0 && visible.width > 72.0 {
+            let dpi = print_dpi(iw, ih, rect);
+            if blurry(dpi, visible) {
                 warnings.push(
                     Diagnostic::warning(format!(
                         "{}: {} prints at {dpi:.0} dpi; it will look blurry (300 dpi is what print shops ask for)",
@@ -696,6 +700,23 @@ fn layout_text(
         rest = &rest[capacity..];
     }
     Ok((items, more))
+}
+
+/// The resolution a picture of `px_w` x `px_h` pixels prints at when drawn into `rect`: the
+/// lower of its two directions (mail-facts.md section 5: print shops ask for 300 dpi).
+pub fn print_dpi(px_w: f32, px_h: f32, rect: Rect) -> f32 {
+    (px_w / (rect.width / crate::base::units::PT_PER_IN))
+        .min(px_h / (rect.height / crate::base::units::PT_PER_IN))
+}
+
+/// The resolution under which a picture looks blurry in print.
+pub const BLURRY_DPI: f32 = 150.0;
+
+/// Whether a picture printing at `dpi`, of which `visible` shows, looks blurry: under
+/// [`BLURRY_DPI`] and wider than an inch (smaller pictures pass). Layout warns about these;
+/// `check` asks for 300 dpi of the rest.
+pub fn blurry(dpi: f32, visible: Rect) -> bool {
+    dpi < BLURRY_DPI && visible.width > crate::base::units::PT_PER_IN
 }
 
 /// The union of the ink extents of text runs and shapes (images count by their visible box).

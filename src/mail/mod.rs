@@ -1,6 +1,9 @@
-//! USPS mail rules: which envelope holds what, where the address goes, and what is mailable.
+//! USPS mail rules: which envelope holds what, what is mailable and what it costs; where the
+//! address, the stamp and the return address go is in [`placement`].
 //!
 //! Numbers come from `shared/reference/mail-facts.md`; each rule cites its source.
+
+pub mod placement;
 
 use crate::base::formats::{self, Format, Kind};
 use crate::base::units::{PT_PER_IN, Rect};

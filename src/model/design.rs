@@ -704,11 +704,10 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf, sandbox: &Sandb
                 }
             },
         };
-        // An address box defaults to the right part of the OCR read area (DMM 202.2.1):
-        // the left half of a postcard's address side is for the message.
+        // An address box defaults to the right part of the OCR read area (mail's placement).
         let (default_x, default_y, default_right, default_bottom) = if def.kind == ElementKind::Address {
-            let ocr = crate::mail::ocr_read_area(width, height);
-            (ocr.x.max(width * 0.5), ocr.y, ocr.right(), ocr.bottom())
+            let [left, top, right, bottom] = crate::mail::placement::address_box(width, height);
+            (left, top, right, bottom)
         } else {
             (margin, margin, width - margin, height - margin)
         };
