@@ -507,7 +507,7 @@ fn heavy_pieces(manifest: &serde_json::Value, said: &[Diagnostic]) -> Vec<Diagno
         let (Some(id), Some(ounces)) = (piece["id"].as_str(), piece["weight_oz"].as_f64()) else { continue };
         if crate::mail::over_one_ounce(ounces) && !said.iter().any(|d| d.message.contains(id)) {
             out.push(Diagnostic::warning(format!(
-                "{id}: about {ounces:.2} oz with its envelope, over one ounce: it needs ${:.2} postage (mail-facts.md section 6)",
+                "{id}: about {ounces:.2} oz with its envelope, over one ounce: it needs ${:.2} postage (docs/mail-rules.md 6)",
                 piece["postage_usd"].as_f64().unwrap_or(0.0)
             )));
         }

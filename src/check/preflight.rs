@@ -10,9 +10,9 @@ use crate::layout::{self, Fields, Item, Page, Pictures};
 use crate::mail::{self, MailClass, Mailing, Postage};
 use crate::model::design::{Body, Design, Element};
 
-/// The resolution print shops ask for (mail-facts.md section 5).
+/// The resolution print shops ask for (docs/mail-rules.md 5).
 pub const PRINT_DPI: f32 = 300.0;
-/// The smallest type print shops accept (mail-facts.md section 5: 6-7 pt).
+/// The smallest type print shops accept (docs/mail-rules.md 5: 6-7 pt).
 pub const MIN_TEXT_PT: f32 = 6.0;
 /// How close to an edge counts as touching it, in points.
 const TOUCH: f32 = 0.5;
@@ -181,7 +181,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
             if rating.over_one_ounce() {
                 out.push(
                     Diagnostic::warning(format!(
-                        "the letter prints on {printed_pages} sheets: with its envelope about {:.2} oz, over one ounce, so it needs ${:.2} postage instead of ${:.2} (mail-facts.md section 6)",
+                        "the letter prints on {printed_pages} sheets: with its envelope about {:.2} oz, over one ounce, so it needs ${:.2} postage instead of ${:.2} (docs/mail-rules.md 6)",
                         rating.ounces,
                         rating.postage.unwrap_or_default(),
                         postage.letter(0.5, false)
@@ -280,7 +280,7 @@ fn check_element(
 
     // Backgrounds: a fill or picture that reaches a trim edge must go on into the bleed when
     // the design has bleed, or a slightly off cut leaves a white sliver (print-shop spec,
-    // mail-facts.md section 5: 1/8 in bleed).
+    // docs/mail-rules.md 5: 1/8 in bleed).
     let background = matches!(element.body, Body::Image(_))
         || matches!(&element.body, Body::Rect { paint, .. } | Body::Ellipse { paint } if paint.fill.is_some());
     let touches = [
@@ -303,7 +303,7 @@ fn check_element(
     }
 
     // The safe zone: keep everything that matters inside `safe` from the trim edge, where no
-    // cut reaches (print-shop spec, mail-facts.md section 5); backgrounds that run into the
+    // cut reaches (print-shop spec, docs/mail-rules.md 5); backgrounds that run into the
     // bleed are exempt, and so are backgrounds on a design without bleed (home printing).
     let safe = Rect::new(
         trim.x + design.safe,
@@ -326,7 +326,7 @@ fn check_element(
         .hint(format!("keep it at least {} in from every edge", inches(design.safe)))));
     }
 
-    // Pictures: 300 dpi at the size they print (mail-facts.md section 5). Layout already warns
+    // Pictures: 300 dpi at the size they print (docs/mail-rules.md 5). Layout already warns
     // below 150 dpi for pictures wider than an inch.
     for item in &items {
         if let Item::Image(image) = item {
@@ -348,7 +348,7 @@ fn check_element(
         }
     }
 
-    // Type size: print shops take 6 pt and up (mail-facts.md section 5).
+    // Type size: print shops take 6 pt and up (docs/mail-rules.md 5).
     let smallest = items
         .iter()
         .filter_map(|i| match i {

@@ -115,7 +115,7 @@ pub fn envelope(
         }
     };
 
-    // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; mail-facts.md 2.4),
+    // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; docs/mail-rules.md 2.4),
     // one flush-left block, placed in the OCR read area clear of the stamp box.
     let markup = content.delivery_lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
     let mut size = 11.0;

@@ -22,7 +22,7 @@ fn place(sheet: &mut Page, panel: &Page, x: f32, y: f32, rotate_180: bool) {
 /// half over onto the right. Working through the folds: the top-left quarter becomes the front
 /// cover and the top-right the back, both upside down on the flat sheet (rotated 180° here so
 /// they read upright once folded); the bottom quarters are the inside spread, upright
-/// (mail-facts.md 4.1, matching printers' layouts).
+/// (docs/mail-rules.md 4.1, matching printers' layouts).
 ///
 /// Half fold, one landscape sheet printed on both sides: outside = back (left) and front
 /// (right); inside = inside-left and inside-right. The fold is parallel to the sheet's short

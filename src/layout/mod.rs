@@ -703,7 +703,7 @@ fn layout_text(
 }
 
 /// The resolution a picture of `px_w` x `px_h` pixels prints at when drawn into `rect`: the
-/// lower of its two directions (mail-facts.md section 5: print shops ask for 300 dpi).
+/// lower of its two directions (docs/mail-rules.md 5: print shops ask for 300 dpi).
 pub fn print_dpi(px_w: f32, px_h: f32, rect: Rect) -> f32 {
     (px_w / (rect.width / crate::base::units::PT_PER_IN))
         .min(px_h / (rect.height / crate::base::units::PT_PER_IN))

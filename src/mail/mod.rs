@@ -1,7 +1,7 @@
 //! USPS mail rules: which envelope holds what, what is mailable and what it costs; where the
 //! address, the stamp and the return address go is in [`placement`].
 //!
-//! Numbers come from `shared/reference/mail-facts.md`; each rule cites its source.
+//! Numbers come from `docs/mail-rules.md`; each rule cites its source.
 
 pub mod placement;
 
@@ -11,7 +11,7 @@ use crate::base::units::{PT_PER_IN, Rect};
 const IN: f32 = PT_PER_IN;
 
 /// An envelope must be at least this much larger than what it holds, in each dimension
-/// (vendors' fit rule, mail-facts.md 3.1, tightened to the 1/8 in the campaign guide asks).
+/// (vendors' fit rule, docs/mail-rules.md 3.1, tightened to the 1/8 in the campaign guide asks).
 pub const ENVELOPE_CLEARANCE: f32 = 0.125 * IN;
 
 /// The OCR read area of an address side `width` x `height` points, in page coordinates
@@ -48,7 +48,7 @@ pub fn smallest_envelope_for(w: f32, h: f32) -> Option<&'static Format> {
 }
 
 /// The envelope for a letter on `paper` folded in thirds: #10 for US Letter, DL for A4
-/// (mail-facts.md 3.1: "#10: US Letter folded in thirds", "DL: A4 in thirds").
+/// (docs/mail-rules.md 3.1: "#10: US Letter folded in thirds", "DL: A4 in thirds").
 pub fn envelope_for_letter(paper: &Format) -> &'static Format {
     let name = if paper.name == "a4" { "envelope-dl" } else { "envelope-10" };
     formats::find(name, Some(Kind::Envelope)).expect("built-in envelope")
@@ -59,7 +59,7 @@ pub fn folded_in_thirds(paper: &Format) -> (f32, f32) {
     (paper.width.min(paper.height), paper.width.max(paper.height) / 3.0)
 }
 
-/// How USPS prices and handles a piece, from its size and kind (mail-facts.md 1.6 and 9).
+/// How USPS prices and handles a piece, from its size and kind (docs/mail-rules.md 1.6 and 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailClass {
     /// Card price: unfolded card 3.5-4.25 x 5-6 in (DMM 201.1.2.1).
@@ -163,7 +163,7 @@ impl Postage {
     }
 
     /// Postage for a letter-size piece of `ounces` (First-Class letters: first ounce, then each
-    /// additional ounce or part of one, DMM 101; mail-facts.md section 6).
+    /// additional ounce or part of one, DMM 101; docs/mail-rules.md 6).
     pub fn letter(&self, ounces: f64, nonmachinable: bool) -> f64 {
         let extra = (ounces - 1.0).max(0.0).ceil();
         let surcharge = if nonmachinable { self.prices.nonmachinable_surcharge } else { 0.0 };
@@ -180,7 +180,7 @@ impl Postage {
 }
 
 /// Whether a piece of `ounces` needs more than one First-Class stamp: the letter price covers
-/// the first ounce, each further ounce or part of one costs extra (DMM 101; mail-facts.md
+/// the first ounce, each further ounce or part of one costs extra (DMM 101; docs/mail-rules.md
 /// section 6).
 pub fn over_one_ounce(ounces: f64) -> bool {
     ounces > 1.0

@@ -26,7 +26,7 @@ pub struct EnvelopeZones {
     /// The distance of the return address from the top and left edges.
     pub edge: f32,
     /// The stamp box: 0.875 x 1 in, 1/4 in from the top and right edges (upper right of the
-    /// address side, IMM 153 / mail-facts.md 2.3).
+    /// address side, IMM 153 / docs/mail-rules.md 2.3).
     pub stamp: Rect,
     /// The return address's width, upper left.
     pub return_width: f32,
@@ -50,7 +50,7 @@ pub fn envelope_zones(a: f32, b: f32, margin: f32) -> EnvelopeZones {
 
 impl EnvelopeZones {
     /// The lowest the return address may reach: above the OCR read area (Pub 28; "keep your
-    /// return address above the bottom 2 3/4 in", mail-facts.md 2.3).
+    /// return address above the bottom 2 3/4 in", docs/mail-rules.md 2.3).
     pub fn return_bottom(&self) -> f32 {
         self.ocr.y - 2.0
     }
