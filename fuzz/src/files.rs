@@ -76,8 +76,8 @@ fn render_design_in(dir: &Scratch, design: &str) -> bool {
         return false;
     };
     let options = letterkit::render::PdfOptions { title: design.title.clone(), pdf_a: false };
-    // A font that was read and verified can still fail here: fuzzing found fonts that
-    // verify_font takes and the PDF's subsetter refuses (fuzz/README.md, "What the runs found").
+    // An error here is not a crash; verify_font makes a trial subset with every glyph, so a
+    // font the subsetter refuses is normally refused when read (fuzz/README.md).
     let Ok(bytes) = letterkit::render::pdf(&pages, &options) else { return false };
     assert_eq!(pdf_pages(&bytes), Ok(pages.len()), "the PDF reads back with every page");
     true
