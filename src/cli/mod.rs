@@ -1,4 +1,116 @@
-//! The commands a user runs, on top of the library's layers.
+//! The commands a user runs, on top of the library's layers: the arguments ([`args`]), what
+//! each command does ([`commands`]), and the program's entry point ([`main`]).
 
+pub mod args;
 pub mod calibrate;
 pub mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::base::diag::{Result, Warnings};
+use crate::input::confine::Sandbox;
+use args::{Cli, Command, PrintArgs};
+
+/// Runs a command other than `check`; returns the summary to print.
+fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
+    let sandbox = Sandbox::new(&cli.allow_path);
+    let command = cli.command.unwrap_or(Command::Build {
+        campaign: None,
+        participants: None,
+        output: PathBuf::from("letterkit-out"),
+        count: 10,
+        split: false,
+        one_file: false,
+        timings: false,
+        force: false,
+        print: PrintArgs::default(),
+    });
+    match command {
+        Command::Build { campaign, participants, output, count, split, one_file, timings, force, print } => {
+            let print = commands::print_options(&print.request())?;
+            let options = crate::kit::BuildOptions {
+                campaign,
+                participants,
+                count,
+                output,
+                split,
+                one_file,
+                print,
+                timings,
+                force,
+                sandbox,
+            };
+            crate::kit::build(&options, warnings)
+        }
+        Command::Envelopes { size, count, participants, campaign, output } => commands::envelopes(
+            campaign.as_deref(),
+            &sandbox,
+            &size,
+            count,
+            participants.as_deref(),
+            &output,
+            warnings,
+        ),
+        Command::Init { dir } => commands::init(&dir),
+        Command::Render { design, output, sets, pdf_a, print } => {
+            let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
+            commands::render(
+                &design,
+                &sandbox,
+                &output,
+                pdf_a,
+                &print.request(),
+                &crate::model::fields::parse_sets(&sets)?,
+                warnings,
+            )
+        }
+        Command::Preview { design, output, page, dpi, sets } => {
+            let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
+            commands::preview(
+                &design,
+                &sandbox,
+                &output,
+                page,
+                dpi,
+                &crate::model::fields::parse_sets(&sets)?,
+                warnings,
+            )
+        }
+        Command::Share { input, output } => commands::share(&input, &sandbox, &output, warnings),
+        Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),
+        Command::Check(_) => unreachable!("`check` reports by itself; main runs it"),
+        Command::Layouts => Ok(commands::layouts()),
+        Command::Fonts => Ok(commands::fonts()),
+    }
+}
+
+/// The `letterkit` program: parses the arguments, runs the command, prints its warnings and
+/// summary or error, and gives the exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Check(args)) = &cli.command {
+        let sandbox = Sandbox::new(&cli.allow_path);
+        return ExitCode::from(u8::try_from(crate::check::cli(args, &sandbox)).unwrap_or(1));
+    }
+    let mut warnings = Warnings::default();
+    let result = run(cli, &mut warnings);
+    for w in &warnings.0 {
+        eprintln!("{w}");
+    }
+    match result {
+        Ok(summary) => {
+            print!("{summary}");
+            if !summary.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The command line: every argument letterkit takes, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cli::commands;
+
+/// Turns TOML designs into print-ready PDFs for letter-writing campaigns.
+///
+/// With no command, builds a party kit for the built-in campaign into ./letterkit-out/.
+#[derive(Parser)]
+#[command(name = "letterkit", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Let designs read pictures and fonts from this folder too (repeatable). A design may
+    /// otherwise only use files in its own folder and the bundled ones.
+    #[arg(long = "allow-path", value_name = "DIR", global = true)]
+    pub allow_path: Vec<PathBuf>,
+}
+
+/// How pieces go onto paper.
+#[derive(Args, Clone, Default)]
+pub struct PrintArgs {
+    /// Put postcards and cards N-up on sheets of this paper (letter or a4), with crop marks.
+    #[arg(long, value_name = "PAPER")]
+    sheet: Option<String>,
+    /// With --sheet: columns x rows, e.g. 2x2. Default: as many as fit.
+    #[arg(long, value_name = "CxR")]
+    grid: Option<String>,
+    /// With --sheet: space between pieces, e.g. 0.25in. Default: 1/4 in, or none when that fits fewer.
+    #[arg(long, value_name = "LENGTH")]
+    gutter: Option<String>,
+    /// With --sheet: how two-sided sheets turn over in your printer.
+    #[arg(long, value_enum)]
+    duplex: Option<crate::impose::Duplex>,
+    /// With --sheet: leave out the crop marks.
+    #[arg(long)]
+    no_marks: bool,
+    /// With --sheet: your printer's offsets, from `letterkit calibrate` (a TOML file).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Print-shop files: one piece per page, front and back as separate pages, with its bleed
+    /// (this is also what letterkit writes without --sheet).
+    #[arg(long, conflicts_with = "sheet")]
+    print_shop: bool,
+    /// With --print-shop: crop marks outside the bleed box.
+    #[arg(long, requires = "print_shop")]
+    marks: bool,
+    /// Print-shop files with crop marks (the same as --print-shop --marks).
+    #[arg(long, conflicts_with = "sheet")]
+    print_shop_marks: bool,
+}
+
+impl PrintArgs {
+    /// The print options as the commands take them.
+    pub fn request(self) -> commands::PrintRequest {
+        commands::PrintRequest {
+            sheet: self.sheet,
+            grid: self.grid,
+            gutter: self.gutter,
+            duplex: self.duplex,
+            no_marks: self.no_marks,
+            profile: self.profile,
+            shop_marks: self.print_shop_marks || (self.print_shop && self.marks),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build a party kit: a letter and its own addressed envelope for every participant.
+    Build {
+        /// The campaign file (TOML). Default: the built-in "Free people from ICE detention" campaign.
+        campaign: Option<PathBuf>,
+        /// The participants list: CSV with name,address1,address2,city,state,zip and, optionally, letters,cards,postcards.
+        #[arg(short, long)]
+        participants: Option<PathBuf>,
+        /// The folder to write the kit into.
+        #[arg(short, long, default_value = "letterkit-out")]
+        output: PathBuf,
+        /// Without a participants list: how many unnamed kits to make.
+        #[arg(long, default_value_t = 10)]
+        count: u32,
+        /// Also write one PDF per participant (their letters and envelopes) for printing at home.
+        #[arg(long)]
+        split: bool,
+        /// Write the mailed pieces as one PDF, kit.pdf: letters, envelopes, cards, postcards.
+        #[arg(long)]
+        one_file: bool,
+        /// Print where the time went.
+        #[arg(long)]
+        timings: bool,
+        /// Replace the output folder even if it holds files letterkit did not make (they are
+        /// deleted); a kit always replaces its whole folder.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Write addressed envelopes only (for letters on your own paper or bought cards).
+    Envelopes {
+        /// Envelope size: 10, 9, A2, A6, A7, A9, DL, C6, C5, 6x9, 6-3/4.
+        #[arg(long, default_value = "10")]
+        size: String,
+        /// How many envelopes, with the return address left blank.
+        #[arg(long, default_value_t = 10, conflicts_with = "participants")]
+        count: u32,
+        /// One envelope per letter for each participant, with their return address.
+        #[arg(short, long)]
+        participants: Option<PathBuf>,
+        /// The campaign file. Default: the built-in campaign.
+        #[arg(long)]
+        campaign: Option<PathBuf>,
+        /// Where to write the PDF.
+        #[arg(short, long, default_value = "envelopes.pdf")]
+        output: PathBuf,
+    },
+    /// Write a starter campaign folder (campaign, participants, letter designs) to edit.
+    Init {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Write a design as a PDF.
+    Render {
+        /// The design file (TOML).
+        design: PathBuf,
+        /// Where to write the PDF. Default: the design's name with .pdf.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
+        /// Write an archival PDF/A-2b file, dated 1970-01-01 or the day of SOURCE_DATE_EPOCH.
+        #[arg(long)]
+        pdf_a: bool,
+        #[command(flatten)]
+        print: PrintArgs,
+    },
+    /// Render one page of a design to PNG, from the PDF it prints as.
+    Preview {
+        /// The design file (TOML).
+        design: PathBuf,
+        /// Where to write the PNG. Default: the design's name with .png.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The page to show, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Resolution in dots per inch.
+        #[arg(long, default_value_t = 100.0)]
+        dpi: f32,
+        /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Make a square picture (1080 x 1080 px) of a postcard front or card cover with the hashtag, to share.
+    Share {
+        /// A postcard or card design, or a campaign file (its postcard is used).
+        input: PathBuf,
+        /// Where to write the PNG.
+        #[arg(short, long, default_value = "share.png")]
+        output: PathBuf,
+    },
+    /// Write a two-sided test sheet to measure your printer's offsets for --profile.
+    Calibrate {
+        /// The paper: letter or a4.
+        #[arg(long, default_value = "letter")]
+        paper: String,
+        /// Where to write the PDF.
+        #[arg(short, long, default_value = "calibrate.pdf")]
+        output: PathBuf,
+    },
+    /// Check a design or a kit for what would go wrong in print or in the mail; writes nothing.
+    ///
+    /// Exit status 0 when there are no errors (warnings pass unless --strict), 1 when there are.
+    /// docs/checks.md lists every check and the rule it comes from.
+    Check(crate::check::CheckArgs),
+    /// List the built-in page formats.
+    Layouts,
+    /// List the bundled fonts.
+    Fonts,
+}
