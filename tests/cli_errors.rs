@@ -392,6 +392,8 @@ fn usage_errors_exit_2() {
         &["preview", "design.toml", "--dpi", "abc"][..],
         &["preview", "design.toml", "--page", "-1"][..],
         &["render", "design.toml", "-o"][..],
+        // --count is for unnamed kits; with a participants list it would be ignored.
+        &["build", "--participants", "people.csv", "--count", "3"][..],
     ] {
         let run = letterkit(dir.path(), args);
         assert_eq!(run.code, Some(2), "{args:?}: {run:#?}");

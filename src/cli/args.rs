@@ -81,7 +81,7 @@ pub enum Command {
         #[arg(short, long, default_value = "letterkit-out")]
         output: PathBuf,
         /// Without a participants list: how many unnamed kits to make.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, conflicts_with = "participants")]
         count: u32,
         /// Also write one PDF per participant (their letters and envelopes) for printing at home.
         #[arg(long)]
