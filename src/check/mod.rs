@@ -270,10 +270,16 @@ fn check_design_source(
     sandbox: &Sandbox,
     report: &mut Report,
 ) {
-    let Some(mut design) = read_design(source, sandbox, report) else { return };
+    let Some(design) = read_design(source, sandbox, report) else { return };
     let pictures = Pictures::default();
     let mut warnings = Warnings::default();
-    let laid = layout::layout_printed(&design, data, &pictures, &mut warnings);
+    // One layout serves the PDF and the print checks.
+    let (pages, errors) = layout::layout_pages(&design, data, &pictures, &mut warnings);
+    let laid = if errors.is_empty() {
+        layout::printed(&design, pages.clone())
+    } else {
+        Err(crate::base::diag::Error(errors))
+    };
     report.extend(warnings.0);
     let mut printed = design.pages.len();
     match laid {
@@ -295,7 +301,7 @@ fn check_design_source(
         Err(e) => report.extend(e.0),
     }
     report.extend(preflight::mail_checks(&design, printed, options));
-    report.extend(preflight::print_checks(&mut design, data, &pictures));
+    report.extend(preflight::print_checks(&design, &pages));
     let what = match preflight::piece_of(&design) {
         preflight::Piece::Bare => "a piece mailed bare",
         preflight::Piece::Envelope => "an envelope",
@@ -489,12 +495,14 @@ pub fn check_kit(
             continue;
         }
         let paper = (kind == 0).then_some(loaded.paper);
-        if let Ok(mut design) = crate::kit::campaign_design(&loaded, key, name, paper) {
+        if let Ok(design) = crate::kit::campaign_design(&loaded, key, name, paper) {
             let fields = sample_fields(&loaded, first, key);
             let pictures = Pictures::default();
             let options = preflight::Options { mail_size: false };
             report.extend(preflight::mail_checks(&design, design.pages.len(), options));
-            report.extend(preflight::print_checks(&mut design, &fields, &pictures));
+            // The build reported the layout's warnings and errors.
+            let (pages, _) = layout::layout_pages(&design, &fields, &pictures, &mut Warnings::default());
+            report.extend(preflight::print_checks(&design, &pages));
         }
     }
     report

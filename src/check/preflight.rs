@@ -1,12 +1,12 @@
 //! Checks on a laid-out design: whether it can be mailed as the piece it is (USPS size, shape,
 //! address direction, weight) and whether it prints well (safe zone, bleed, picture
-//! resolution, type size). Each element is laid out on its own too, so every message can name
-//! the element and its line.
+//! resolution, type size). The one layout's pages record which element made which items, so
+//! every message can name the element and its line.
 
-use crate::base::diag::{Diagnostic, Warnings};
+use crate::base::diag::Diagnostic;
 use crate::base::formats::Kind;
 use crate::base::units::{PT_PER_IN, Rect};
-use crate::layout::{self, Fields, Item, Page, Pictures};
+use crate::layout::{self, Item, Page};
 use crate::mail::{self, MailClass, Mailing, Postage};
 use crate::model::design::{Body, Design, Element};
 
@@ -232,49 +232,46 @@ fn nonmachinable(design: &Design, what: &str, w: f32, h: f32) -> Diagnostic {
 }
 
 /// The print checks, element by element: safe zone, bleed, picture resolution, type size,
-/// and the barcode clear zone of an envelope design. `design.elements` is borrowed for the
-/// duration and put back.
-pub fn print_checks(design: &mut Design, data: &dyn Fields, pictures: &Pictures) -> Vec<Diagnostic> {
+/// and the barcode clear zone of an envelope design. `pages` are the design's pages as
+/// [`layout::layout_pages`] lays them out (not folded), each knowing which element made which
+/// items; elements that could not be laid out are left out (layout reports them).
+pub fn print_checks(design: &Design, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let elements = std::mem::take(&mut design.elements);
-    let mut kept = Vec::with_capacity(elements.len());
-    let named_pages = design.pages.len();
     // An envelope design may write its address as plain text; its clear zone is checked here
     // (pages with an address element are checked by layout).
-    let envelope_zone =
-        piece_of(design) == Piece::Envelope && !elements.iter().any(|e| matches!(e.body, Body::Address(_)));
-    for element in elements {
-        design.elements = vec![element];
-        // Errors and warnings were reported by the real layout; this one is only for ink.
-        let laid = layout::layout_design(design, data, pictures, &mut Warnings::default());
-        let element = design.elements.pop().expect("the element was put there");
-        if let Ok(pages) = laid {
-            let extra = pages.len().saturating_sub(named_pages);
-            let own: Vec<&Page> = pages.iter().skip(element.page).take(1 + extra).collect();
-            check_element(design, &element, &own, envelope_zone, &mut out);
+    let envelope_zone = piece_of(design) == Piece::Envelope
+        && !design.elements.iter().any(|e| matches!(e.body, Body::Address(_)));
+    // Each element's items, page by page, in the order the pages come.
+    let mut made: Vec<Vec<(&Page, &[Item])>> = vec![Vec::new(); design.elements.len()];
+    for page in pages {
+        for (element, items) in page.made() {
+            if let Some(own) = made.get_mut(element) {
+                own.push((page, items));
+            }
         }
-        kept.push(element);
     }
-    design.elements = kept;
+    for (element, own) in design.elements.iter().zip(&made) {
+        check_element(design, element, own, envelope_zone, &mut out);
+    }
     out
 }
 
 fn check_element(
     design: &Design,
     element: &Element,
-    pages: &[&Page],
+    pages: &[(&Page, &[Item])],
     envelope_zone: bool,
     out: &mut Vec<Diagnostic>,
 ) {
     let at = |d: Diagnostic| d.in_file(&design.path).at(element.line, 1);
-    let Some(first) = pages.first() else { return };
-    let items: Vec<&Item> = pages.iter().flat_map(|p| &p.items).collect();
+    let Some(&(first, first_items)) = pages.first() else { return };
+    let items: Vec<&Item> = pages.iter().flat_map(|(_, items)| *items).collect();
     if items.is_empty() {
         return;
     }
     let trim = first.trim;
     let bleed = design.bleed;
-    let Some(ink) = pages.iter().filter_map(|p| layout::ink_bounds(&p.items)).reduce(union) else {
+    let Some(ink) = pages.iter().filter_map(|(_, items)| layout::ink_bounds(items)).reduce(union) else {
         return;
     };
 
@@ -367,7 +364,7 @@ fn check_element(
     // The barcode clear zone of an envelope design stays empty (Pub 28 A1).
     if envelope_zone {
         let in_zone = |ink| mail::placement::in_barcode_clear_zone(ink, design.width, design.height, bleed);
-        if layout::ink_bounds(&first.items).is_some_and(in_zone) {
+        if layout::ink_bounds(first_items).is_some_and(in_zone) {
             out.push(at(Diagnostic::warning(format!(
                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there (Pub 28 A1)",
                 element.label

@@ -35,6 +35,20 @@ pub struct Page {
     pub bleed: Option<Rect>,
     /// What is drawn, in order.
     pub items: Vec<Item>,
+    /// Which design element made which items, in the order they were laid out. Items composed
+    /// in code (kit pages, marks) have no entry; impose and render ignore this.
+    pub made_by: Vec<Made>,
+}
+
+/// A run of a page's items that one design element made: `page.items[start..end]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Made {
+    /// The element's index in [`Design::elements`] (its label and source line are there).
+    pub element: u32,
+    /// The first item it made.
+    pub start: u32,
+    /// One past the last item it made.
+    pub end: u32,
 }
 
 impl Page {
@@ -47,7 +61,25 @@ impl Page {
             trim,
             bleed: (bleed > 0.0).then(|| trim.outset(bleed)),
             items: Vec::new(),
+            made_by: Vec::new(),
         }
+    }
+
+    /// Appends items an element made and records that it made them.
+    fn push_made(&mut self, element: usize, items: Vec<Item>) {
+        let start = self.items.len();
+        self.items.extend(items);
+        let index = |i: usize| u32::try_from(i).expect("pages hold fewer than 2^32 items");
+        self.made_by.push(Made {
+            element: index(element),
+            start: index(start),
+            end: index(self.items.len()),
+        });
+    }
+
+    /// The items each element made on this page, with the element's index.
+    pub fn made(&self) -> impl Iterator<Item = (usize, &[Item])> {
+        self.made_by.iter().map(|m| (m.element as usize, &self.items[m.start as usize..m.end as usize]))
     }
 }
 
@@ -270,6 +302,20 @@ pub fn layout_design(
     pictures: &Pictures,
     warnings: &mut Warnings,
 ) -> Result<Vec<Page>> {
+    let (pages, errors) = layout_pages(design, data, pictures, warnings);
+    if errors.is_empty() { Ok(pages) } else { Err(Error(errors)) }
+}
+
+/// Lays out every page of a design as far as it goes: the pages hold every element that
+/// could be laid out, each page recording which element made which items
+/// ([`Page::made_by`]), and the errors say what could not. Only [`layout_design`]'s pages
+/// (no errors) are fit to print; these serve checks that look at each element.
+pub fn layout_pages(
+    design: &Design,
+    data: &dyn Fields,
+    pictures: &Pictures,
+    warnings: &mut Warnings,
+) -> (Vec<Page>, Vec<Diagnostic>) {
     let lookup = |name: &str| data.get(name).or_else(|| design.data.get(name).cloned());
     // A `when`/`unless` naming a field nobody gives is most likely a typo: say so, since the
     // element would otherwise quietly never (or always) show.
@@ -293,8 +339,10 @@ pub fn layout_design(
     let mut errors = Vec::new();
     for page_index in 0..design.pages.len() {
         let mut page = Page::new(design.width, design.height, design.bleed);
-        let mut continued: Vec<Vec<Item>> = Vec::new();
-        let shown = |e: &&Element| {
+        // Continuation pages, each with the element whose text runs on.
+        let mut continued: Vec<(usize, Vec<Item>)> = Vec::new();
+        let shown = |e: &(usize, &Element)| {
+            let e = e.1;
             let filled = |field: &String| lookup(field).is_some_and(|v| !v.trim().is_empty());
             e.page == page_index
                 && e.when.as_ref().is_none_or(filled)
@@ -302,7 +350,7 @@ pub fn layout_design(
         };
         let has_address =
             design.elements.iter().any(|e| e.page == page_index && matches!(e.body, Body::Address(_)));
-        for element in design.elements.iter().filter(shown) {
+        for (index, element) in design.elements.iter().enumerate().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
                     // On an address side, the barcode clear zone stays empty (Pub 28 A1).
@@ -324,7 +372,7 @@ pub fn layout_design(
                             .at(element.line, 1),
                         );
                     }
-                    page.items.extend(items);
+                    page.push_made(index, items);
                     if !more.is_empty() {
                         if !continued.is_empty() {
                             errors.push(element_error(
@@ -333,7 +381,9 @@ pub fn layout_design(
                                 "only one text per page may continue onto further pages".into(),
                             ));
                         }
-                        continued = more;
+                        // Kept after the first one's pages: the pages are not printed then,
+                        // but each element's checks still see all of its text.
+                        continued.extend(more.into_iter().map(|items| (index, items)));
                     }
                 }
                 Err(d) => errors.push(d),
@@ -341,8 +391,11 @@ pub fn layout_design(
         }
         let total = continued.len() + 1;
         pages.push(page);
-        for (k, items) in continued.into_iter().enumerate() {
+        // An element whose continuation header cannot be filled made no pages that count.
+        let mut unheaded = None;
+        for (k, (index, items)) in continued.into_iter().enumerate() {
             let mut next = Page::new(design.width, design.height, design.bleed);
+            let mut header_items = Vec::new();
             if let Some(header) = &design.continuation_header {
                 let page_no = (k + 2).to_string();
                 let total = total.to_string();
@@ -365,7 +418,7 @@ pub fn layout_design(
                             let baseline = design.margin * 0.6;
                             push_lines(
                                 &design.fonts,
-                                &mut next.items,
+                                &mut header_items,
                                 &lines,
                                 design.bleed + design.margin,
                                 design.bleed + baseline,
@@ -375,17 +428,27 @@ pub fn layout_design(
                             );
                         }
                     }
-                    Err(e) => errors.push(
-                        Diagnostic::error(format!("continuation_header: {}", e.message()))
-                            .in_file(&design.path),
-                    ),
+                    Err(e) => {
+                        errors.push(
+                            Diagnostic::error(format!("continuation_header: {}", e.message()))
+                                .in_file(&design.path),
+                        );
+                        unheaded = Some(index);
+                    }
                 }
             }
-            next.items.extend(items);
+            // The header is there because the element runs on: it counts as the element's.
+            header_items.extend(items);
+            next.push_made(index, header_items);
             pages.push(next);
         }
+        if let Some(index) = unheaded {
+            for page in &mut pages {
+                page.made_by.retain(|m| m.element as usize != index);
+            }
+        }
     }
-    if errors.is_empty() { Ok(pages) } else { Err(Error(errors)) }
+    (pages, errors)
 }
 
 /// Lays out a design as it prints: a folded card's panels imposed on their flat sheet(s).
@@ -396,6 +459,12 @@ pub fn layout_printed(
     warnings: &mut Warnings,
 ) -> Result<Vec<Page>> {
     let pages = layout_design(design, data, pictures, warnings)?;
+    printed(design, pages)
+}
+
+/// A design's laid-out pages as they print: a folded card's four panels imposed on their flat
+/// sheet(s), other designs' pages as they are.
+pub fn printed(design: &Design, pages: Vec<Page>) -> Result<Vec<Page>> {
     match design.fold {
         None => Ok(pages),
         Some(_) if pages.len() != crate::model::design::CARD_PANELS.len() => Err(Diagnostic::error(
