@@ -47,7 +47,7 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
                 record.len(),
                 headers.len(),
                 missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-            ))
+            )).code("data.shifted-row")
             .in_file(&source.path)
             .at(line, record.len() + 1)
             .hint("a value was probably left out and the ones after it moved one column to the left; an empty value still needs its comma, as in 1 Main St,,Boston"),

@@ -92,7 +92,9 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         Diagnostic::error(message).in_file(path).at(line, column)
     };
     for line in blank_lines(&source.text) {
-        warnings.push(Diagnostic::warning("empty line skipped").in_file(path).at(line, 1));
+        warnings.push(
+            Diagnostic::warning("empty line skipped").code("data.empty-lines").in_file(path).at(line, 1),
+        );
     }
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.text.as_bytes());
@@ -263,6 +265,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                 Diagnostic::warning(format!(
                     "column `zip`: `{zip}` is not a US ZIP code (5 digits, or ZIP+4 like 02134-1234)"
                 ))
+                .code("data.zip")
                 .in_file(path)
                 .at(line, col("zip"))
                 .hint("if a spreadsheet dropped a leading zero, format the column as text and add it back"),
@@ -272,6 +275,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         if !state.is_empty() && !USPS_STATES.contains(&state.to_uppercase().as_str()) {
             warnings.push(
                 Diagnostic::warning(format!("column `state`: `{state}` is not a USPS state abbreviation"))
+                    .code("data.state")
                     .in_file(path)
                     .at(line, col("state")),
             );
