@@ -178,6 +178,7 @@ fn json_lists_every_diagnostic_and_strict_fails_on_warnings() {
     assert_eq!(items[1]["column"], 1);
     assert!(items[1]["message"].as_str().unwrap().contains("outside the safe zone"));
     assert_eq!(items[1]["hints"][0], "keep it at least 0.125 in from every edge");
+    assert_eq!(items[1]["code"], "print.safe-zone", "json names the check by its code");
     let strict = letterkit(&case, &["check", "design.toml", "--strict"]);
     assert_eq!(strict.status.code(), Some(1));
     let clean = letterkit(

@@ -25,6 +25,9 @@ pub struct Diagnostic {
     pub position: Option<(usize, usize)>,
     /// Suggestions, printed as `hint:` lines.
     pub hints: Vec<String>,
+    /// The stable code of the check that found this (`mail.read-area`), if it has one; every
+    /// code is listed in [`crate::base::checks::CHECKS`].
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -36,6 +39,7 @@ impl Diagnostic {
             file: None,
             position: None,
             hints: Vec::new(),
+            code: None,
         }
     }
 
@@ -60,6 +64,16 @@ impl Diagnostic {
     pub fn at_offset(self, source: &Source, offset: usize) -> Self {
         let (line, column) = source.line_column(offset);
         self.in_file(&source.path).at(line, column)
+    }
+
+    /// Names the check that found this, by its code in [`crate::base::checks::CHECKS`].
+    pub fn code(mut self, code: &'static str) -> Self {
+        debug_assert!(
+            crate::base::checks::find(code).is_some(),
+            "check code `{code}` is not in the registry"
+        );
+        self.code = Some(code);
+        self
     }
 
     /// Adds a hint.

@@ -47,7 +47,7 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
                 record.len(),
                 headers.len(),
                 missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-            ))
+            )).code("data.shifted-row")
             .in_file(&source.path)
             .at(line, record.len() + 1)
             .hint("a value was probably left out and the ones after it moved one column to the left; an empty value still needs its comma, as in 1 Main St,,Boston"),
@@ -91,6 +91,7 @@ pub fn participants(source: &Source, people: &[Participant]) -> Vec<Diagnostic> 
                         missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
                     ),
                 )
+                .code("data.return-address")
                 .hint("fill it in, or leave the whole address out on purpose"),
             );
         }
@@ -107,6 +108,7 @@ pub fn participants(source: &Source, people: &[Participant]) -> Vec<Diagnostic> 
         match seen.get(&key) {
             Some(first) => out.push(
                 at(p.line, 1, format!("{}: this row repeats the row at line {first} (same name and address), so they would get two kits", p.name))
+                    .code("data.duplicate")
                     .hint("delete one of the two rows; to give someone more letters, use the `letters` column"),
             ),
             None => {

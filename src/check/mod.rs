@@ -108,7 +108,7 @@ impl Report {
         self.diagnostics.sort_by_key(|d| (rank(d), d.position.unwrap_or((0, 0))));
     }
 
-    /// The diagnostics as a JSON array: severity, message, file, line, column, hints.
+    /// The diagnostics as a JSON array: severity, message, file, line, column, hints, code.
     pub fn json(&self) -> String {
         let items: Vec<serde_json::Value> = self
             .diagnostics
@@ -121,6 +121,7 @@ impl Report {
                     "line": d.position.map(|p| p.0),
                     "column": d.position.map(|p| p.1),
                     "hints": d.hints,
+                    "code": d.code,
                 })
             })
             .collect();
@@ -291,6 +292,7 @@ fn check_design_source(
                     pages.len(),
                     crate::input::limits::MAX_LAID_OUT_PAGES
                 ))
+                .code("limit.checked-pages")
                 .in_file(&design.path)]);
             } else if let Err(e) =
                 render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
@@ -394,6 +396,7 @@ pub fn check_kit(
             "the kit would have {pieces} pieces; letterkit makes up to {} in one run",
             crate::input::limits::MAX_PIECES
         ))
+        .code("limit.kit-pieces")
         .hint("split the participants list into several lists and build a kit for each");
         if let Some(p) = participants_path {
             d = d.in_file(p);

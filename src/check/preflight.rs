@@ -85,6 +85,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                     element.label,
                     inches(w)
                 ))
+                .code("mail.address-orientation")
                 .in_file(file())
                 .at(element.line, 1)
                 .hint("turn the page: orientation = \"landscape\" (the address side of a card or envelope is wider than tall)"),
@@ -104,6 +105,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                     "a {} piece is too small to mail: USPS takes pieces at least 3 1/2 x 5 in (DMM 601.1.2)",
                     size_words(w, h)
                 ))
+                .code("mail.too-small")
                 .in_file(file())
                 .hint("use a postcard format such as postcard-4x6 (see `letterkit layouts`)"),
             ),
@@ -112,6 +114,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                     "a {} card is larger than a letter (at most 6 1/8 x 11 1/2 in, DMM 101.1.1): mailed bare it is not a postcard or a letter",
                     size_words(w, h)
                 ))
+                .code("mail.card-too-large")
                 .in_file(file())
                 .hint("make it at most 4 1/4 x 6 in for card price, or 6 1/8 x 11 1/2 in for letter price"),
             ),
@@ -124,6 +127,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                         "a {} envelope is too small to mail: USPS takes pieces at least 3 1/2 x 5 in (DMM 601.1.2)",
                         size_words(w, h)
                     ))
+                    .code("mail.too-small")
                     .in_file(file()),
                 ),
                 MailClass::Flat => out.push(
@@ -132,6 +136,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                         size_words(w, h),
                         postage.prices.flat_first_ounce
                     ))
+                    .code("mail.flat-envelope")
                     .in_file(file()),
                 ),
                 _ => {
@@ -147,6 +152,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                     "a {} card fits no standard envelope with 1/8 in to spare",
                     size_words(w, h)
                 ))
+                .code("mail.envelope-fit")
                 .in_file(file())
                 .hint("make the card smaller; `letterkit layouts` lists the envelopes"),
             ),
@@ -157,6 +163,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                             "the card's envelope ({}) is larger than a letter (6 1/8 x 11 1/2 in): it pays the large-envelope price (${:.2})",
                             e.name, postage.prices.flat_first_ounce
                         ))
+                        .code("mail.envelope-fit")
                         .in_file(file()),
                     );
                 } else if mail::nonmachinable_shape(e.width, e.height) {
@@ -186,6 +193,7 @@ pub fn mail_checks(design: &Design, printed_pages: usize, options: Options) -> V
                         rating.postage.unwrap_or_default(),
                         postage.letter(0.5, false)
                     ))
+                    .code("mail.weight")
                     .in_file(file())
                     .hint("shorten the letter, or put an extra-ounce stamp on it"),
                 );
@@ -210,6 +218,7 @@ fn bare_price(design: &Design) -> Vec<Diagnostic> {
                 postage.letter(0.5, false),
                 postage.prices.postcard
             ))
+            .code("mail.card-price")
             .in_file(&design.path)
             .hint("use postcard-4x6 or postcard-4.25x6 for card price"),
         );
@@ -227,6 +236,7 @@ fn nonmachinable(design: &Design, what: &str, w: f32, h: f32) -> Diagnostic {
         size_words(w, h),
         Postage::builtin().prices.nonmachinable_surcharge
     ))
+    .code("mail.aspect-ratio")
     .in_file(&design.path)
     .hint(if ratio < 1.3 { "square and nearly square pieces pay it; make it longer" } else { "make it less elongated" })
 }
@@ -296,6 +306,7 @@ fn check_element(
             short_of_bleed.join(", "),
             inches(bleed)
         ))
+        .code("print.bleed")
         .hint("add `bleed = true` to the element")));
     }
 
@@ -320,6 +331,7 @@ fn check_element(
             inches(distance.max(0.0)),
             inches(design.safe)
         ))
+        .code("print.safe-zone")
         .hint(format!("keep it at least {} in from every edge", inches(design.safe)))));
     }
 
@@ -340,6 +352,7 @@ fn check_element(
                     image.picture.width_px,
                     image.picture.height_px
                 ))
+                .code("print.resolution")
                 .hint(format!("use a picture of at least {need_w} x {need_h} pixels, or print it smaller"))));
             }
         }
@@ -358,6 +371,7 @@ fn check_element(
             "{}: text prints at {smallest:.2} pt, smaller than 6 pt, the smallest print shops accept and many people can read",
             element.label
         ))
+        .code("print.small-text")
         .hint("make the text or its shrink_to at least 6pt, or the box larger")));
     }
 
@@ -368,7 +382,7 @@ fn check_element(
             out.push(at(Diagnostic::warning(format!(
                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there (Pub 28 A1)",
                 element.label
-            ))));
+            )).code("mail.barcode-zone")));
         }
     }
 }

@@ -82,7 +82,7 @@ fn confine_in(path: &Path, base_dir: &Path, allowed: &[PathBuf], owner: &str) ->
         "{}{points} is outside the {owner}'s folder ({}); a {owner} may only use files in its own folder and the bundled ones",
         path.display(),
         shown_base.display()
-    ))
+    )).code("input.outside-folder")
     .hint(format!(
         "copy the file into {}, or, if you trust this {owner}, allow its folder with --allow-path {}",
         shown_base.display(),

@@ -37,6 +37,7 @@ pub fn toml_size(source: &Source) -> std::result::Result<(), Diagnostic> {
         source.path.display(),
         mib(limits::MAX_TOML_BYTES)
     ))
+    .code("limit.toml-size")
     .hint("is it the right file? even a design of 2,000 elements is usually under 1 MiB"))
 }
 

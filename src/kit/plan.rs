@@ -239,6 +239,7 @@ pub(super) fn writers(
             "the list asks for {pieces} pieces; one build makes at most {}",
             crate::input::limits::MAX_PIECES
         ))
+        .code("limit.kit-pieces")
         .in_file(path)
         .hint("split the participants list into several lists and build each")
         .into());

@@ -367,7 +367,7 @@ pub fn layout_pages(
                             Diagnostic::warning(format!(
                                 "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there",
                                 element.label
-                            ))
+                            )).code("mail.barcode-zone")
                             .in_file(&design.path)
                             .at(element.line, 1),
                         );
@@ -539,7 +539,7 @@ fn layout_element(
                             (trim.bottom() - ink.y) / 72.0
                         ),
                     )
-                    .hint("leave x, y, width and height out to let letterkit place it, or make the text smaller"));
+                    .code("mail.read-area").hint("leave x, y, width and height out to let letterkit place it, or make the text smaller"));
             }
             Ok(laid)
         }
@@ -581,7 +581,7 @@ fn layout_element(
                         "{}: {} prints at {dpi:.0} dpi; it will look blurry (300 dpi is what print shops ask for)",
                         element.label,
                         spec.path.display()
-                    ))
+                    )).code("print.blurry")
                     .in_file(&design.path)
                     .at(element.line, 1),
                 );
@@ -687,6 +687,7 @@ fn layout_text(
             "an address line is too long for the {:.2} in wide box, even at {size}pt",
             r.width / 72.0
         ))
+        .code("mail.address-wrap")
         .hint("widen the box or shorten the line; address lines are never wrapped"));
     }
     let pitch = size * spec.leading;
@@ -750,6 +751,7 @@ fn layout_text(
                 "the text runs onto more than {} continuation pages",
                 crate::input::limits::MAX_CONTINUATION_PAGES
             ))
+            .code("limit.continuation-pages")
             .hint("shorten the text or make it smaller"));
         }
         let capacity =

@@ -1038,6 +1038,7 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
                 "the design has {} elements; letterkit takes up to {MAX_ELEMENTS} in one design",
                 file.element.len()
             ))
+            .code("limit.elements")
             .at_offset(source, first_over.span().start)
             .hint("split it into several designs"),
         );
@@ -1053,6 +1054,7 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
                 "the design has {} styles; letterkit takes up to {MAX_STYLES} in one design",
                 file.styles.len()
             ))
+            .code("limit.styles")
             .at_offset(source, starts[MAX_STYLES])
             .hint("split it into several designs"),
         );
@@ -1063,14 +1065,18 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
                 "the design names {} pages; letterkit takes up to {MAX_PAGES} in one design",
                 file.pages.len()
             ))
+            .code("limit.named-pages")
             .hint("split it into several designs"),
         );
     }
     if file.fonts.len() > MAX_FONT_FAMILIES {
-        problems.push(top(format!(
-            "the design adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
-            file.fonts.len()
-        )));
+        problems.push(
+            top(format!(
+                "the design adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
+                file.fonts.len()
+            ))
+            .code("limit.font-families"),
+        );
     }
     for (index, element) in file.element.iter().enumerate() {
         let def = element.get_ref();
@@ -1086,6 +1092,7 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
                     "{label}: the text is {} characters long; letterkit takes up to {MAX_TEXT_CHARS} in one element",
                     chars(text)
                 ))
+                .code("limit.text-chars")
                 .at_offset(source, element.span().start)
                 .hint("split the text over several elements or designs"),
             );
@@ -1093,10 +1100,13 @@ fn design_limits(file: &DesignFile, source: &Source) -> Vec<Diagnostic> {
     }
     for (key, value) in &file.data {
         if chars(value) > MAX_TEXT_CHARS {
-            problems.push(top(format!(
-                "[data] `{key}` is {} characters long; letterkit takes up to {MAX_TEXT_CHARS}",
-                chars(value)
-            )));
+            problems.push(
+                top(format!(
+                    "[data] `{key}` is {} characters long; letterkit takes up to {MAX_TEXT_CHARS}",
+                    chars(value)
+                ))
+                .code("limit.text-chars"),
+            );
         }
     }
     if let Some(header) = &file.continuation_header

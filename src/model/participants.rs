@@ -92,7 +92,9 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         Diagnostic::error(message).in_file(path).at(line, column)
     };
     for line in blank_lines(&source.text) {
-        warnings.push(Diagnostic::warning("empty line skipped").in_file(path).at(line, 1));
+        warnings.push(
+            Diagnostic::warning("empty line skipped").code("data.empty-lines").in_file(path).at(line, 1),
+        );
     }
     let mut reader =
         csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.text.as_bytes());
@@ -107,6 +109,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
             MAX_COLUMNS + 1,
             format!("the header has {} columns; letterkit takes up to {MAX_COLUMNS}", headers.len()),
         )
+        .code("limit.csv-columns")
         .hint("the first line names the columns: name,address1,address2,city,state,zip and a few of your own")
         .into());
     }
@@ -120,6 +123,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                 long.len()
             ),
         )
+        .code("limit.csv-value")
         .into());
     }
     if headers.iter().all(|h| h.is_empty()) {
@@ -183,11 +187,10 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
             continue;
         }
         if people.len() >= MAX_ROWS {
-            errors.push(err(
-                line,
-                1,
-                format!("the list has more than {MAX_ROWS} rows; split it into several lists"),
-            ));
+            errors.push(
+                err(line, 1, format!("the list has more than {MAX_ROWS} rows; split it into several lists"))
+                    .code("limit.csv-rows"),
+            );
             break;
         }
         if let Some((i, long)) = record.iter().enumerate().find(|(_, f)| f.len() > MAX_FIELD_BYTES) {
@@ -199,6 +202,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                     i + 1,
                     format!("{name}the value is {} bytes long; letterkit takes up to {MAX_FIELD_BYTES} in one value", long.len()),
                 )
+                .code("limit.csv-value")
                 .hint("is a quote left open? a value in quotes runs on to the next quote, over line ends"),
             );
             continue;
@@ -232,11 +236,14 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
             match text.parse::<u32>() {
                 Ok(n) if n <= MAX_PER_PERSON => Some(n),
                 Ok(n) => {
-                    errors.push(err(
-                        line,
-                        col(name),
-                        format!("column `{name}`: {n} is more than {MAX_PER_PERSON} for one person"),
-                    ));
+                    errors.push(
+                        err(
+                            line,
+                            col(name),
+                            format!("column `{name}`: {n} is more than {MAX_PER_PERSON} for one person"),
+                        )
+                        .code("limit.participant-pieces"),
+                    );
                     row_ok = false;
                     None
                 }
@@ -263,6 +270,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
                 Diagnostic::warning(format!(
                     "column `zip`: `{zip}` is not a US ZIP code (5 digits, or ZIP+4 like 02134-1234)"
                 ))
+                .code("data.zip")
                 .in_file(path)
                 .at(line, col("zip"))
                 .hint("if a spreadsheet dropped a leading zero, format the column as text and add it back"),
@@ -272,6 +280,7 @@ pub fn parse(source: &Source, warnings: &mut Warnings) -> Result<Vec<Participant
         if !state.is_empty() && !USPS_STATES.contains(&state.to_uppercase().as_str()) {
             warnings.push(
                 Diagnostic::warning(format!("column `state`: `{state}` is not a USPS state abbreviation"))
+                    .code("data.state")
                     .in_file(path)
                     .at(line, col("state")),
             );

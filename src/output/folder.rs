@@ -21,6 +21,7 @@ pub fn output_folder(output: &Path, inputs: &[&Path]) -> Result<()> {
                 "the output {} is one of the inputs; refusing to write over it",
                 output.display()
             ))
+            .code("output.kit-folder")
             .hint("choose another output folder with -o")
             .into());
         }
@@ -30,6 +31,7 @@ pub fn output_folder(output: &Path, inputs: &[&Path]) -> Result<()> {
                 output.display(),
                 input.display()
             ))
+            .code("output.kit-folder")
             .hint("write the kit into a folder of its own, e.g. -o kit")
             .into());
         }
@@ -39,6 +41,7 @@ pub fn output_folder(output: &Path, inputs: &[&Path]) -> Result<()> {
             "the output folder {} is the folder letterkit runs in (or holds it); a new kit replaces the whole folder",
             output.display()
         ))
+        .code("output.kit-folder")
         .hint("write the kit into a folder of its own, e.g. -o kit")
         .into());
     }
@@ -61,6 +64,7 @@ pub fn replaceable(folder: &Path, shown: &Path, force: bool) -> Result<()> {
         shown.display(),
         list.join(", ")
     ))
+    .code("output.foreign-files")
     .hint("move them out, write the kit into another folder with -o, or add --force to replace the folder and delete them")
     .into())
 }

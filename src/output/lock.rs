@@ -114,6 +114,7 @@ fn busy(path: &Path, shown: &Path) -> crate::base::diag::Error {
     }
     let who = pid.map_or_else(String::new, |pid| format!(" (pid {pid})"));
     Diagnostic::error(format!("another letterkit build is writing {}{who}", shown.display()))
+        .code("output.locked")
         .hint("wait for it to finish, or write to another place with -o")
         .into()
 }
