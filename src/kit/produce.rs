@@ -241,7 +241,9 @@ pub(super) fn produce(
                 })
                 .collect();
             run.pass(p, &selected, last, mine.as_mut())?;
-            clock.lap(pass.name());
+            if !selected.is_empty() {
+                clock.lap(pass.name());
+            }
         }
         if let Some(mut mine) = mine {
             // A participant's card envelopes follow every letter's in `envelopes.pdf` (the
@@ -265,6 +267,7 @@ pub(super) fn produce(
                 }
             }
             run.split_files(range, mine)?;
+            clock.lap("participant files");
         }
     }
     if split {
