@@ -152,7 +152,8 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         })
         .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
     tally_pdf.finish()?;
-    if options.split {
+    // Without `--one-file`, `produce` wrote the participant files from the kit's own pages.
+    if options.split && options.one_file {
         for (i, writer) in writers.iter().enumerate() {
             let name =
                 writer.participant.as_ref().map_or_else(|| format!("writer {}", i + 1), |p| p.name.clone());
@@ -193,7 +194,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
 }
 
 /// A file-name-safe version of a name: letters and digits kept (any script), the rest as `-`.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_alphanumeric() {

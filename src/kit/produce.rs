@@ -1,5 +1,6 @@
 //! The passes that lay out every piece and envelope and stream them into the kit's PDF files.
 
+use std::collections::BTreeMap;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -129,6 +130,14 @@ pub(super) fn stream_pdf(
 /// Lays out every piece and envelope and streams them into the PDF writers, in file order:
 /// letters, envelopes, cards, postcards. All errors are collected; nothing is returned unless
 /// every piece was made.
+///
+/// With `--split` (and the kit in several files) the writers are taken in batches of about
+/// [`BATCH`] pieces, and each batch goes through every pass before the next: the pages laid
+/// out for the kit's files also make the batch's participant files, written as soon as the
+/// batch is done. Every kit file still gets its pages in the same order, so memory stays flat
+/// and the bytes are those of a build without `--split`. The one exception: envelopes for
+/// cards follow all envelopes for letters in `envelopes.pdf`, so that sub-pass runs after the
+/// batches, and a participant file lays out its own card envelopes (composed pages, cheap).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn produce(
     campaign: &LoadedCampaign,
@@ -143,36 +152,35 @@ pub(super) fn produce(
     clock: &mut Timings,
 ) -> Result<Produced> {
     let postage = Postage::builtin();
-    let pictures = &context.pictures;
-    let delivery = campaign.delivery_lines();
     let paper = campaign.paper;
     let sheet_weight =
         if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
-    let mut outputs = Outputs {
-        one_file: options.one_file,
-        title,
-        folder: &options.output,
-        inputs,
-        staged,
-        open: Vec::new(),
+    let mut run = Run {
+        designs,
+        jobs,
+        context,
+        delivery: campaign.delivery_lines(),
+        postage,
+        sheet_weight,
+        outputs: Outputs {
+            one_file: options.one_file,
+            title,
+            folder: &options.output,
+            inputs,
+            staged,
+            open: Vec::new(),
+        },
+        kit: Kit::default(),
+        records: jobs.iter().map(|_| None).collect(),
+        envelopes: jobs.iter().map(|_| None).collect(),
+        passes: Vec::new(),
     };
-    let mut kit = Kit::default();
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut notes = Vec::new();
-    let mut records: Vec<Option<PieceRecord>> = jobs.iter().map(|_| None).collect();
-    let mut envelopes: Vec<Option<EnvelopeRecord>> = jobs.iter().map(|_| None).collect();
-
-    // Letters, then envelopes, cards and postcards: each a pass over the jobs in batches.
+    // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
     for pass in Pass::ALL {
-        let selected: Vec<usize> = (0..jobs.len()).filter(|&i| pass.selects(&jobs[i])).collect();
-        if selected.is_empty() {
-            continue;
-        }
-        // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
         let print = pass_print_options(pass, designs, options);
         let plan =
             match (&print.sheet, pass) {
-                (Some(sheet), Pass::Cards | Pass::Postcards) => {
+                (Some(sheet), Pass::Cards | Pass::Postcards) if jobs.iter().any(|j| pass.selects(j)) => {
                     let design = if pass == Pass::Cards {
                         &designs.card.as_ref().expect("cards").0
                     } else {
@@ -186,104 +194,104 @@ pub(super) fn produce(
                 _ => None,
             };
         let batch = plan.as_ref().map_or(BATCH, |p| (BATCH / (p.cols * p.rows)).max(1) * p.cols * p.rows);
-        for chunk in selected.chunks(batch) {
-            // On rayon's pool; `collect` keeps the jobs' order.
-            use rayon::prelude::*;
-            let laid: Vec<Laid> = chunk
-                .par_iter()
-                .map(|&i| match pass {
-                    Pass::Envelopes => envelope_page(&jobs[i], context, designs, &delivery, pictures),
-                    _ => lay_out_piece(&jobs[i], context, pictures),
-                })
-                .collect();
-            let mut pieces = Vec::new();
-            for (&i, (result, w)) in chunk.iter().zip(laid) {
-                warnings.0.extend(w.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])));
-                match result {
-                    Ok(pages) => pieces.push((i, pages)),
-                    Err(e) => {
-                        errors.extend(e.0.into_iter().map(|d| with_row(d, &context.writers[jobs[i].writer])))
-                    }
-                }
-            }
-            if !errors.is_empty() {
-                continue; // keep laying out to report every error, but write nothing
-            }
-            if pass == Pass::Envelopes {
-                for (i, pages) in pieces {
-                    if pages.len() != 1 {
-                        errors.push(Diagnostic::error(format!(
-                            "the envelope design makes {} pages; an envelope has one",
-                            pages.len()
-                        )));
-                        continue;
-                    }
-                    let size = inches(pages[0].trim.width, pages[0].trim.height);
-                    let (file, numbers) = outputs.add(pass.file(), pages)?;
-                    kit.add_pages(Pass::Envelopes, 1);
-                    let format = jobs[i].envelope.expect("selected for its envelope");
-                    envelopes[i] = Some(EnvelopeRecord {
-                        file,
-                        page: numbers[0],
-                        size,
-                        format: if designs.envelope.is_some() && jobs[i].kind == PieceKind::Letter {
-                            designs
-                                .envelope
-                                .as_ref()
-                                .and_then(|d| d.format)
-                                .map_or("custom".into(), |f| f.name.clone())
-                        } else {
-                            format.name.clone()
-                        },
-                    });
-                }
-                continue;
-            }
-            let groups: Vec<Vec<(usize, Vec<Page>)>> = match &plan {
-                Some(p) => {
-                    let mut groups = Vec::new();
-                    let mut it = pieces.into_iter().peekable();
-                    while it.peek().is_some() {
-                        groups.push(it.by_ref().take(p.cols * p.rows).collect());
-                    }
-                    groups
-                }
-                None => pieces.into_iter().map(|piece| vec![piece]).collect(),
-            };
-            for group in groups {
-                let (indices, own): (Vec<usize>, Vec<Vec<Page>>) = group.into_iter().unzip();
-                let page_counts: Vec<usize> = own.iter().map(Vec::len).collect();
-                let printed = impose::for_print(own, &print).map_err(Diagnostic::error)?;
-                kit.add_pages(pass, printed.pages.len());
-                let (file, numbers) = outputs.add(pass.file(), printed.pages)?;
-                for ((i, pages), piece_pages) in indices.iter().zip(page_counts).zip(&printed.piece_pages) {
-                    let job = &jobs[*i];
-                    let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
-                    let record = piece_record(
-                        job,
-                        pages,
-                        file.clone(),
-                        pages_in_file,
-                        &context.writers[job.writer],
-                        postage,
-                        sheet_weight,
-                        warnings,
-                    );
-                    match record {
-                        Ok(r) => records[*i] = Some(r),
-                        Err(d) => errors.push(d),
-                    }
-                }
+        run.passes.push(PassState {
+            pass,
+            print,
+            plan,
+            batch,
+            carry: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            used: false,
+        });
+    }
+
+    let split = options.split && !options.one_file;
+    let writers = context.writers;
+    // Writers in batches: all at once without split files (each pass then runs once, in
+    // chunks), else batches of about `BATCH` pieces.
+    let mut batches = Vec::new();
+    if split {
+        let mut start = 0;
+        let mut pieces = 0usize;
+        for (w, writer) in writers.iter().enumerate() {
+            pieces += writer.counts.iter().map(|&c| c as usize).sum::<usize>();
+            if pieces >= BATCH || w + 1 == writers.len() {
+                batches.push(start..w + 1);
+                start = w + 1;
+                pieces = 0;
             }
         }
-        if let (Some(plan), Some(sheet)) = (&plan, &print.sheet) {
+    } else {
+        batches.push(0..writers.len());
+    }
+    let count = batches.len();
+    for (b, range) in batches.into_iter().enumerate() {
+        let last = b + 1 == count;
+        let mut mine = split.then(SplitPages::default);
+        for p in 0..run.passes.len() {
+            let pass = run.passes[p].pass;
+            let selected: Vec<usize> = (0..jobs.len())
+                .filter(|&i| {
+                    let job = &jobs[i];
+                    pass.selects(job)
+                        && range.contains(&job.writer)
+                        // With split files, card envelopes are a sub-pass of their own (above).
+                        && !(split && pass == Pass::Envelopes && job.kind != PieceKind::Letter)
+                })
+                .collect();
+            run.pass(p, &selected, last, mine.as_mut())?;
+            if !selected.is_empty() {
+                clock.lap(pass.name());
+            }
+        }
+        if let Some(mut mine) = mine {
+            // A participant's card envelopes follow every letter's in `envelopes.pdf` (the
+            // sub-pass below): laid out here for the participant files alone.
+            use rayon::prelude::*;
+            let cards: Vec<usize> = (0..jobs.len())
+                .filter(|&i| {
+                    jobs[i].kind != PieceKind::Letter
+                        && jobs[i].envelope.is_some()
+                        && range.contains(&jobs[i].writer)
+                })
+                .collect();
+            let laid: Vec<(usize, Laid)> = cards
+                .par_iter()
+                .map(|&i| (i, envelope_page(&jobs[i], context, designs, &run.delivery, &context.pictures)))
+                .collect();
+            for (i, (result, _)) in laid {
+                // An envelope that fails is reported by the sub-pass; the build then stops.
+                if let Ok(pages) = result {
+                    mine.envelopes.insert((jobs[i].writer, i), pages);
+                }
+            }
+            run.split_files(range, mine)?;
+            clock.lap("participant files");
+        }
+    }
+    if split {
+        let p = Pass::ALL.iter().position(|&p| p == Pass::Envelopes).expect("a pass");
+        let selected: Vec<usize> = (0..jobs.len())
+            .filter(|&i| jobs[i].kind != PieceKind::Letter && jobs[i].envelope.is_some())
+            .collect();
+        run.pass(p, &selected, true, None)?;
+        clock.lap(Pass::Envelopes.name());
+    }
+
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    for state in &run.passes {
+        warnings.0.extend(state.warnings.iter().cloned());
+        errors.extend(state.errors.iter().cloned());
+        if let (Some(plan), Some(sheet), true) = (&state.plan, &state.print.sheet, state.used) {
+            let pass = state.pass;
             let two_sided = pass == Pass::Postcards
                 && designs.postcard.as_ref().is_some_and(|d| d.pages.len() == 2)
                 || pass == Pass::Cards
                     && designs.card.as_ref().is_some_and(|(d, _)| d.fold == Some(design::Fold::Half));
             notes.push(format!("{}: {}", pass.name(), impose::sheet_note(plan, two_sided, sheet.duplex)));
         }
-        clock.lap(pass.name());
     }
     if !errors.is_empty() {
         // The same mistake in a shared design or paragraph shows once, not once per piece.
@@ -291,6 +299,7 @@ pub(super) fn produce(
         errors.retain(|d| seen.insert(d.to_string()));
         return Err(Error(errors));
     }
+    let Run { mut kit, records, envelopes, outputs, .. } = run;
     kit.pieces = records
         .into_iter()
         .zip(envelopes)
@@ -302,6 +311,221 @@ pub(super) fn produce(
     let files = outputs.finish()?;
     clock.lap("finish PDFs");
     Ok((kit, files, notes))
+}
+
+/// One pass's settings and what it has gathered so far.
+struct PassState {
+    pass: Pass,
+    print: PrintOptions,
+    plan: Option<impose::SheetPlan>,
+    /// Pieces laid out together.
+    batch: usize,
+    /// Pieces waiting for the rest of their sheet.
+    carry: Vec<(usize, Vec<Page>)>,
+    warnings: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+    /// Whether it made any page.
+    used: bool,
+}
+
+/// A batch's pages for the participant files: each piece's own pages and each envelope, by job.
+#[derive(Default)]
+struct SplitPages {
+    /// By writer and job.
+    pieces: BTreeMap<(usize, usize), Vec<Page>>,
+    /// By writer and job.
+    envelopes: BTreeMap<(usize, usize), Vec<Page>>,
+}
+
+/// The state of [`produce`].
+struct Run<'a, 'o> {
+    designs: &'a Designs,
+    jobs: &'a [Job<'a>],
+    context: &'a Context<'a>,
+    delivery: Vec<String>,
+    postage: &'static Postage,
+    sheet_weight: f64,
+    outputs: Outputs<'o>,
+    kit: Kit,
+    records: Vec<Option<PieceRecord>>,
+    envelopes: Vec<Option<EnvelopeRecord>>,
+    passes: Vec<PassState>,
+}
+
+impl Run<'_, '_> {
+    /// Writes the participant files of the writers in `range` from their pages: each piece,
+    /// then each envelope.
+    fn split_files(&mut self, range: std::ops::Range<usize>, mut mine: SplitPages) -> Result<()> {
+        if self.failed() {
+            return Ok(());
+        }
+        for w in range {
+            let writer = &self.context.writers[w];
+            if writer.counts == [0, 0, 0] {
+                continue;
+            }
+            let name =
+                writer.participant.as_ref().map_or_else(|| format!("writer {}", w + 1), |p| p.name.clone());
+            let options = (self.outputs.title)(&format!("pieces and envelopes for {name}"));
+            let mut pdf = PdfWriter::new(Vec::new(), &options.title, &options)?;
+            for map in [&mut mine.pieces, &mut mine.envelopes] {
+                while map.first_key_value().is_some_and(|((writer, _), _)| *writer == w) {
+                    for page in map.pop_first().expect("just seen").1 {
+                        pdf.add(page)?;
+                    }
+                }
+            }
+            let bytes = pdf.finish()?;
+            let path =
+                self.outputs.folder.join(format!("participants/{:03}-{}.pdf", w + 1, super::slug(&name)));
+            check_not_input(&path, self.outputs.inputs)?;
+            self.outputs.staged.write(&path, &bytes)?;
+        }
+        Ok(())
+    }
+
+    fn failed(&self) -> bool {
+        self.passes.iter().any(|s| !s.errors.is_empty())
+    }
+
+    /// Lays out the `selected` jobs' pages of pass number `p` in chunks and writes them; `last`
+    /// when no more jobs of this pass follow (a part-filled sheet is then written). The pages
+    /// are kept in `split` for the participant files too.
+    fn pass(
+        &mut self,
+        p: usize,
+        selected: &[usize],
+        last: bool,
+        mut split: Option<&mut SplitPages>,
+    ) -> Result<()> {
+        let (jobs, context, designs) = (self.jobs, self.context, self.designs);
+        let pass = self.passes[p].pass;
+        for chunk in selected.chunks(self.passes[p].batch) {
+            // On rayon's pool; `collect` keeps the jobs' order.
+            use rayon::prelude::*;
+            let laid: Vec<Laid> = chunk
+                .par_iter()
+                .map(|&i| match pass {
+                    Pass::Envelopes => {
+                        envelope_page(&jobs[i], context, designs, &self.delivery, &context.pictures)
+                    }
+                    _ => lay_out_piece(&jobs[i], context, &context.pictures),
+                })
+                .collect();
+            let mut pieces = Vec::new();
+            let state = &mut self.passes[p];
+            for (&i, (result, w)) in chunk.iter().zip(laid) {
+                let writer = &context.writers[jobs[i].writer];
+                state.warnings.extend(w.0.into_iter().map(|d| with_row(d, writer)));
+                match result {
+                    Ok(pages) => pieces.push((i, pages)),
+                    Err(e) => state.errors.extend(e.0.into_iter().map(|d| with_row(d, writer))),
+                }
+            }
+            if self.failed() {
+                continue; // keep laying out to report every error, but write nothing
+            }
+            if let Some(split) = split.as_deref_mut() {
+                let to = if pass == Pass::Envelopes { &mut split.envelopes } else { &mut split.pieces };
+                to.extend(pieces.iter().map(|(i, pages)| ((jobs[*i].writer, *i), pages.clone())));
+            }
+            if pass == Pass::Envelopes {
+                self.write_envelopes(pieces)?;
+            } else {
+                let state = &mut self.passes[p];
+                state.carry.extend(pieces);
+                let groups = self.groups(p, false);
+                self.write_pieces(p, groups)?;
+            }
+        }
+        if last && !self.failed() {
+            let groups = self.groups(p, true);
+            self.write_pieces(p, groups)?;
+        }
+        Ok(())
+    }
+
+    /// Whole sheets (or single pieces) from the pieces waiting; with `all`, the last part-filled
+    /// sheet too.
+    fn groups(&mut self, p: usize, all: bool) -> Vec<Vec<(usize, Vec<Page>)>> {
+        let state = &mut self.passes[p];
+        let per = state.plan.as_ref().map_or(1, |plan| plan.cols * plan.rows);
+        let mut groups = Vec::new();
+        while state.carry.len() >= per || (all && !state.carry.is_empty()) {
+            let n = per.min(state.carry.len());
+            groups.push(state.carry.drain(..n).collect());
+        }
+        groups
+    }
+
+    fn write_envelopes(&mut self, pieces: Vec<(usize, Vec<Page>)>) -> Result<()> {
+        let (jobs, designs) = (self.jobs, self.designs);
+        let p = Pass::ALL.iter().position(|&p| p == Pass::Envelopes).expect("a pass");
+        for (i, pages) in pieces {
+            if pages.len() != 1 {
+                self.passes[p].errors.push(Diagnostic::error(format!(
+                    "the envelope design makes {} pages; an envelope has one",
+                    pages.len()
+                )));
+                continue;
+            }
+            self.passes[p].used = true;
+            let size = inches(pages[0].trim.width, pages[0].trim.height);
+            let (file, numbers) = self.outputs.add(Pass::Envelopes.file(), pages)?;
+            self.kit.add_pages(Pass::Envelopes, 1);
+            let format = jobs[i].envelope.expect("selected for its envelope");
+            self.envelopes[i] = Some(EnvelopeRecord {
+                file,
+                page: numbers[0],
+                size,
+                format: if designs.envelope.is_some() && jobs[i].kind == PieceKind::Letter {
+                    designs
+                        .envelope
+                        .as_ref()
+                        .and_then(|d| d.format)
+                        .map_or("custom".into(), |f| f.name.clone())
+                } else {
+                    format.name.clone()
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn write_pieces(&mut self, p: usize, groups: Vec<Vec<(usize, Vec<Page>)>>) -> Result<()> {
+        let jobs = self.jobs;
+        let pass = self.passes[p].pass;
+        for group in groups {
+            let (indices, own): (Vec<usize>, Vec<Vec<Page>>) = group.into_iter().unzip();
+            let page_counts: Vec<usize> = own.iter().map(Vec::len).collect();
+            let printed = impose::for_print(own, &self.passes[p].print).map_err(Diagnostic::error)?;
+            self.passes[p].used = true;
+            self.kit.add_pages(pass, printed.pages.len());
+            let (file, numbers) = self.outputs.add(pass.file(), printed.pages)?;
+            for ((i, pages), piece_pages) in indices.iter().zip(page_counts).zip(&printed.piece_pages) {
+                let job = &jobs[*i];
+                let pages_in_file = piece_pages.iter().map(|p| numbers[p - 1]).collect();
+                let mut warnings = Warnings::default();
+                let record = piece_record(
+                    job,
+                    pages,
+                    file.clone(),
+                    pages_in_file,
+                    &self.context.writers[job.writer],
+                    self.postage,
+                    self.sheet_weight,
+                    &mut warnings,
+                );
+                let state = &mut self.passes[p];
+                state.warnings.extend(warnings.0);
+                match record {
+                    Ok(r) => self.records[*i] = Some(r),
+                    Err(d) => state.errors.push(d),
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What [`produce`] makes: the kit's records, the names of its PDF files (staged, not yet in
@@ -340,7 +564,9 @@ pub(super) fn printed_size(design: &Design) -> (f32, f32) {
     }
 }
 
-/// One writer's pieces followed by their envelopes, for `--split`.
+/// One writer's pieces followed by their envelopes, laid out again: for `--split` with
+/// `--one-file`, whose `kit.pdf` takes every letter before any envelope, so a participant's
+/// pages are never laid out together in [`produce`].
 pub(super) fn writer_pdf(
     designs: &Designs,
     jobs: &[&Job],

@@ -131,7 +131,11 @@ impl Timings {
     pub(super) fn lap(&mut self, name: &'static str) {
         if self.enabled {
             let now = std::time::Instant::now();
-            self.laps.push((name, now - self.last));
+            // A step that runs in several batches (passes with `--split`) shows once, summed.
+            match self.laps.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, d)) => *d += now - self.last,
+                None => self.laps.push((name, now - self.last)),
+            }
             self.last = now;
         }
     }
