@@ -86,13 +86,7 @@ impl Staged {
             .and_then(|n| n.to_str())
             .ok_or_else(|| Diagnostic::error(format!("{} is not a file name", path.display())))?;
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let missing: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
-            .map(Path::to_path_buf)
-            .collect();
-        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create folder", &e))?;
-        self.made.extend(missing);
+        self.made.extend(create_folders(parent)?);
         if !self.files.iter().any(|(_, p)| p == path) {
             self.locks.push(Lock::take(parent, name, path)?);
             sweep_file(parent, name, path);
@@ -178,6 +172,18 @@ impl Staged {
 }
 
 /// Where a file being replaced waits until the new one is in place.
+/// Creates `folder` and any folders above it that are missing; returns the ones it made,
+/// deepest first, so that a failed job can remove them again.
+fn create_folders(folder: &Path) -> Result<Vec<PathBuf>> {
+    let missing: Vec<PathBuf> = folder
+        .ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(folder).map_err(|e| io_error(folder, "cannot create folder", &e))?;
+    Ok(missing)
+}
+
 fn aside_name(path: &Path) -> PathBuf {
     let name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{name}.letterkit-old-{}", sys::random_suffix()))

@@ -222,13 +222,7 @@ fn resolve(out: &Path, made: &mut Vec<PathBuf>) -> Result<(PathBuf, String)> {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let missing: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
-            .map(Path::to_path_buf)
-            .collect();
-        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create folder", &e))?;
-        made.extend(missing);
+        made.extend(super::create_folders(parent)?);
         let parent = std::fs::canonicalize(parent).map_err(|e| io_error(parent, "cannot write into", &e))?;
         parent.join(name)
     };
