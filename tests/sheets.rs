@@ -187,6 +187,10 @@ fn the_cli_makes_sheets_and_calibration() {
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("cal.pdf")).unwrap());
     assert_eq!(doc.pages.len(), 2);
     assert!(doc.pages[1].texts().iter().any(|t| t.contains("BACK")));
+    // The instructions name the paper as --sheet takes it.
+    let out = run(&["calibrate", "-o", "cal.pdf"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("--sheet letter") && !said.contains("us-letter"), "{said}");
 }
 
 #[test]

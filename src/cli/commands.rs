@@ -437,6 +437,8 @@ pub fn calibrate(paper: &str, output: &Path) -> Result<String> {
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
-    let how_to = crate::cli::calibrate::HOW_TO.replace("--sheet letter", &format!("--sheet {}", format.name));
+    // The paper as the user named it (`letter`, `a4`), the way --sheet is documented.
+    let how_to =
+        crate::cli::calibrate::HOW_TO.replace("--sheet letter", &format!("--sheet {}", paper.to_lowercase()));
     Ok(format!("wrote {} (2 pages, {})\n{how_to}", output.display(), format.description))
 }
