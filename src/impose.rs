@@ -241,9 +241,9 @@ fn plan_with_gutter(w: f32, h: f32, gutter: f32, options: &SheetOptions) -> Resu
     };
     if cols * rows == 0 {
         return Err(format!(
-            "a {} piece does not fit on a {} sheet",
-            size(w, h),
-            size(options.width, options.height)
+            "{} piece does not fit on {} sheet",
+            crate::base::diag::a(&size(w, h)),
+            crate::base::diag::a(&size(options.width, options.height))
         ));
     }
     let used_w = cols as f32 * plan_w + (cols - 1) as f32 * gutter;

@@ -254,9 +254,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// `word` after the indefinite article it takes when read aloud: "an envelope-10", "an A2",
+/// "an 8.5 x 11 in", "an 11 x 6 in", "a us-letter", "a 4 x 6 in", for messages that name a
+/// format or a size.
+pub fn a(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let eleven_or_eighteen = (lower.starts_with("11") || lower.starts_with("18"))
+        && !lower.chars().nth(2).is_some_and(|c| c.is_ascii_digit());
+    let vowel_sound = lower.starts_with(['a', 'e', 'i', 'o', '8']) || eleven_or_eighteen;
+    format!("{} {word}", if vowel_sound { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn articles_follow_the_sound() {
+        assert_eq!(a("envelope-10"), "an envelope-10");
+        assert_eq!(a("A2"), "an A2");
+        assert_eq!(a("us-letter"), "a us-letter");
+        assert_eq!(a("C6"), "a C6");
+        assert_eq!(a("8.5 x 11 in"), "an 8.5 x 11 in");
+        assert_eq!(a("11 x 6 in"), "an 11 x 6 in");
+        assert_eq!(a("110 x 220 mm"), "a 110 x 220 mm");
+        assert_eq!(a("4 x 6 in"), "a 4 x 6 in");
+    }
 
     #[test]
     fn nearest_finds_typos() {

@@ -96,10 +96,10 @@ pub(super) fn designs(
                 .map_err(|d| Diagnostic { file: Some(campaign.path.clone()), ..d })?;
             if !mail::holds(e, w, h) {
                 return Err(Diagnostic::error(format!(
-                    "card_envelope: a {:.3} x {:.3} in card does not fit a {} envelope with 1/8 in to spare",
+                    "card_envelope: a {:.3} x {:.3} in card does not fit {} envelope with 1/8 in to spare",
                     w / PT_PER_IN,
                     h / PT_PER_IN,
-                    e.name
+                    crate::base::diag::a(&e.name)
                 ))
                 .in_file(&campaign.path)
                 .hint(if fitting.is_empty() {
@@ -169,10 +169,10 @@ pub(super) fn designs(
             let holds = Format { width: design.width, height: design.height, ..campaign.envelope.clone() };
             if !mail::holds(&holds, fw, fh) {
                 return Err(Diagnostic::error(format!(
-                    "envelope_design: a {:.3} x {:.3} in envelope does not hold a {} letter folded in thirds with 1/8 in to spare",
+                    "envelope_design: a {:.3} x {:.3} in envelope does not hold {} letter folded in thirds with 1/8 in to spare",
                     design.width / PT_PER_IN,
                     design.height / PT_PER_IN,
-                    campaign.paper.name
+                    crate::base::diag::a(&campaign.paper.name)
                 ))
                 .in_file(&design.path)
                 .into());

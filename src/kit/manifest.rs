@@ -100,8 +100,8 @@ pub(super) fn piece_record(
         if rating.nonmachinable {
             warnings.push(with_row(
                 Diagnostic::warning(format!(
-                    "{}: a {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
-                    job.id, format.name, postage.prices.nonmachinable_surcharge
+                    "{}: {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
+                    job.id, crate::base::diag::a(&format.name), postage.prices.nonmachinable_surcharge
                 )),
                 writer,
             ));

@@ -84,9 +84,9 @@ pub fn envelope(
                 }
                 if size <= 8.0 {
                     return Err(format!(
-                        "the return address ({} lines) does not fit above the OCR read area of a {} envelope at 8 pt",
+                        "the return address ({} lines) does not fit above the OCR read area of {} envelope at 8 pt",
                         lines.len(),
-                        format.name
+                        crate::base::diag::a(&format.name)
                     ));
                 }
                 size -= 0.5;
@@ -131,16 +131,16 @@ pub fn envelope(
         if probe.lines == content.delivery_lines.len() || size <= 8.0 {
             if probe.lines != content.delivery_lines.len() {
                 return Err(format!(
-                    "a delivery address line is too long for the OCR read area of a {} envelope, even at 8 pt",
-                    format.name
+                    "a delivery address line is too long for the OCR read area of {} envelope, even at 8 pt",
+                    crate::base::diag::a(&format.name)
                 ));
             }
             let (bw, bh) = (probe.rect.width, probe.rect.height);
             let Some((x, top)) = zones.delivery_address(bw, bh, return_rect) else {
                 return Err(format!(
-                    "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of a {} envelope below the stamp and return address",
+                    "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of {} envelope below the stamp and return address",
                     content.delivery_lines.len(),
-                    format.name
+                    crate::base::diag::a(&format.name)
                 ));
             };
             let block =

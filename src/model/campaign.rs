@@ -319,8 +319,9 @@ pub fn load(path: Option<&Path>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
             let place = at_key("envelope");
             return Err(Diagnostic {
                 message: format!(
-                    "envelope: {} letter folded in thirds does not fit a {} envelope with 1/8 in to spare",
-                    paper.name, e.name
+                    "envelope: {} letter folded in thirds does not fit {} envelope with 1/8 in to spare",
+                    crate::base::diag::a(&paper.name),
+                    crate::base::diag::a(&e.name)
                 ),
                 ..place
             }
