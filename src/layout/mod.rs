@@ -214,7 +214,7 @@ impl Pictures {
             Some(bytes) => bytes.to_vec(),
             None => crate::input::read_limited(path, MAX_PICTURE_BYTES, "image")?,
         };
-        let (format, width_px, height_px) = check_picture(&data).map_err(|m| {
+        let (format, width_px, height_px, orientation) = check_picture(&data).map_err(|m| {
             let hint = if m.starts_with("is not") {
                 "save the picture as .jpg or .png"
             } else if m.contains("to decode") || m.contains("megapixels") {
@@ -226,12 +226,6 @@ impl Pictures {
         })?;
         crate::input::picture::verify_picture(&data, format == PictureFormat::Jpeg)
             .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
-        // A phone photo taken upright is often stored sideways with an EXIF note to turn it.
-        let orientation = if format == PictureFormat::Jpeg {
-            crate::input::picture::jpeg_header(&data).map_or(1, |h| h.orientation)
-        } else {
-            1
-        };
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
@@ -250,16 +244,18 @@ impl Pictures {
 
 /// Checks a picture before anything decodes it: its format, and its size from the header, so a
 /// decompression bomb is refused before memory is spent (whether the rest of the file is whole
-/// is [`crate::input::picture::verify_picture`]'s job). Returns the format and the size in pixels.
-fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), String> {
-    let (format, width, height) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+/// is [`crate::input::picture::verify_picture`]'s job). Returns the format, the size in pixels
+/// as stored, and the EXIF orientation (a phone photo taken upright is often stored sideways
+/// with a note to turn it; 1 for PNG).
+fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32, u8), String> {
+    let (format, width, height, orientation) = if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         let h =
             crate::input::picture::jpeg_header(data).map_err(|e| format!("is not a readable JPEG ({e})"))?;
-        (PictureFormat::Jpeg, h.width, h.height)
+        (PictureFormat::Jpeg, h.width, h.height, h.orientation)
     } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
         let (w, h) =
             crate::input::picture::png_size(data).map_err(|e| format!("is not a readable PNG ({e})"))?;
-        (PictureFormat::Png, w, h)
+        (PictureFormat::Png, w, h, 1)
     } else {
         return Err("is not a JPEG or PNG image".into());
     };
@@ -275,7 +271,7 @@ fn check_picture(data: &[u8]) -> std::result::Result<(PictureFormat, u32, u32), 
             MAX_PICTURE_DECODED_BYTES / (1024 * 1024)
         ));
     }
-    Ok((format, width, height))
+    Ok((format, width, height, orientation))
 }
 
 /// Values for `{field}` placeholders.
