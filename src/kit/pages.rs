@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use crate::base::formats::Format;
 use crate::base::units::{Color, PT_PER_IN, Rect};
-use crate::layout::{Block, BlockStyle, Item, Page, PathSeg, Shape, escape_markup, rect_path, text_block};
+use crate::layout::{
+    AddressFit, Block, BlockStyle, Item, Page, PathSeg, Shape, address_block, escape_markup, rect_path,
+    text_block,
+};
 use crate::mail::placement;
 use crate::model::design::Paint;
 use crate::text::Align;
@@ -62,35 +65,26 @@ pub fn envelope(
     )?;
     page.items.extend(stamp_label.items);
 
-    // Return address, upper left, kept above the OCR read area. 8 pt or larger.
-    let return_width = zones.return_width;
+    // Return address, upper left, in a box above the OCR read area that holds five lines at
+    // the floor size (docs/mail-rules.md 2.3, 2.6): shrunk to fit, then broken where an address
+    // may be, and else an error for this envelope.
     let return_rect = match content.return_lines {
         Some(lines) => {
-            let markup = lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
-            let mut size = 9.0;
-            loop {
-                let block = text_block(
-                    fonts,
-                    &markup,
-                    &BlockStyle::new("sans", size, size * 1.22),
-                    edge,
-                    edge,
-                    return_width,
-                )?;
-                if block.rect.bottom() <= zones.return_bottom() && block.lines == lines.len() {
-                    let rect = block.rect;
-                    page.items.extend(block.items);
-                    break rect;
-                }
-                if size <= 8.0 {
-                    return Err(format!(
-                        "the return address ({} lines) does not fit above the OCR read area of {} envelope at 8 pt",
-                        lines.len(),
-                        crate::base::diag::a(&format.name)
-                    ));
-                }
-                size -= 0.5;
-            }
+            let b = zones.return_box();
+            let size = placement::RETURN_SIZE;
+            let style = BlockStyle::new("sans", size, size * placement::RETURN_LEADING);
+            let floor = placement::ADDRESS_SIDE_FLOOR;
+            let fit =
+                AddressFit { floor, leading: placement::RETURN_LEADING, height: b.height, keep_last: false };
+            let (block, _) = address_block(fonts, lines, &style, b.x, b.y, b.width, &fit).map_err(|m| {
+                format!(
+                    "the return address does not fit above the OCR read area of {}: {}",
+                    crate::base::diag::a(&format.name),
+                    m.describe(b.width, floor, "")
+                )
+            })?;
+            page.items.extend(block.items);
+            block.rect
         }
         None => {
             // Lines to write the return address on.
@@ -115,42 +109,38 @@ pub fn envelope(
         }
     };
 
-    // Delivery address: capitals in a plain sans, 10-12 pt (Pub 28 A1; docs/mail-rules.md 2.4),
-    // one flush-left block, placed in the OCR read area clear of the stamp box.
-    let markup = content.delivery_lines.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
-    let mut size = 11.0;
-    let address = loop {
-        let probe = text_block(
-            fonts,
-            &markup,
-            &BlockStyle::new("sans", size, size * 1.25),
-            0.0,
-            0.0,
-            zones.ocr.width,
-        )?;
-        if probe.lines == content.delivery_lines.len() || size <= 8.0 {
-            if probe.lines != content.delivery_lines.len() {
-                return Err(format!(
-                    "a delivery address line is too long for the OCR read area of {} envelope, even at 8 pt",
-                    crate::base::diag::a(&format.name)
-                ));
-            }
-            let (bw, bh) = (probe.rect.width, probe.rect.height);
-            let Some((x, top)) = zones.delivery_address(bw, bh, return_rect) else {
-                return Err(format!(
-                    "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of {} envelope below the stamp and return address",
-                    content.delivery_lines.len(),
-                    crate::base::diag::a(&format.name)
-                ));
-            };
-            let block =
-                text_block(fonts, &markup, &BlockStyle::new("sans", size, size * 1.25), x, top, bw + 1.0)?;
-            let rect = block.rect;
-            page.items.extend(block.items);
-            break rect;
-        }
-        size -= 0.5;
+    // Delivery address: capitals in a plain sans, 11 pt down to 8 pt (Pub 28 A1; docs/mail-rules.md
+    // 2.4), one flush-left block placed in the OCR read area clear of the stamp box; a line too
+    // long even at 8 pt is broken where an address may be, never the last line (2.6).
+    let size = 11.0;
+    let style = BlockStyle::new("sans", size, size * 1.25);
+    let floor = placement::DELIVERY_FLOOR;
+    let fit = AddressFit { floor, leading: 1.25, height: zones.ocr.height, keep_last: true };
+    let (probe, size) = address_block(fonts, content.delivery_lines, &style, 0.0, 0.0, zones.ocr.width, &fit)
+        .map_err(|m| {
+            format!(
+                "the delivery address does not fit the OCR read area of {}: {}",
+                crate::base::diag::a(&format.name),
+                m.describe(zones.ocr.width, floor, "")
+            )
+        })?;
+    let (bw, bh) = (probe.rect.width, probe.rect.height);
+    let Some((x, top)) = zones.delivery_address(bw, bh, return_rect) else {
+        return Err(format!(
+            "the delivery address ({} lines at {size} pt) does not fit in the OCR read area of {} below the stamp and return address",
+            probe.lines,
+            crate::base::diag::a(&format.name)
+        ));
     };
+    let address = Rect::new(x, top, bw, bh);
+    page.items.extend(probe.items.into_iter().map(|item| match item {
+        Item::Text(mut run) => {
+            run.x += x;
+            run.y += top;
+            Item::Text(run)
+        }
+        other => other,
+    }));
 
     // Piece number: small, at the lower left; on envelopes too narrow for that, at the top.
     if let Some(piece) = content.piece {
@@ -660,6 +650,182 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The text lines of items, top to bottom: the runs on one baseline joined, with their
+    /// baseline and left edge.
+    fn text_lines(items: &[Item]) -> Vec<(f32, f32, String)> {
+        let mut runs: Vec<(f32, f32, String)> = items
+            .iter()
+            .filter_map(|i| if let Item::Text(t) = i { Some((t.y, t.x, t.text.clone())) } else { None })
+            .collect();
+        runs.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).unwrap());
+        let mut lines: Vec<(f32, f32, String)> = Vec::new();
+        for (y, x, text) in runs {
+            match lines.last_mut() {
+                Some(l) if (l.0 - y).abs() < 0.01 => l.2.push_str(&text),
+                _ => lines.push((y, x, text)),
+            }
+        }
+        lines
+    }
+
+    /// A long return address: a name of 53 characters, a street of 58 with the apartment after
+    /// a comma, a second street line and a city line of 60 and more.
+    fn long_return() -> Vec<String> {
+        [
+            "María de los Ángeles Fernández-Villaverde y Rodríguez",
+            "12345 North Martin Luther King Jr Boulevard, Apartment 12B",
+            "Building 7 of the Riverside Gardens Cooperative, Rear Entrance",
+            "Rancho Santa Margarita de los Caballeros del Norte, CA 92688-1234",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// A five-line recipient, as docs/format.md recommends for a senator, in USPS style.
+    fn senator() -> Vec<String> {
+        [
+            "The Honorable Catherine Cortez Masto",
+            "United States Senator",
+            "US Immigration and Customs Enforcement Oversight Office",
+            "520 Dirksen Senate Office Building",
+            "Washington, DC 20510-2803",
+        ]
+        .iter()
+        .map(|l| mail::usps_style(l))
+        .collect()
+    }
+
+    #[test]
+    fn every_envelope_holds_a_long_return_address_and_a_five_line_recipient() {
+        let fonts = FontBook::bundled();
+        let (returns, delivery) = (long_return(), senator());
+        for format in mail::envelopes() {
+            let content = EnvelopeContent {
+                return_lines: Some(&returns),
+                delivery_lines: &delivery,
+                piece: Some("L-0001"),
+            };
+            let (page, g) =
+                envelope(&fonts, format, &content).unwrap_or_else(|e| panic!("{}: {e}", format.name));
+            let z = placement::envelope_zones(format.width, format.height, format.margin);
+            assert!(
+                g.return_address.bottom() <= z.return_bottom(),
+                "{}: {:?}",
+                format.name,
+                g.return_address
+            );
+            assert!(z.return_box().contains(&g.return_address), "{}", format.name);
+            assert!(z.ocr.contains(&g.address), "{}: {:?} outside {:?}", format.name, g.address, z.ocr);
+            let lines = text_lines(&page.items);
+            let inside = |r: Rect, y: f32| y > r.y && y <= r.bottom() + 0.01;
+            // The return address reads back whole, flush left, at 7 pt or more; lines broken
+            // only where an address may be.
+            let back: Vec<&(f32, f32, String)> =
+                lines.iter().filter(|l| inside(g.return_address, l.0) && l.1 < z.stamp.x).collect();
+            assert!(back.iter().all(|l| (l.1 - z.edge).abs() < 0.01), "{}: {back:?}", format.name);
+            let joined: Vec<&str> = back.iter().map(|l| l.2.as_str()).collect();
+            assert_eq!(joined.join(" "), returns.join(" "), "{}", format.name);
+            assert!(back.len() <= placement::MAX_ADDRESS_LINES);
+            for item in &page.items {
+                if let Item::Text(t) = item
+                    && inside(g.return_address, t.y)
+                    && t.x < z.stamp.x
+                {
+                    assert!(t.size >= placement::ADDRESS_SIDE_FLOOR, "{}: {}", format.name, t.size);
+                }
+            }
+            // The delivery address: five lines, none broken, at 8 pt or more.
+            let address: Vec<String> =
+                lines.iter().filter(|l| inside(g.address, l.0)).map(|l| l.2.clone()).collect();
+            assert_eq!(address, delivery, "{}", format.name);
+        }
+    }
+
+    #[test]
+    fn every_return_box_holds_five_long_lines_at_the_floor() {
+        // By construction: five lines of 60 and more characters fit every envelope's return
+        // box at the floor size, so any return address of up to five lines that fits the box's
+        // width lies above the read area.
+        let fonts = FontBook::bundled();
+        let mut five = long_return();
+        five.insert(2, "Cooperativa de Vivienda Nuestra Señora de Guadalupe, Unit 7".into());
+        let floor = placement::ADDRESS_SIDE_FLOOR;
+        for format in mail::envelopes() {
+            let z = placement::envelope_zones(format.width, format.height, format.margin);
+            let b = z.return_box();
+            let style = BlockStyle::new("sans", floor, floor * placement::RETURN_LEADING);
+            let fit =
+                AddressFit { floor, leading: placement::RETURN_LEADING, height: b.height, keep_last: false };
+            let (block, size) = address_block(&fonts, &five, &style, b.x, b.y, b.width, &fit)
+                .unwrap_or_else(|m| panic!("{}: {m:?}", format.name));
+            assert_eq!((block.lines, size), (5, floor), "{}", format.name);
+            assert!(block.rect.bottom() <= z.return_bottom(), "{}", format.name);
+        }
+    }
+
+    #[test]
+    fn a_long_return_line_breaks_after_its_comma_on_a_small_envelope() {
+        // On the envelope with the least room above the read area, a street of 137 characters
+        // is broken after its comma (and before "Suite" if need be); the block stays above the
+        // read area and reads back whole.
+        let fonts = FontBook::bundled();
+        let head = "12345 North Martin Luther King Jr Boulevard Extension,";
+        let tail = "Building Four of the Riverside Gardens Cooperative Housing Association Suite 1200";
+        let returns = vec!["Ana Lima".to_string(), format!("{head} {tail}"), "Boston, MA 02134".into()];
+        let format = crate::base::formats::find("envelope-6-3/4", None).unwrap();
+        let delivery = senator();
+        let content =
+            EnvelopeContent { return_lines: Some(&returns), delivery_lines: &delivery, piece: None };
+        let (page, g) = envelope(&fonts, format, &content).unwrap();
+        let z = placement::envelope_zones(format.width, format.height, format.margin);
+        let back: Vec<String> = text_lines(&page.items)
+            .into_iter()
+            .filter(|l| l.0 <= g.return_address.bottom() + 0.01 && l.1 < z.stamp.x)
+            .map(|l| l.2)
+            .collect();
+        let n = back.len();
+        assert!((4..=5).contains(&n), "{back:?}");
+        assert_eq!(
+            (back[0].as_str(), back[1].as_str(), back[n - 1].as_str()),
+            ("Ana Lima", head, "Boston, MA 02134")
+        );
+        assert_eq!(back[2..n - 1].join(" "), tail);
+        if n == 5 {
+            assert!(back[3].starts_with("Suite"), "{back:?}");
+        }
+        assert!(g.return_address.bottom() <= z.return_bottom());
+    }
+
+    #[test]
+    fn a_return_address_too_long_even_at_the_floor_is_an_error() {
+        let fonts = FontBook::bundled();
+        let long = "Pneumonoultramicroscopicsilicovolcanoconiosis ".repeat(3);
+        let returns = vec!["Ana Lima".to_string(), long.trim().to_string(), "Boston, MA 02134".into()];
+        let delivery = senator();
+        let format = crate::base::formats::find("envelope-a2", None).unwrap();
+        let content =
+            EnvelopeContent { return_lines: Some(&returns), delivery_lines: &delivery, piece: None };
+        let Err(e) = envelope(&fonts, format, &content) else { panic!("fits") };
+        assert_eq!(
+            e,
+            format!(
+                "the return address does not fit above the OCR read area of an envelope-a2: the address line \"{}\" is too long for the 4.12 in wide box even at 7pt, and has no place to break it (after a comma, or before Apt, Suite, Unit or #)",
+                long.trim()
+            )
+        );
+        // Six lines, each fine alone, are more than an address may have once broken.
+        let many: Vec<String> =
+            (0..5).map(|i| format!("Line {i}")).chain([long.replace("s P", "s, P")]).collect();
+        let content = EnvelopeContent { return_lines: Some(&many), delivery_lines: &delivery, piece: None };
+        let Err(e) = envelope(&fonts, format, &content) else { panic!("fits") };
+        assert!(
+            e.contains(
+                "would need 8 lines with its long lines broken, even at 7pt; an address has at most 5 lines"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use crate::base::diag::{Diagnostic, Error, Result, Warnings};
 use crate::base::units::{Color, Rect};
 use crate::input::limits::{MAX_PICTURE_BYTES, MAX_PICTURE_DECODED_BYTES, MAX_PICTURE_PIXELS};
-use crate::model::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign};
+use crate::mail::placement;
+use crate::model::design::{Body, Design, Element, Fit, Overflow, Paint, TextSpec, VAlign, Wrap};
 use crate::text::fonts::{Face, FontBook};
 use crate::text::{FillError, GlyphPos, ParagraphStyle, SetError, SetLine, StyledText, set_lines};
 
@@ -664,28 +665,19 @@ fn layout_text(
             (metrics.ascent + metrics.descent) * size + (lines - 1) as f32 * size * spec.leading
         }
     };
-    let mut size = spec.size;
-    let mut lines = set_at(size)?;
-    // An address line must never wrap (Pub 28: one line per address element); an address
-    // shrinks to 8 pt, the smallest USPS recommends, before that is an error.
-    let is_address = matches!(element.body, Body::Address(_));
-    let written_lines = spans.iter().map(|s| s.text.matches('\n').count()).sum::<usize>() + 1;
-    let wraps = |lines: &[SetLine]| is_address && lines.len() > written_lines;
-    let min = spec.shrink_to.or(is_address.then_some(8.0));
-    if let Some(min) = min {
-        while (height_for(lines.len(), size) > r.height + 0.01 || wraps(&lines)) && size > min {
-            size = (size - 0.25).max(min);
-            lines = set_at(size)?;
+    let (size, lines) = if spec.wrap == Wrap::Address {
+        address_text(design, element, spec, r, &spans, metrics, lookup)?
+    } else {
+        let mut size = spec.size;
+        let mut lines = set_at(size)?;
+        if let Some(min) = spec.shrink_to {
+            while height_for(lines.len(), size) > r.height + 0.01 && size > min {
+                size = (size - 0.25).max(min);
+                lines = set_at(size)?;
+            }
         }
-    }
-    if wraps(&lines) {
-        return Err(err(format!(
-            "an address line is too long for the {:.2} in wide box, even at {size}pt",
-            r.width / 72.0
-        ))
-        .code("mail.address-wrap")
-        .hint("widen the box or shorten the line; address lines are never wrapped"));
-    }
+        (size, lines)
+    };
     let pitch = size * spec.leading;
     let fits = |n: usize| height_for(n, size) <= r.height + 0.01;
     let mut first_page_lines = lines.len();
@@ -696,9 +688,10 @@ fn layout_text(
         } else {
             let needed = height_for(lines.len(), size);
             let mut d = err(format!(
-                "the text does not fit its box: it needs {} lines ({needed:.1}pt) but the box is {:.1}pt high and holds {capacity}",
+                "the text does not fit its box: it needs {} lines ({needed:.1}pt) but the box is {:.1}pt high and holds {capacity}{}",
                 lines.len(),
-                r.height
+                r.height,
+                filled_from(spec)
             ));
             d = match spec.shrink_to {
                 Some(min) => d.hint(format!(
@@ -767,6 +760,317 @@ fn layout_text(
         rest = &rest[capacity..];
     }
     Ok((items, more))
+}
+
+/// Names the placeholders a text is filled from, for a message: " (filled from `{name}`)".
+fn filled_from(spec: &TextSpec) -> String {
+    let fields = spec.template.fields();
+    if fields.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = fields.iter().map(|f| format!("`{{{f}}}`")).collect();
+    format!(" (filled from {})", names.join(", "))
+}
+
+/// Sets a text that wraps as an address ([`Wrap::Address`]): see [`fit_address`]. The floor is
+/// `shrink_to`, or for an `address` element 8 pt ([`placement::DELIVERY_FLOOR`]); an
+/// `address` element's last line (city, state, ZIP) is never broken.
+fn address_text(
+    design: &Design,
+    element: &Element,
+    spec: &TextSpec,
+    r: Rect,
+    spans: &[StyledText],
+    metrics: crate::text::fonts::VMetrics,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<(f32, Vec<SetLine>), Diagnostic> {
+    let delivery = matches!(element.body, Body::Address(_));
+    let floor = spec.shrink_to.unwrap_or(if delivery { placement::DELIVERY_FLOOR } else { spec.size });
+    let style = ParagraphStyle {
+        family: spec.family.clone(),
+        bold: spec.bold,
+        italic: spec.italic,
+        size: spec.size,
+        align: spec.align,
+    };
+    let fit = AddressFit {
+        floor: floor.min(spec.size),
+        leading: spec.leading,
+        height: r.height,
+        keep_last: delivery,
+    };
+    let err = |message: String| element_error(design, element, message);
+    fit_address(&design.fonts, spans, &style, r.width, metrics, &fit).map_err(|misfit| match misfit {
+        AddressMisfit::Set(e) => err(set_error_message(&e))
+            .hint("add a font that has it under [fonts] and use it, or leave the character out"),
+        misfit => {
+            let field = misfit_field(spec, &misfit, lookup);
+            err(misfit.describe(r.width, fit.floor, &field)).code(misfit.code()).hint(misfit.hint(delivery))
+        }
+    })
+}
+
+/// Where a misfit address came from, as " (from `{name}`)": the placeholder whose value holds
+/// the line that does not fit, else every placeholder of the text; empty for a text without any.
+fn misfit_field(spec: &TextSpec, misfit: &AddressMisfit, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let fields = spec.template.fields();
+    let value = |name: &str| {
+        let v = lookup(name).unwrap_or_default();
+        if spec.uppercase { v.to_uppercase() } else { v }
+    };
+    let holder = match misfit {
+        AddressMisfit::Line(line) | AddressMisfit::LastLine(line) => {
+            fields.iter().find(|f| value(f).contains(line.as_str()))
+        }
+        _ => None,
+    };
+    match (holder, fields.as_slice()) {
+        (_, []) => String::new(),
+        (Some(one), _) | (None, [one]) => format!(" (from `{{{one}}}`)"),
+        (None, many) => {
+            let names: Vec<String> = many.iter().map(|f| format!("`{{{f}}}`")).collect();
+            format!(" (from {})", names.join(", "))
+        }
+    }
+}
+
+/// How [`fit_address`] may fit an address block.
+#[derive(Debug, Clone, Copy)]
+pub struct AddressFit {
+    /// The smallest size it may shrink to, in points.
+    pub floor: f32,
+    /// Baseline distance as a multiple of the size.
+    pub leading: f32,
+    /// The height of the box, in points.
+    pub height: f32,
+    /// Whether the last line stays whole (a delivery address's city, state and ZIP: nothing
+    /// may go below it, docs/mail-rules.md 2.4).
+    pub keep_last: bool,
+}
+
+/// Why an address block does not fit, at the floor size.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddressMisfit {
+    /// This line is too long for the width and cannot be broken where an address may be.
+    Line(String),
+    /// This last line (city, state, ZIP) is too long for the width; it is never broken.
+    LastLine(String),
+    /// Broken where it may be, the block would have this many lines, over
+    /// [`placement::MAX_ADDRESS_LINES`].
+    Lines(usize),
+    /// The block's lines need this height (lines, points), more than the box has.
+    Height(usize, f32),
+    /// The text cannot be set at all (a character no font has).
+    Set(SetError),
+}
+
+impl AddressMisfit {
+    /// The problem in words, for a message that names the text first; `field` names where the
+    /// text came from (" (from `{return_address}`)") or is empty.
+    pub fn describe(&self, width: f32, floor: f32, field: &str) -> String {
+        match self {
+            AddressMisfit::Line(line) => format!(
+                "the address line \"{line}\"{field} is too long for the {:.2} in wide box even at {floor}pt, and has no place to break it (after a comma, or before Apt, Suite, Unit or #)",
+                width / 72.0
+            ),
+            AddressMisfit::LastLine(line) => format!(
+                "the last address line \"{line}\"{field} is too long for the {:.2} in wide box even at {floor}pt; the city, state and ZIP line is never broken",
+                width / 72.0
+            ),
+            AddressMisfit::Lines(n) => format!(
+                "the address{field} would need {n} lines with its long lines broken, even at {floor}pt; an address has at most {} lines",
+                placement::MAX_ADDRESS_LINES
+            ),
+            AddressMisfit::Height(n, needed) => format!(
+                "the address{field} needs {n} lines ({needed:.1}pt) even at {floor}pt, more than its box holds"
+            ),
+            AddressMisfit::Set(e) => set_error_message(e),
+        }
+    }
+
+    /// The check the misfit fails.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddressMisfit::Line(_) | AddressMisfit::LastLine(_) | AddressMisfit::Lines(_) => {
+                "mail.address-wrap"
+            }
+            _ => "print.overflow",
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self, delivery: bool) -> &'static str {
+        match (self, delivery) {
+            (AddressMisfit::Height(..), _) => "make the box taller, or shorten the address",
+            (AddressMisfit::Lines(_), _) => "shorten the longest lines, or leave a line out",
+            (_, true) => "shorten the line (USPS abbreviations: ST, AVE, APT, STE), or widen the box",
+            (_, false) => {
+                "shorten the line (abbreviations such as St, Ave, Apt, Ste help), write it as two lines, or widen the box"
+            }
+        }
+    }
+}
+
+fn set_error_message(e: &SetError) -> String {
+    match e {
+        SetError::MissingGlyph { character, family } => format!(
+            "no bundled font has the character `{}` (U+{:04X}); the text's font is `{family}`",
+            character.escape_debug(),
+            u32::from(*character)
+        ),
+        SetError::UnknownFamily(f) => format!("no font family `{f}`"),
+    }
+}
+
+/// Fits an address block into a box `width` points wide and `fit.height` high, the text's
+/// written lines kept whole where they can be (docs/mail-rules.md 2.6):
+/// 1. the largest size from `style.size` down to `fit.floor`, in quarter points, at which every
+///    written line fits on one line and the block fits the box;
+/// 2. failing that, the largest size at which breaking each line that is too long, after a comma
+///    or before a secondary unit ([`placement::address_breaks`], never inside a word, never the
+///    last line when `fit.keep_last`), gives at most [`placement::MAX_ADDRESS_LINES`] lines that
+///    fit the box. Broken lines start at the same left edge as the others (Pub 28 A1);
+/// 3. failing that, why it does not fit at the floor.
+///
+/// Returns the size and the set lines.
+pub fn fit_address(
+    fonts: &FontBook,
+    spans: &[StyledText],
+    style: &ParagraphStyle,
+    width: f32,
+    metrics: crate::text::fonts::VMetrics,
+    fit: &AddressFit,
+) -> std::result::Result<(f32, Vec<SetLine>), AddressMisfit> {
+    let written = split_lines(spans);
+    let height_for = |lines: usize, size: f32| {
+        if lines == 0 {
+            0.0
+        } else {
+            (metrics.ascent + metrics.descent) * size + (lines - 1) as f32 * size * fit.leading
+        }
+    };
+    let set = |spans: &[StyledText], size: f32| {
+        set_lines(fonts, spans, &ParagraphStyle { size, ..style.clone() }, width).map_err(AddressMisfit::Set)
+    };
+    let one_line = |spans: &[StyledText], size: f32| Ok::<bool, AddressMisfit>(set(spans, size)?.len() <= 1);
+    let mut sizes = Vec::new();
+    let mut size = style.size;
+    loop {
+        sizes.push(size);
+        if size <= fit.floor {
+            break;
+        }
+        size = (size - 0.25).max(fit.floor);
+    }
+    // 1. Shrink, every line whole.
+    for &size in &sizes {
+        let mut whole = true;
+        for line in &written {
+            if !one_line(line, size)? {
+                whole = false;
+                break;
+            }
+        }
+        if whole && height_for(written.len(), size) <= fit.height + 0.01 {
+            return Ok((size, set(spans, size)?));
+        }
+    }
+    // 2. Break long lines where an address may be broken.
+    let mut misfit = AddressMisfit::Lines(0);
+    for &size in &sizes {
+        let mut pieces: Vec<Vec<StyledText>> = Vec::new();
+        let mut broken = Ok(());
+        for (i, line) in written.iter().enumerate() {
+            if one_line(line, size)? {
+                pieces.push(line.clone());
+                continue;
+            }
+            let text: String = line.iter().map(|s| s.text.as_str()).collect();
+            if fit.keep_last && i + 1 == written.len() {
+                broken = Err(AddressMisfit::LastLine(text));
+                break;
+            }
+            let mut rest = 0;
+            'line: loop {
+                let tail = slice_spans(line, rest, text.len());
+                if one_line(&tail, size)? {
+                    pieces.push(tail);
+                    break;
+                }
+                for &(end, start) in placement::address_breaks(&text).iter().rev() {
+                    if end > rest && start > rest {
+                        let head = slice_spans(line, rest, end);
+                        if one_line(&head, size)? {
+                            pieces.push(head);
+                            rest = start;
+                            continue 'line;
+                        }
+                    }
+                }
+                broken = Err(AddressMisfit::Line(text.clone()));
+                break;
+            }
+            if broken.is_err() {
+                break;
+            }
+        }
+        misfit = match broken {
+            Err(m) => m,
+            Ok(()) if pieces.len() > placement::MAX_ADDRESS_LINES => AddressMisfit::Lines(pieces.len()),
+            Ok(()) if height_for(pieces.len(), size) > fit.height + 0.01 => {
+                AddressMisfit::Height(pieces.len(), height_for(pieces.len(), size))
+            }
+            Ok(()) => {
+                let mut joined: Vec<StyledText> = Vec::new();
+                for (k, piece) in pieces.into_iter().enumerate() {
+                    if k > 0 {
+                        joined.push(StyledText { text: "\n".into(), bold: false, italic: false });
+                    }
+                    joined.extend(piece);
+                }
+                return Ok((size, set(&joined, size)?));
+            }
+        };
+    }
+    Err(misfit)
+}
+
+/// Styled text split at its line breaks: one list of spans per written line.
+fn split_lines(spans: &[StyledText]) -> Vec<Vec<StyledText>> {
+    let mut lines: Vec<Vec<StyledText>> = vec![Vec::new()];
+    for span in spans {
+        for (k, piece) in span.text.split('\n').enumerate() {
+            if k > 0 {
+                lines.push(Vec::new());
+            }
+            if !piece.is_empty() {
+                lines
+                    .last_mut()
+                    .expect("one line at least")
+                    .push(StyledText { text: piece.into(), ..span.clone() });
+            }
+        }
+    }
+    // Blank lines at the end print nothing (set_lines drops them too).
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.iter().all(|s| s.text.trim().is_empty())) {
+        lines.pop();
+    }
+    lines
+}
+
+/// The part of a line's spans from byte `from` to byte `to` of its text.
+fn slice_spans(line: &[StyledText], from: usize, to: usize) -> Vec<StyledText> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for span in line {
+        let (start, end) = (at, at + span.text.len());
+        at = end;
+        let (a, b) = (from.max(start), to.min(end));
+        if a < b {
+            out.push(StyledText { text: span.text[a - start..b - start].into(), ..span.clone() });
+        }
+    }
+    out
 }
 
 /// The resolution a picture of `px_w` x `px_h` pixels prints at when drawn into `rect`: the
@@ -1002,6 +1306,47 @@ pub fn text_block(
         _ => x,
     };
     Ok(Block { items, rect: Rect::new(left, top, widest, height), lines: lines.len() })
+}
+
+/// Sets address lines (plain text, printed as given) as a block the way [`fit_address`] fits
+/// them into a box `width` wide and `fit.height` high, the top of the first line at `top`:
+/// `style` gives the largest size and the leading; `fit.leading` is ignored. Returns the block
+/// and the size it is set in.
+pub fn address_block(
+    fonts: &FontBook,
+    lines: &[String],
+    style: &BlockStyle,
+    x: f32,
+    top: f32,
+    width: f32,
+    fit: &AddressFit,
+) -> std::result::Result<(Block, f32), AddressMisfit> {
+    let spans = [StyledText { text: lines.join("\n"), bold: false, italic: false }];
+    let paragraph = ParagraphStyle {
+        family: style.family.clone(),
+        bold: style.bold,
+        italic: false,
+        size: style.size,
+        align: style.align,
+    };
+    let primary = fonts
+        .select(&style.family, style.bold, false)
+        .ok_or_else(|| AddressMisfit::Set(SetError::UnknownFamily(style.family.clone())))?;
+    let m = fonts.face(primary).metrics;
+    let fit = AddressFit { leading: style.leading / style.size, ..*fit };
+    let (size, set) = fit_address(fonts, &spans, &paragraph, width, m, &fit)?;
+    let mut items = Vec::new();
+    let pitch = size * fit.leading;
+    push_lines(fonts, &mut items, &set, x, top + m.ascent * size, size, pitch, style.color);
+    let height =
+        if set.is_empty() { 0.0 } else { (m.ascent + m.descent) * size + (set.len() - 1) as f32 * pitch };
+    let widest = set.iter().map(|l| l.width).fold(0.0, f32::max);
+    let left = match style.align {
+        crate::text::Align::Center => x + (width - widest) / 2.0,
+        crate::text::Align::Right => x + width - widest,
+        _ => x,
+    };
+    Ok((Block { items, rect: Rect::new(left, top, widest, height), lines: set.len() }, size))
 }
 
 /// Escapes text so [`text_block`] prints it literally (names with `*` or braces).

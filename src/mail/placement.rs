@@ -1,7 +1,8 @@
 //! Where things go on the address side of a mail piece: the delivery and return address,
-//! the stamp and the piece number on an envelope, and the default address box of a postcard.
-//! Only geometry, in points with y down from the top-left corner; the kit sets the type
-//! (`kit/pages.rs`) and the layout places a design's own address box.
+//! the stamp and the piece number on an envelope, the default address box of a postcard, and
+//! where a long address line may be broken onto the next line. Only geometry and rules, in
+//! points with y down from the top-left corner; the kit sets the type (`kit/pages.rs`) and the
+//! layout places a design's own address box.
 
 use crate::base::units::{PT_PER_IN, Rect};
 
@@ -11,6 +12,28 @@ const IN: f32 = PT_PER_IN;
 
 /// Space kept between the delivery address and the stamp box or return address.
 const ADDRESS_GAP: f32 = 6.0;
+
+/// Space kept between the return address and the stamp box.
+const RETURN_GAP: f32 = 0.25 * IN;
+
+/// The most lines an address block may have once its long lines are broken: Pub 28's line
+/// order runs from the optional non-address data line through the attention, recipient and
+/// delivery address lines to the last line, five in all (docs/mail-rules.md 2.6).
+pub const MAX_ADDRESS_LINES: usize = 5;
+
+/// The smallest size a delivery address is set in to fit: 8 pt, the smallest the Postal
+/// Service's addressing guidance allows without a barcode (docs/mail-rules.md 2.4).
+pub const DELIVERY_FLOOR: f32 = 8.0;
+
+/// The smallest size a return address, or other text on an address side, is set in to fit:
+/// 7 pt (docs/mail-rules.md 2.6; USPS recommends 8 pt or more, print shops print 6-7 pt).
+pub const ADDRESS_SIDE_FLOOR: f32 = 7.0;
+
+/// The size the kit's envelopes set a return address in when it fits.
+pub const RETURN_SIZE: f32 = 9.0;
+
+/// The return address's baseline distance as a multiple of its size.
+pub const RETURN_LEADING: f32 = 1.22;
 
 /// The zones of an envelope's address side, `width` x `height` points (landscape), from which
 /// every position on it is measured.
@@ -53,6 +76,20 @@ impl EnvelopeZones {
     /// return address above the bottom 2 3/4 in", docs/mail-rules.md 2.3).
     pub fn return_bottom(&self) -> f32 {
         self.ocr.y - 2.0
+    }
+
+    /// The box a printed return address goes in: from [`EnvelopeZones::edge`] at the upper
+    /// left, as wide as the room left of the stamp box, down to
+    /// [`EnvelopeZones::return_bottom`]. Every envelope's box holds [`MAX_ADDRESS_LINES`]
+    /// lines at [`ADDRESS_SIDE_FLOOR`] (a test proves it), so any return address whose lines
+    /// fit its width at that size lies above the OCR read area (docs/mail-rules.md 2.3).
+    pub fn return_box(&self) -> Rect {
+        Rect::new(
+            self.edge,
+            self.edge,
+            self.stamp.x - RETURN_GAP - self.edge,
+            self.return_bottom() - self.edge,
+        )
     }
 
     /// Lines to write a return address on by hand: the gap between them and their length,
@@ -104,6 +141,88 @@ pub fn address_box(width: f32, height: f32) -> [f32; 4] {
     [ocr.x.max(width * 0.5), ocr.y, ocr.right(), ocr.bottom()]
 }
 
+/// Secondary unit designators that take a number or letter after them ("APT 4B", "SUITE 100"),
+/// as written out and abbreviated (Pub 28 Appendix C2; docs/mail-rules.md 2.6), and PMB.
+const UNIT_DESIGNATORS: &[&str] = &[
+    "APARTMENT",
+    "APT",
+    "BUILDING",
+    "BLDG",
+    "DEPARTMENT",
+    "DEPT",
+    "FLOOR",
+    "FL",
+    "HANGAR",
+    "HNGR",
+    "KEY",
+    "LOT",
+    "PIER",
+    "ROOM",
+    "RM",
+    "SLIP",
+    "SPACE",
+    "SPC",
+    "STOP",
+    "SUITE",
+    "STE",
+    "TRAILER",
+    "TRLR",
+    "UNIT",
+    "PMB",
+];
+
+/// Secondary unit designators that stand alone at the end of a line ("REAR", "BSMT")
+/// (Pub 28 Appendix C2; docs/mail-rules.md 2.6).
+const LONE_DESIGNATORS: &[&str] = &[
+    "BASEMENT",
+    "BSMT",
+    "FRONT",
+    "FRNT",
+    "LOBBY",
+    "LBBY",
+    "LOWER",
+    "LOWR",
+    "OFFICE",
+    "OFC",
+    "PENTHOUSE",
+    "PH",
+    "REAR",
+    "SIDE",
+    "UPPER",
+    "UPPR",
+];
+
+/// Where a too-long address line may be broken, as byte offsets (end of the first part, start
+/// of the rest), in order: after a comma, and before a secondary unit designator ("Apt 12B",
+/// "Suite 100", "# 4", "Rear"), never inside a word (docs/mail-rules.md 2.6). A designator
+/// counts only where it is one: followed by a unit number (a word with a digit, or a single
+/// letter) or, for those that stand alone, last on the line; so "12 Front Street" has none.
+pub fn address_breaks(line: &str) -> Vec<(usize, usize)> {
+    let words: Vec<(usize, &str)> =
+        line.split_whitespace().map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w)).collect();
+    let plain = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '#').to_uppercase();
+    let unit_number = |w: &str| {
+        let w = plain(w);
+        w.chars().any(|c| c.is_ascii_digit())
+            || (w.chars().count() == 1 && w.chars().all(char::is_alphabetic))
+    };
+    let mut breaks = Vec::new();
+    for i in 1..words.len() {
+        let (start, word) = words[i];
+        let (prev_start, prev) = words[i - 1];
+        let designator = plain(word);
+        let next = words.get(i + 1).map(|w| w.1);
+        let is_break = prev.ends_with(',')
+            || word.starts_with('#')
+            || (UNIT_DESIGNATORS.contains(&designator.as_str()) && next.is_some_and(unit_number))
+            || (LONE_DESIGNATORS.contains(&designator.as_str()) && next.is_none());
+        if is_break {
+            breaks.push((prev_start + prev.len(), start));
+        }
+    }
+    breaks
+}
+
 /// Whether ink covering `ink` prints in the barcode clear zone of an address side `width` x
 /// `height` points whose trim box starts `bleed` points in from the page's corner (Pub 28 A1).
 pub fn in_barcode_clear_zone(ink: Rect, width: f32, height: f32, bleed: f32) -> bool {
@@ -124,6 +243,44 @@ mod tests {
         assert!(z.delivery_address(200.0, 200.0, Rect::new(27.0, 27.0, 200.0, 40.0)).is_none());
         let (px, py, _) = z.piece_number();
         assert!(px < z.clear.x && py + 8.0 <= z.height);
+    }
+
+    #[test]
+    fn address_lines_break_after_commas_and_before_units() {
+        fn parts(line: &str) -> Vec<(&str, &str)> {
+            address_breaks(line).iter().map(|&(end, start)| (&line[..end], &line[start..])).collect()
+        }
+        assert_eq!(
+            parts("12345 North Martin Luther King Jr Boulevard, Apartment 12B"),
+            [("12345 North Martin Luther King Jr Boulevard,", "Apartment 12B")]
+        );
+        assert_eq!(parts("12 ELM ST APT 4B"), [("12 ELM ST", "APT 4B")]);
+        assert_eq!(parts("500 Main St Ste. 100"), [("500 Main St", "Ste. 100")]);
+        assert_eq!(parts("9 Oak Ave # 3"), [("9 Oak Ave", "# 3")]);
+        assert_eq!(parts("9 Oak Ave #3"), [("9 Oak Ave", "#3")]);
+        assert_eq!(parts("77 Pine Rd Unit C"), [("77 Pine Rd", "Unit C")]);
+        assert_eq!(parts("4 Hill St Rear"), [("4 Hill St", "Rear")]);
+        assert_eq!(
+            parts("1 Plaza, Bldg 2 Floor 3"),
+            [("1 Plaza,", "Bldg 2 Floor 3"), ("1 Plaza, Bldg 2", "Floor 3")]
+        );
+        // Street names that only look like designators, and words, are never break points.
+        assert!(parts("12 Front Street").is_empty());
+        assert!(parts("3 Lower Main Street").is_empty());
+        assert!(parts("María de los Ángeles Fernández-Villaverde y Rodríguez").is_empty());
+        assert!(parts("Apt 4").is_empty(), "nothing to break off before the first word");
+    }
+
+    #[test]
+    fn every_return_box_lies_above_the_read_area_left_of_the_stamp() {
+        // That each holds five lines of 60 characters at the floor is tested with real type
+        // in kit/pages.rs.
+        for format in crate::mail::envelopes() {
+            let z = envelope_zones(format.width, format.height, format.margin);
+            let b = z.return_box();
+            assert!(b.bottom() < z.ocr.y && b.right() < z.stamp.x, "{}", format.name);
+            assert!(b.x >= z.edge && b.y >= z.edge && b.height > 0.0, "{}", format.name);
+        }
     }
 
     #[test]

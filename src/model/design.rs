@@ -215,6 +215,18 @@ pub enum Overflow {
     Continue,
 }
 
+/// Where a text's lines may be broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Wrap {
+    /// Between words, as the Unicode line-breaking rules allow (the default for `text`).
+    Words,
+    /// As an address: every written line whole, shrinking first; a line still too long is
+    /// broken after a comma or before Apt, Suite, Unit or #, into at most five lines (the
+    /// default, and the only choice, for `address`).
+    Address,
+}
+
 /// One element as written. Which keys apply depends on `kind`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -269,6 +281,8 @@ pub struct ElementDef {
     pub shrink_to: Option<Length>,
     /// For `text`: "error" (default) or "continue" onto a new page.
     pub overflow: Option<Overflow>,
+    /// For `text`: "words" (default) or "address": keep each line whole, shrink, then break only after a comma or before Apt, Suite, Unit or #.
+    pub wrap: Option<Wrap>,
     /// For `image`: the file, relative to the design's folder (or a bundled asset by name).
     pub src: Option<String>,
     /// For `image`: "contain" (default), "cover" or "stretch".
@@ -314,6 +328,7 @@ impl ElementDef {
         check(self.valign.is_some(), "valign", TEXT);
         check(self.shrink_to.is_some(), "shrink_to", TEXT);
         check(self.overflow.is_some(), "overflow", TEXT);
+        check(self.wrap.is_some(), "wrap", TEXT);
         check(self.src.is_some(), "src", &[Image]);
         check(self.fit.is_some(), "fit", &[Image]);
         check(self.focus.is_some(), "focus", &[Image]);
@@ -435,6 +450,8 @@ pub struct TextSpec {
     pub shrink_to: Option<f32>,
     /// What to do when it is too long.
     pub overflow: Overflow,
+    /// Where its lines may be broken.
+    pub wrap: Wrap,
 }
 
 /// An image element, resolved.
@@ -1001,6 +1018,13 @@ fn text_spec(
             ));
         }
     };
+    let wrap = def.wrap.unwrap_or(if address { Wrap::Address } else { Wrap::Words });
+    if address && wrap == Wrap::Words {
+        return Err(("an `address` element wraps only as an address; leave `wrap` out".into(), None));
+    }
+    if wrap == Wrap::Address && def.overflow == Some(Overflow::Continue) {
+        return Err(("an address cannot continue onto another page; leave `overflow` out".into(), None));
+    }
     Ok(TextSpec {
         template,
         family,
@@ -1014,6 +1038,7 @@ fn text_spec(
         valign: def.valign.unwrap_or(if address { VAlign::Middle } else { VAlign::Top }),
         shrink_to,
         overflow: def.overflow.unwrap_or(Overflow::Error),
+        wrap,
     })
 }
 
