@@ -83,6 +83,7 @@ cases! {
     sheet_fronts_letter: "sheet-fronts-letter", "sheet:letter:long:examples/postcard-draw-your-own.toml", 20.0, All;
     calibration_letter: "calibration-letter", "calibrate:letter", 24.0, All;
     example_card_half_fold: "example-card-half-fold", "examples/card-half-fold.toml", 24.0, All;
+    rtl_lines: "rtl-lines", "tests/fonts/rtl-lines.toml", 50.0, All;
 }
 
 fn root() -> PathBuf {

@@ -85,6 +85,7 @@ pub const KIND_KEYS: &[(&str, &[&str])] = &[
     ("italic", &["text", "address"]),
     ("color", &["text", "address"]),
     ("align", &["text", "address"]),
+    ("direction", &["text", "address"]),
     ("leading", &["text", "address"]),
     ("uppercase", &["text", "address"]),
     ("valign", &["text", "address"]),

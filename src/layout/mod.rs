@@ -648,7 +648,7 @@ fn layout_text(
             size,
             align: spec.align,
         };
-        set_lines(fonts, &spans, &style, r.width).map_err(|e| match e {
+        crate::text::set_lines_directed(fonts, &spans, &style, spec.direction, r.width).map_err(|e| match e {
             SetError::MissingGlyph { character, family } => err(format!(
                 "no bundled font has the character `{}` (U+{:04X}); the text's font is `{family}`",
                 character.escape_debug(),

@@ -15,7 +15,7 @@ use crate::input::limits::{
     MAX_ELEMENTS, MAX_FONT_FAMILIES, MAX_PAGES, MAX_STYLE_CHAIN, MAX_STYLES, MAX_TEXT_CHARS,
 };
 use crate::text::fonts::{FamilyFiles, FontBook};
-use crate::text::{Align, Template};
+use crate::text::{Align, Direction, Template};
 
 /// A design file as written: page format, styles, and the elements on each page.
 ///
@@ -127,12 +127,14 @@ pub struct StyleDef {
     pub italic: Option<bool>,
     /// Text colour.
     pub color: Option<Color>,
-    /// "left", "center", "right" or "justify".
+    /// "start" (default: left, or right for right-to-left text), "end", "left", "center", "right" or "justify".
     pub align: Option<Align>,
     /// Distance from one baseline to the next. Default: 1.25 x size.
     pub leading: Option<Length>,
     /// Print the text in capitals (the filled-in data too).
     pub uppercase: Option<bool>,
+    /// "auto" (default: each paragraph's first Hebrew, Arabic or Latin letter decides), "ltr" or "rtl".
+    pub direction: Option<Direction>,
 }
 
 /// Font weight.
@@ -271,6 +273,8 @@ pub struct ElementDef {
     pub color: Option<Color>,
     /// For `text`: horizontal alignment.
     pub align: Option<Align>,
+    /// For `text`: "auto" (default), "ltr" or "rtl".
+    pub direction: Option<Direction>,
     /// For `text`: distance between baselines.
     pub leading: Option<Length>,
     /// For `text`: print in capitals.
@@ -323,6 +327,7 @@ impl ElementDef {
         check(self.italic.is_some(), "italic", TEXT);
         check(self.color.is_some(), "color", TEXT);
         check(self.align.is_some(), "align", TEXT);
+        check(self.direction.is_some(), "direction", TEXT);
         check(self.leading.is_some(), "leading", TEXT);
         check(self.uppercase.is_some(), "uppercase", TEXT);
         check(self.valign.is_some(), "valign", TEXT);
@@ -440,6 +445,8 @@ pub struct TextSpec {
     pub color: Color,
     /// Alignment.
     pub align: Align,
+    /// Base direction of its paragraphs.
+    pub direction: Direction,
     /// Baseline distance as a multiple of the size.
     pub leading: f32,
     /// Capitals.
@@ -934,6 +941,7 @@ fn merge_style(base: &StyleDef, over: &StyleDef) -> StyleDef {
         italic: over.italic.or(base.italic),
         color: over.color.or(base.color),
         align: over.align.or(base.align),
+        direction: over.direction.or(base.direction),
         leading: over.leading.or(base.leading),
         uppercase: over.uppercase.or(base.uppercase),
     }
@@ -976,6 +984,7 @@ fn text_spec(
         italic: def.italic,
         color: def.color,
         align: def.align,
+        direction: def.direction,
         leading: def.leading,
         uppercase: def.uppercase,
     };
@@ -1032,7 +1041,8 @@ fn text_spec(
         italic: s.italic.unwrap_or(false),
         size,
         color: s.color.unwrap_or(Color::BLACK),
-        align: s.align.unwrap_or(Align::Left),
+        align: s.align.unwrap_or(Align::Start),
+        direction: s.direction.unwrap_or_default(),
         leading,
         uppercase: s.uppercase.unwrap_or(false),
         valign: def.valign.unwrap_or(if address { VAlign::Middle } else { VAlign::Top }),

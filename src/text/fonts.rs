@@ -149,12 +149,30 @@ impl Face {
         if let Some(hit) = self.shape_cache.lock().expect("shape cache").get(text) {
             return hit.clone();
         }
-        let shaped = Arc::new(self.shape_uncached(text));
+        let shaped = Arc::new(self.shape_uncached(text, None));
         // Words recur early (a kit's paragraphs, its common names); what keeps coming new (piece
         // numbers, addresses) is not worth holding once the cache is full.
         let mut cache = self.shape_cache.lock().expect("shape cache");
         if cache.len() < MAX_CACHED_SHAPES {
             cache.insert(text.into(), shaped.clone());
+        }
+        shaped
+    }
+
+    /// Shapes `text` in the direction the bidirectional algorithm gave its run (right to left
+    /// with mirrored brackets, or left to right even for Arabic digits), cached apart from
+    /// [`Face::shape`]'s guessed direction.
+    pub fn shape_directed(&self, text: &str, rtl: bool) -> Arc<Shaped> {
+        // No text starts with NUL: no font covers it, so the paragraph fails before shaping.
+        let key = format!("\0{}{text}", if rtl { 'R' } else { 'L' });
+        if let Some(hit) = self.shape_cache.lock().expect("shape cache").get(key.as_str()) {
+            return hit.clone();
+        }
+        let direction = if rtl { harfrust::Direction::RightToLeft } else { harfrust::Direction::LeftToRight };
+        let shaped = Arc::new(self.shape_uncached(text, Some(direction)));
+        let mut cache = self.shape_cache.lock().expect("shape cache");
+        if cache.len() < MAX_CACHED_SHAPES {
+            cache.insert(key.into(), shaped.clone());
         }
         shaped
     }
@@ -174,12 +192,15 @@ impl Face {
         plan
     }
 
-    /// Shapes `text`; advances and offsets are in ems.
-    fn shape_uncached(&self, text: &str) -> Shaped {
+    /// Shapes `text` in `direction`, or the one its script has; advances and offsets are in ems.
+    fn shape_uncached(&self, text: &str, direction: Option<harfrust::Direction>) -> Shaped {
         let font = harfrust::FontRef::new(self.data.bytes()).expect("the face was parsed when it was added");
         let shaper = self.shaper_data.shaper(&font).build();
         let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
+        if let Some(direction) = direction {
+            buffer.set_direction(direction);
+        }
         buffer.guess_segment_properties();
         let plan = self.plan(&shaper, &buffer);
         let output = shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)));
@@ -406,6 +427,11 @@ impl FontBook {
     /// Shapes `text` in a face (cached in the face).
     pub fn shape(&self, face: FaceId, text: &str) -> Arc<Shaped> {
         self.faces[face].shape(text)
+    }
+
+    /// Shapes `text` in a face in a given direction ([`Face::shape_directed`]).
+    pub fn shape_directed(&self, face: FaceId, text: &str, rtl: bool) -> Arc<Shaped> {
+        self.faces[face].shape_directed(text, rtl)
     }
 }
 

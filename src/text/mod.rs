@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::input::limits::MAX_FILLED_TEXT_CHARS;
+use unicode_bidi::Level;
+
 use crate::text::fonts::{FaceId, FontBook, Shaped};
 
 /// One piece of a parsed template.
@@ -178,17 +180,38 @@ pub struct StyledText {
 }
 
 /// Horizontal alignment of lines in a box.
+///
+/// `Left`, `Center` and `Right` are the same in every direction; `Start` and `End` follow each
+/// paragraph's direction (a right-to-left paragraph starts at the right).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Align {
+    /// Flush with the side the paragraph starts at: left, or right for a right-to-left one.
+    Start,
+    /// Flush with the side the paragraph ends at: right, or left for a right-to-left one.
+    End,
     /// Flush left.
     Left,
     /// Centred.
     Center,
     /// Flush right.
     Right,
-    /// Both edges flush; the last line of each paragraph flush left.
+    /// Both edges flush; the last line of each paragraph flush with its start.
     Justify,
+}
+
+/// A paragraph's base direction: the order its lines read in and the side they start at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// From the paragraph's first letter of a strong direction (UAX #9 P2-P3): Hebrew or
+    /// Arabic makes it right to left, Latin left to right; none at all, left to right.
+    #[default]
+    Auto,
+    /// Left to right.
+    Ltr,
+    /// Right to left.
+    Rtl,
 }
 
 /// What a paragraph is set with.
@@ -213,9 +236,10 @@ pub struct LineRun {
     pub face: FaceId,
     /// x of the first glyph's origin, relative to the line's left edge, in points.
     pub x: f32,
-    /// The glyphs with advances in points (justification already applied).
+    /// The glyphs with advances in points (justification already applied), left to right.
     pub glyphs: Vec<GlyphPos>,
-    /// The text the glyphs stand for; glyph clusters index into it.
+    /// The text the glyphs stand for; glyph clusters index into it. A run of a line with
+    /// right-to-left text holds its pieces in visual order, each piece's text in logical order.
     pub text: String,
 }
 
@@ -268,11 +292,20 @@ struct Segment {
 struct SegmentPart {
     face: FaceId,
     text: Box<str>,
+    /// The glyphs in visual order: right to left text comes reversed.
     shaped: Arc<Shaped>,
-    /// Glyph count of the content without trailing spaces.
-    content_glyphs: usize,
     /// Length in bytes of the part's text that is content (the segment's trailing spaces cut).
     content_end: usize,
+    /// The bidirectional embedding level (UAX #9); odd is right to left. 0 in a paragraph
+    /// with no right-to-left text.
+    level: Level,
+}
+
+impl SegmentPart {
+    /// The glyphs whose text starts before byte `end` of the part, in visual order.
+    fn glyphs_before(&self, end: usize) -> impl Iterator<Item = &crate::text::fonts::ShapedGlyph> {
+        self.shaped.glyphs.iter().filter(move |g| (g.cluster as usize) < end)
+    }
 }
 
 /// Sets styled text into lines no wider than `width`.
@@ -283,6 +316,21 @@ pub fn set_lines(
     book: &FontBook,
     spans: &[StyledText],
     style: &ParagraphStyle,
+    width: f32,
+) -> Result<Vec<SetLine>, SetError> {
+    set_lines_directed(book, spans, style, Direction::Auto, width)
+}
+
+/// [`set_lines`] with each paragraph's base direction given (or found, for `Auto`).
+///
+/// A paragraph with right-to-left text (or set right to left) is resolved by the Unicode
+/// Bidirectional Algorithm (UAX #9): its pieces are shaped in their own direction, lines are
+/// broken in logical order, and each line's pieces are then put in visual order (L1-L2).
+pub fn set_lines_directed(
+    book: &FontBook,
+    spans: &[StyledText],
+    style: &ParagraphStyle,
+    direction: Direction,
     width: f32,
 ) -> Result<Vec<SetLine>, SetError> {
     // Lines never run across a newline, so each paragraph is set on its own, and a paragraph
@@ -311,12 +359,12 @@ pub fn set_lines(
             lines.push(SetLine { runs: Vec::new(), width: 0.0 });
             continue;
         }
-        let key = paragraph_key(paragraph, style, width);
+        let key = paragraph_key(paragraph, style, direction, width);
         if let Some(cached) = book.cached_paragraph(&key) {
             lines.extend(cached.iter().cloned());
             continue;
         }
-        let set = set_paragraph(book, paragraph, style, width)?;
+        let set = set_paragraph(book, paragraph, style, direction, width)?;
         lines.extend(set.iter().cloned());
         book.cache_paragraph(key, set);
     }
@@ -324,14 +372,15 @@ pub fn set_lines(
 }
 
 /// What makes two paragraphs set the same: their text and inline styles, the base style, the width.
-fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, width: f32) -> String {
+fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, direction: Direction, width: f32) -> String {
     let mut key = format!(
-        "{}\u{1}{}{}{:08x}{:?}{:08x}",
+        "{}\u{1}{}{}{:08x}{:?}{:?}{:08x}",
         style.family,
         u8::from(style.bold),
         u8::from(style.italic),
         style.size.to_bits(),
         style.align,
+        direction,
         width.to_bits()
     );
     for s in spans {
@@ -342,11 +391,28 @@ fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, width: f32) -> St
     key
 }
 
+/// Whether a paragraph needs the bidirectional algorithm: it is set right to left, or has a
+/// character of a right-to-left script, an Arabic digit or an explicit direction control.
+/// Nothing before U+0590 is any of these, so most text is passed over byte by byte.
+fn needs_bidi(text: &str, direction: Direction) -> bool {
+    use unicode_bidi::BidiClass::{AL, AN, FSI, LRE, LRI, LRO, PDF, PDI, R, RLE, RLI, RLO};
+    direction == Direction::Rtl
+        || (text.bytes().any(|b| b >= 0xD6)
+            && text.chars().any(|c| {
+                c >= '\u{0590}'
+                    && matches!(
+                        unicode_bidi::bidi_class(c),
+                        R | AL | AN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI
+                    )
+            }))
+}
+
 /// Sets one paragraph (text without newlines) into lines.
 fn set_paragraph(
     book: &FontBook,
     spans: &[StyledText],
     style: &ParagraphStyle,
+    direction: Direction,
     width: f32,
 ) -> Result<Vec<SetLine>, SetError> {
     let mut full = String::new();
@@ -366,6 +432,18 @@ fn set_paragraph(
             .find(|(start, ..)| *start <= pos)
             .map_or((style.bold, style.italic), |s| (s.1, s.2))
     };
+    // Embedding levels (UAX #9 P2-W7, N1-I2), only for paragraphs that can have a right-to-left
+    // piece: left-to-right text keeps its one pass.
+    let bidi = needs_bidi(text, direction).then(|| {
+        let base = match direction {
+            Direction::Auto => None,
+            Direction::Ltr => Some(Level::ltr()),
+            Direction::Rtl => Some(Level::rtl()),
+        };
+        unicode_bidi::ParagraphBidiInfo::new(text, base)
+    });
+    let levels = bidi.as_ref().map(|b| b.levels.as_slice());
+    let rtl = bidi.as_ref().is_some_and(|b| b.paragraph_level.is_rtl());
 
     let mut segments = Vec::new();
     let mut start = 0;
@@ -377,7 +455,7 @@ fn set_paragraph(
         segments.push((
             start,
             end - start,
-            make_segment(book, style, &text[start..end], start, &style_at, hard)?,
+            make_segment(book, style, &text[start..end], start, &style_at, levels, hard)?,
         ));
         start = end;
     }
@@ -395,7 +473,9 @@ fn set_paragraph(
         if segment.width * size > width + 0.01 {
             // A word wider than the whole line: break it between characters.
             let (seg_start, seg_text) = (segment_start, &text[segment_start..segment_start + segment_len]);
-            for piece in split_wide(book, style, seg_text, seg_start, &style_at, segment.hard_break, width)? {
+            for piece in
+                split_wide(book, style, seg_text, seg_start, &style_at, levels, segment.hard_break, width)?
+            {
                 if !current.is_empty() {
                     lines.push(std::mem::take(&mut current));
                 }
@@ -420,21 +500,34 @@ fn set_paragraph(
     if !current.is_empty() {
         lines.push(current);
     }
-    Ok(lines.iter().map(|line| position_line(line, style, width)).collect())
+    Ok(lines.iter().map(|line| position_line(line, style, width, rtl, levels.is_some())).collect())
 }
 
+/// Shapes the text between two break opportunities, in parts of one face, one embedding
+/// level and one right-to-left script each (`levels` are the paragraph's, by byte, when it
+/// has right-to-left text).
 fn make_segment(
     book: &FontBook,
     style: &ParagraphStyle,
     text: &str,
     offset: usize,
     style_at: &dyn Fn(usize) -> (bool, bool),
+    levels: Option<&[Level]>,
     hard_break: bool,
 ) -> Result<Segment, SetError> {
     let body = text.trim_end_matches('\n');
     let content_len = body.trim_end_matches(' ').len();
-    // Split the segment into parts of one face each: by inline style, then by font fallback.
-    let mut parts: Vec<(FaceId, usize, usize)> = Vec::new(); // face, start, end within body
+    // Split the segment into parts of one face each: by inline style, then by font fallback,
+    // then by level and by script (Hebrew and Arabic in one font are shaped apart).
+    struct Range {
+        face: FaceId,
+        start: usize,
+        end: usize,
+        level: Level,
+        /// 0 until a letter of a right-to-left script: 1 for R (Hebrew), 2 for AL (Arabic).
+        script: u8,
+    }
+    let mut parts: Vec<Range> = Vec::new();
     // The family's face for each of the four styles, looked up once.
     let mut faces: [Option<FaceId>; 4] = [None; 4];
     for (i, c) in body.char_indices() {
@@ -451,46 +544,69 @@ fn make_segment(
             }
         };
         let face = if is_invisible(c) || c == ' ' {
-            parts.last().map_or(primary, |p| p.0)
+            parts.last().map_or(primary, |p| p.face)
         } else {
             book.face_for(primary, c)
                 .ok_or_else(|| SetError::MissingGlyph { character: c, family: style.family.clone() })?
         };
+        let (level, script) = match levels {
+            None => (Level::ltr(), 0),
+            Some(levels) => (
+                levels[offset + i],
+                match unicode_bidi::bidi_class(c) {
+                    unicode_bidi::BidiClass::R => 1,
+                    unicode_bidi::BidiClass::AL => 2,
+                    _ => 0,
+                },
+            ),
+        };
         match parts.last_mut() {
-            Some(last) if last.0 == face && last.2 == i => last.2 = i + c.len_utf8(),
-            _ => parts.push((face, i, i + c.len_utf8())),
+            Some(last)
+                if last.face == face
+                    && last.end == i
+                    && last.level == level
+                    && (script == 0 || last.script == 0 || last.script == script) =>
+            {
+                last.end = i + c.len_utf8();
+                last.script = last.script.max(script);
+            }
+            _ => parts.push(Range { face, start: i, end: i + c.len_utf8(), level, script }),
         }
     }
     let mut segment = Segment { parts: Vec::new(), width: 0.0, trailing: 0.0, hard_break };
-    for (face, start, end) in parts {
+    for Range { face, start, end, level, .. } in parts {
         let part_text = &body[start..end];
-        let shaped = book.shape(face, part_text);
+        let shaped = match levels {
+            None => book.shape(face, part_text),
+            Some(_) => book.shape_directed(face, part_text, level.is_rtl()),
+        };
         let content_end = content_len.clamp(start, end) - start;
-        let content_glyphs = shaped.glyphs.iter().filter(|g| (g.cluster as usize) < content_end).count();
-        for (k, g) in shaped.glyphs.iter().enumerate() {
-            if k < content_glyphs {
+        for g in &shaped.glyphs {
+            if (g.cluster as usize) < content_end {
                 segment.width += g.advance;
             } else {
                 segment.trailing += g.advance;
             }
         }
-        segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_glyphs, content_end });
+        segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_end, level });
     }
     Ok(segment)
 }
 
 /// Characters that draw nothing and need no glyph of their own.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Breaks text wider than the line into segments that fit, between characters.
+#[allow(clippy::too_many_arguments)]
 fn split_wide(
     book: &FontBook,
     style: &ParagraphStyle,
     text: &str,
     offset: usize,
     style_at: &dyn Fn(usize) -> (bool, bool),
+    levels: Option<&[Level]>,
     hard_break: bool,
     width: f32,
 ) -> Result<Vec<Segment>, SetError> {
@@ -500,11 +616,19 @@ fn split_wide(
     let mut k = 0;
     while k < bounds.len() {
         // Take at least one character, then grow the piece while it fits.
-        let mut best = make_segment(book, style, &text[start..bounds[k]], offset + start, style_at, false)?;
+        let mut best =
+            make_segment(book, style, &text[start..bounds[k]], offset + start, style_at, levels, false)?;
         let mut end_k = k;
         while end_k + 1 < bounds.len() {
-            let next =
-                make_segment(book, style, &text[start..bounds[end_k + 1]], offset + start, style_at, false)?;
+            let next = make_segment(
+                book,
+                style,
+                &text[start..bounds[end_k + 1]],
+                offset + start,
+                style_at,
+                levels,
+                false,
+            )?;
             if next.width * style.size > width {
                 break;
             }
@@ -519,8 +643,12 @@ fn split_wide(
     Ok(pieces)
 }
 
-/// Places a line's glyphs: alignment, justification, runs merged per face.
-fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> SetLine {
+/// Places a line's glyphs: alignment, justification, visual order, runs merged per face.
+///
+/// `rtl` is the paragraph's direction, which `Start`, `End` and `Justify` follow; `bidi` says
+/// the parts have levels to be put in visual order by (UAX #9 L2). The line's trailing spaces
+/// are not set, so they need no level of their own (L1).
+fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32, rtl: bool, bidi: bool) -> SetLine {
     let size = style.size;
     let last = segments.len() - 1;
     let natural: f32 = segments
@@ -529,77 +657,82 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32) -> Se
         .map(|(i, s)| s.width + if i < last { s.trailing } else { 0.0 })
         .sum::<f32>()
         * size;
+    // The parts that show, in logical order, each with the length of its text that is set:
+    // only the last segment's own trailing spaces are cut, not spaces inside it that end a
+    // part (`*now*  !` has the part "now  " before "!").
+    let mut parts: Vec<(&SegmentPart, usize)> = segments
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.parts.iter().map(move |p| (p, if i < last { p.text.len() } else { p.content_end }))
+        })
+        .filter(|(p, end)| p.glyphs_before(*end).next().is_some())
+        .collect();
     let is_paragraph_end = segments[last].hard_break;
     // Space glyphs that may stretch: all spaces except the trailing ones of the line.
     let stretch_count: usize = if style.align == Align::Justify && !is_paragraph_end {
-        segments.iter().enumerate().map(|(i, s)| count_spaces(s, i < last)).sum()
+        parts.iter().map(|(p, end)| p.glyphs_before(*end).filter(|g| is_space(p, g)).count()).sum()
     } else {
         0
     };
     let extra = if stretch_count > 0 { ((width - natural) / stretch_count as f32).max(0.0) } else { 0.0 };
     let line_width = if extra > 0.0 { width } else { natural };
-    let start_x = match style.align {
-        Align::Left | Align::Justify => 0.0,
-        Align::Center => (width - line_width) / 2.0,
-        Align::Right => width - line_width,
+    let start_x = match (style.align, rtl) {
+        (Align::Left, _) | (Align::Start | Align::Justify, false) | (Align::End, true) => 0.0,
+        (Align::Center, _) => (width - line_width) / 2.0,
+        (Align::Right, _) | (Align::Start | Align::Justify, true) | (Align::End, false) => width - line_width,
     };
+    if bidi {
+        let levels: Vec<Level> = parts.iter().map(|(p, _)| p.level).collect();
+        let visual = unicode_bidi::ParagraphBidiInfo::reorder_visual(&levels);
+        parts = visual.into_iter().map(|k| parts[k]).collect();
+    }
 
     let mut runs: Vec<LineRun> = Vec::new();
     let mut x = start_x;
-    for (i, segment) in segments.iter().enumerate() {
-        for part in &segment.parts {
-            let keep = if i < last { part.shaped.glyphs.len() } else { part.content_glyphs };
-            if keep == 0 {
-                continue;
+    for (part, text_len) in parts {
+        let run_text = &part.text[..text_len];
+        let base = match runs.last() {
+            Some(r) if r.face == part.face => r.text.len() as u32,
+            _ => {
+                runs.push(LineRun { face: part.face, x, glyphs: Vec::new(), text: String::new() });
+                0
             }
-            // Only the segment's own trailing spaces are cut, not spaces inside it that end a
-            // part (`*now*  !` has the part "now  " before "!").
-            let text_len = if i < last { part.text.len() } else { part.content_end };
-            let run_text = &part.text[..text_len];
-            let base = match runs.last() {
-                Some(r) if r.face == part.face => r.text.len() as u32,
-                _ => {
-                    runs.push(LineRun { face: part.face, x, glyphs: Vec::new(), text: String::new() });
-                    0
-                }
+        };
+        let run = runs.last_mut().expect("a run was just pushed");
+        run.text.push_str(run_text);
+        // The glyphs kept: a prefix of a left-to-right part, a suffix of a right-to-left one
+        // (its trailing spaces come first, reversed).
+        let all = &part.shaped.glyphs;
+        let keep = if text_len == part.text.len() { all.len() } else { part.glyphs_before(text_len).count() };
+        let reversed = part.level.is_rtl();
+        let glyphs = if reversed { &all[all.len() - keep..] } else { &all[..keep] };
+        for (k, g) in glyphs.iter().enumerate() {
+            // The cluster ends where the next glyph in logical order starts another.
+            let next_cluster = if reversed {
+                glyphs[..k].iter().rev().map(|n| n.cluster).find(|&c| c != g.cluster)
+            } else {
+                glyphs[k + 1..].iter().map(|n| n.cluster).find(|&c| c != g.cluster)
             };
-            let run = runs.last_mut().expect("a run was just pushed");
-            run.text.push_str(run_text);
-            let glyphs = &part.shaped.glyphs[..keep];
-            for (k, g) in glyphs.iter().enumerate() {
-                let cluster_end = glyphs[k + 1..]
-                    .iter()
-                    .map(|n| n.cluster)
-                    .find(|&c| c != g.cluster)
-                    .unwrap_or(text_len as u32)
-                    .max(g.cluster + 1)
-                    .min(text_len as u32);
-                let is_space = part.text[g.cluster as usize..].starts_with(' ');
-                let advance = g.advance * size + if is_space && extra > 0.0 { extra } else { 0.0 };
-                run.glyphs.push(GlyphPos {
-                    id: g.id,
-                    advance,
-                    x_offset: g.x_offset * size,
-                    y_offset: g.y_offset * size,
-                    cluster: base + g.cluster,
-                    cluster_end: base + cluster_end,
-                });
-                x += advance;
-            }
+            let cluster_end = next_cluster.unwrap_or(text_len as u32).max(g.cluster + 1).min(text_len as u32);
+            let advance = g.advance * size + if extra > 0.0 && is_space(part, g) { extra } else { 0.0 };
+            run.glyphs.push(GlyphPos {
+                id: g.id,
+                advance,
+                x_offset: g.x_offset * size,
+                y_offset: g.y_offset * size,
+                cluster: base + g.cluster,
+                cluster_end: base + cluster_end,
+            });
+            x += advance;
         }
     }
     SetLine { runs, width: line_width }
 }
 
-fn count_spaces(segment: &Segment, include_trailing: bool) -> usize {
-    segment
-        .parts
-        .iter()
-        .map(|p| {
-            let n = if include_trailing { p.shaped.glyphs.len() } else { p.content_glyphs };
-            p.shaped.glyphs[..n].iter().filter(|g| p.text[g.cluster as usize..].starts_with(' ')).count()
-        })
-        .sum()
+/// Whether a glyph of a part is a space (one justification may stretch).
+fn is_space(part: &SegmentPart, g: &crate::text::fonts::ShapedGlyph) -> bool {
+    part.text[g.cluster as usize..].starts_with(' ')
 }
 
 /// Values for placeholders: the job's data over the design's defaults.
@@ -677,5 +810,71 @@ mod tests {
         assert_eq!(text, "Nguyễn Łukasiewicz");
         let err = set_lines(&book, &plain("中"), &style(Align::Left), 300.0).unwrap_err();
         assert_eq!(err, SetError::MissingGlyph { character: '中', family: "serif".into() });
+    }
+
+    /// The bundled fonts and `hebrew`, Noto Sans Hebrew from the tests' fonts.
+    fn hebrew_book() -> FontBook {
+        let mut book = FontBook::bundled();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fonts/NotoSansHebrew-Regular.ttf");
+        book.add_family(
+            "hebrew",
+            &crate::text::fonts::FamilyFiles { regular: Some(path), ..Default::default() },
+        )
+        .unwrap();
+        book
+    }
+
+    #[test]
+    fn only_right_to_left_text_takes_the_bidirectional_pass() {
+        assert!(!needs_bidi("It ensures people don’t get funneled — Nguyễn, Zoë, Ω, Ж", Direction::Auto));
+        assert!(!needs_bidi("Hello", Direction::Ltr));
+        assert!(needs_bidi("Hello", Direction::Rtl));
+        assert!(needs_bidi("Yousef (يوسف)", Direction::Auto));
+        assert!(needs_bidi("שלום", Direction::Ltr));
+        assert!(needs_bidi("\u{2067}x\u{2069}", Direction::Auto), "an explicit isolate");
+        assert!(needs_bidi("٣", Direction::Auto), "Arabic digits are shaped left to right");
+        let err = set_lines(&FontBook::bundled(), &plain("שלום"), &style(Align::Left), 300.0).unwrap_err();
+        assert_eq!(err, SetError::MissingGlyph { character: 'ש', family: "serif".into() });
+    }
+
+    #[test]
+    fn right_to_left_paragraphs_start_at_the_right_and_keep_their_spaces() {
+        let book = hebrew_book();
+        let style = |align| ParagraphStyle { family: "hebrew".into(), ..style(align) };
+        let text = "שלום, עולם.";
+        let line = &set_lines(&book, &plain(text), &style(Align::Start), 300.0).unwrap()[0];
+        let x = line.runs[0].x;
+        assert!((x + line.width - 300.0).abs() < 0.01, "flush right: {x} + {}", line.width);
+        // Every character is set, the space too, and the full stop stands leftmost.
+        let chars: usize = line.runs.iter().map(|r| r.text.chars().count()).sum();
+        assert_eq!(chars, text.chars().count());
+        let first = &line.runs[0];
+        assert_eq!(&first.text[first.glyphs[0].cluster as usize..first.glyphs[0].cluster_end as usize], ".");
+        // Left stays left; auto finds Latin first and sets left to right.
+        let left = &set_lines(&book, &plain(text), &style(Align::Left), 300.0).unwrap()[0];
+        assert_eq!(left.runs[0].x, 0.0);
+        let latin = &set_lines(&book, &plain("Hi שלום"), &style(Align::Start), 300.0).unwrap()[0];
+        assert_eq!(latin.runs[0].x, 0.0);
+        let forced =
+            &set_lines_directed(&book, &plain("Hi שלום"), &style(Align::Start), Direction::Rtl, 300.0)
+                .unwrap()[0];
+        assert!(forced.runs[0].x > 0.0);
+    }
+
+    #[test]
+    fn justified_right_to_left_lines_fill_the_width_and_end_at_the_right() {
+        let book = hebrew_book();
+        let style = ParagraphStyle { family: "hebrew".into(), ..style(Align::Justify) };
+        let text = "אנו קוראים לשחרר את העצורים ולאחד משפחות. כל אדם זכאי ליחס של כבוד, הוגנות וחמלה.";
+        let lines = set_lines(&book, &plain(text), &style, 150.0).unwrap();
+        assert!(lines.len() >= 3);
+        for l in &lines[..lines.len() - 1] {
+            let sum: f32 = l.runs.iter().flat_map(|r| &r.glyphs).map(|g| g.advance).sum();
+            assert!((sum - 150.0).abs() < 0.05, "advances add up to the width: {sum}");
+            assert!(l.runs[0].x.abs() < 0.01);
+        }
+        let last = lines.last().unwrap();
+        assert!(last.width < 150.0 && (last.runs[0].x + last.width - 150.0).abs() < 0.01);
     }
 }
