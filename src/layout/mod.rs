@@ -224,8 +224,9 @@ impl Pictures {
             };
             Diagnostic::error(format!("image {name} {m}")).hint(hint)
         })?;
-        crate::input::picture::verify_picture(&data, format == PictureFormat::Jpeg)
-            .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
+        crate::input::picture::verify_file(path, &data, format == PictureFormat::Jpeg).map_err(|e| {
+            Diagnostic::error(format!("image {name} is damaged: {e}")).code("input.damaged-picture")
+        })?;
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
