@@ -143,9 +143,27 @@ pub const CHECKS: &[Check] = &[
         rule: "Pub 28 A1, 2.4 (mail-rules 2.4)",
     },
     Check {
+        code: "mail.no-address",
+        severity: Sev::Error,
+        stage: "render, preview, check, build",
+        rule: "DMM 202.2.1; Pub 28 A1 (mail-rules 2.1)",
+    },
+    Check {
+        code: "mail.empty-address",
+        severity: Sev::Error,
+        stage: "render, preview, check, build",
+        rule: "DMM 202.2.1; Pub 28 A1 (mail-rules 2.1)",
+    },
+    Check {
+        code: "mail.read-area-ink",
+        severity: Sev::Warning,
+        stage: "render, preview, check, build",
+        rule: "Pub 28 A1; DMM 202.2.1 (mail-rules 2.1, 2.5)",
+    },
+    Check {
         code: "mail.barcode-zone",
         severity: Sev::Warning,
-        stage: "layout; check (envelopes)",
+        stage: "render, preview, check, build",
         rule: "Pub 28 A1 (mail-rules 2.2)",
     },
     Check {

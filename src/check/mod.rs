@@ -276,6 +276,7 @@ fn check_design_source(
     let mut warnings = Warnings::default();
     // One layout serves the PDF and the print checks.
     let (pages, errors) = layout::layout_pages(&design, data, &pictures, &mut warnings);
+    let complete = errors.is_empty();
     let laid = if errors.is_empty() {
         layout::printed(&design, pages.clone())
     } else {
@@ -303,6 +304,10 @@ fn check_design_source(
         Err(e) => report.extend(e.0),
     }
     report.extend(preflight::mail_checks(&design, printed, options));
+    // The address sides by the Postal Service's rules, as `render` and `build` check them.
+    let mailed =
+        crate::kit::audit_mail(&design, &pages, crate::kit::Mailed::AsDesigned, Some(&source.text), complete);
+    report.extend(mailed);
     report.extend(preflight::print_checks(&design, &pages));
     let what = match preflight::piece_of(&design) {
         preflight::Piece::Bare => "a piece mailed bare",

@@ -241,16 +241,12 @@ fn nonmachinable(design: &Design, what: &str, w: f32, h: f32) -> Diagnostic {
     .hint(if ratio < 1.3 { "square and nearly square pieces pay it; make it longer" } else { "make it less elongated" })
 }
 
-/// The print checks, element by element: safe zone, bleed, picture resolution, type size,
-/// and the barcode clear zone of an envelope design. `pages` are the design's pages as
+/// The print checks, element by element: safe zone, bleed, picture resolution, type size
+/// (the address side's zones are [`crate::kit::audit_mail`]'s). `pages` are the design's pages as
 /// [`layout::layout_pages`] lays them out (not folded), each knowing which element made which
 /// items; elements that could not be laid out are left out (layout reports them).
 pub fn print_checks(design: &Design, pages: &[Page]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    // An envelope design may write its address as plain text; its clear zone is checked here
-    // (pages with an address element are checked by layout).
-    let envelope_zone = piece_of(design) == Piece::Envelope
-        && !design.elements.iter().any(|e| matches!(e.body, Body::Address(_)));
     // Each element's items, page by page, in the order the pages come.
     let mut made: Vec<Vec<(&Page, &[Item])>> = vec![Vec::new(); design.elements.len()];
     for page in pages {
@@ -261,20 +257,14 @@ pub fn print_checks(design: &Design, pages: &[Page]) -> Vec<Diagnostic> {
         }
     }
     for (element, own) in design.elements.iter().zip(&made) {
-        check_element(design, element, own, envelope_zone, &mut out);
+        check_element(design, element, own, &mut out);
     }
     out
 }
 
-fn check_element(
-    design: &Design,
-    element: &Element,
-    pages: &[(&Page, &[Item])],
-    envelope_zone: bool,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_element(design: &Design, element: &Element, pages: &[(&Page, &[Item])], out: &mut Vec<Diagnostic>) {
     let at = |d: Diagnostic| d.in_file(&design.path).at(element.line, 1);
-    let Some(&(first, first_items)) = pages.first() else { return };
+    let Some(&(first, _)) = pages.first() else { return };
     let items: Vec<&Item> = pages.iter().flat_map(|(_, items)| *items).collect();
     if items.is_empty() {
         return;
@@ -373,17 +363,6 @@ fn check_element(
         ))
         .code("print.small-text")
         .hint("make the text or its shrink_to at least 6pt, or the box larger")));
-    }
-
-    // The barcode clear zone of an envelope design stays empty (Pub 28 A1).
-    if envelope_zone {
-        let in_zone = |ink| mail::placement::in_barcode_clear_zone(ink, design.width, design.height, bleed);
-        if layout::ink_bounds(first_items).is_some_and(in_zone) {
-            out.push(at(Diagnostic::warning(format!(
-                "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there (Pub 28 A1)",
-                element.label
-            )).code("mail.barcode-zone")));
-        }
     }
 }
 

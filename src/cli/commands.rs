@@ -24,6 +24,11 @@ pub fn layout_file(
     let design = design::load(path, sandbox)?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
+    // A mail piece's address side, by the Postal Service's rules (docs/mail-rules.md 2).
+    let text = crate::input::read_text(path).ok().map(|s| s.text);
+    let found =
+        crate::kit::audit_mail(&design, &pages, crate::kit::Mailed::AsDesigned, text.as_deref(), true);
+    crate::kit::mail_errors(found, warnings)?;
     Ok((design, pages))
 }
 

@@ -180,5 +180,179 @@ pub(super) fn designs(
             Some(design)
         }
     };
+    // A piece that goes into the mail has a delivery address (docs/mail-rules.md 2.1).
+    for (key, name, design) in [
+        ("envelope_design", c.envelope_design.as_deref(), envelope.as_ref()),
+        ("postcard", Some(c.postcard.as_str()), postcard.as_ref()),
+    ] {
+        let (Some(name), Some(design)) = (name, design) else { continue };
+        if !design.elements.iter().any(|e| matches!(e.body, crate::model::design::Body::Address(_))) {
+            let what = if key == "postcard" { "every postcard" } else { "every letter's envelope" };
+            return Err(at_campaign_key(
+                campaign,
+                key,
+                Diagnostic::error(format!(
+                    "{key}: the design {name} has no `address` element, so {what} would go into the mail unaddressed (docs/mail-rules.md 2.1)"
+                ))
+                .code("mail.no-address")
+                .hint(format!(
+                    "add an element with kind = \"address\" to {} (its text is {{delivery_address}}, the campaign's recipient)",
+                    design.path.display()
+                )),
+            )
+            .into());
+        }
+    }
+    // Every picture is read and decoded now, before anything is written: a damaged one stops
+    // the build here, named with its design line.
+    let pictures = crate::layout::Pictures::default();
+    let used = [Some(&letter), envelope.as_ref(), card.as_ref().map(|(d, _)| d), postcard.as_ref()];
+    for design in used.into_iter().flatten() {
+        for element in &design.elements {
+            if let crate::model::design::Body::Image(spec) = &element.body {
+                pictures.load(&spec.path).map_err(|d| {
+                    let message = format!("{}: {}", element.label, d.message);
+                    Diagnostic { message, ..d }.in_file(&design.path).at(element.line, 1)
+                })?;
+            }
+        }
+    }
     Ok(Designs { letter, envelope, card, postcard })
+}
+
+/// Places a diagnostic at a top-level key of the campaign (its file when the key is not found).
+fn at_campaign_key(campaign: &LoadedCampaign, key: &str, d: Diagnostic) -> Diagnostic {
+    let (table, _) = toml::de::DeTable::parse_recoverable(&campaign.source.text);
+    let offset = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| <str as AsRef<str>>::as_ref(k.get_ref()) == key)
+        .map(|(k, _)| k.span().start);
+    match offset {
+        Some(offset) => d.at_offset(&campaign.source, offset),
+        None => d.in_file(&campaign.path),
+    }
+}
+
+/// How a design goes into the mail, for [`audit_mail`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mailed {
+    /// As its format says (`render`, `preview`, `check` of a design): an envelope format is an
+    /// envelope; a postcard (a postcard format, or a custom size with an `address` element)
+    /// has an address side on each page with an `address` element, or on its page named
+    /// "address". Other designs are checked on the pages with an `address` element.
+    AsDesigned,
+    /// A campaign's `envelope_design`: an envelope, whatever its format.
+    Envelope,
+    /// A campaign's postcard: mailed bare, on the pages with an `address` element.
+    Postcard,
+}
+
+/// Checks the address sides of a laid-out design by the Postal Service's rules
+/// ([`crate::mail::audit::audit`]): a delivery address that prints, nothing else in the OCR
+/// read area, nothing in the barcode clear zone. `pages` are the design's pages as
+/// [`crate::layout::layout_pages`] lays them out (each knows which element made what);
+/// `complete` says whether every element was laid out (when not, an address that printed
+/// nothing may only have failed, which layout reports). `source` is the design's text, to
+/// place a missing address at its `format` (or `pages`) line.
+pub fn audit_mail(
+    design: &Design,
+    pages: &[crate::layout::Page],
+    mailed: Mailed,
+    source: Option<&str>,
+    complete: bool,
+) -> Vec<Diagnostic> {
+    use crate::base::formats::Kind;
+    use crate::mail::audit::{Mark, Side, audit};
+    use crate::model::design::Body;
+    if design.fold.is_some() && mailed == Mailed::AsDesigned {
+        return Vec::new(); // a folded card goes in an envelope; its panels are not address sides
+    }
+    let is_address = |e: &crate::model::design::Element| matches!(e.body, Body::Address(_));
+    let kind = design.format.map(|f| f.kind);
+    let envelope =
+        mailed == Mailed::Envelope || (mailed == Mailed::AsDesigned && kind == Some(Kind::Envelope));
+    let postcard = mailed == Mailed::Postcard
+        || (mailed == Mailed::AsDesigned
+            && design.fold.is_none()
+            && (kind == Some(Kind::Postcard) || kind.is_none() && design.elements.iter().any(is_address)));
+    let side = if postcard { Side::Postcard } else { Side::Envelope };
+    // The address sides: the pages with an address element; else an envelope's only page, or
+    // a postcard's page named "address".
+    let mut sides: Vec<usize> = (0..design.pages.len())
+        .filter(|&p| design.elements.iter().any(|e| e.page == p && is_address(e)))
+        .collect();
+    let mut missing_at = "format";
+    if sides.is_empty() {
+        if envelope {
+            sides.push(0);
+        } else if let Some(p) =
+            design.pages.iter().position(|n| n.eq_ignore_ascii_case("address")).filter(|_| postcard)
+        {
+            sides.push(p);
+            missing_at = "pages";
+        } else if mailed == Mailed::Postcard {
+            sides.push(design.pages.len() - 1);
+        }
+    }
+    // Each element's ink: where it first printed.
+    let mut ink: Vec<Option<crate::base::units::Rect>> = vec![None; design.elements.len()];
+    let mut printed = vec![false; design.elements.len()];
+    for page in pages {
+        for (element, items) in page.made() {
+            if element < printed.len() && !printed[element] {
+                printed[element] = true;
+                ink[element] = crate::layout::ink_bounds(items);
+            }
+        }
+    }
+    let trim = crate::base::units::Rect::new(design.bleed, design.bleed, design.width, design.height);
+    let mut out = Vec::new();
+    for p in sides {
+        let what = match (envelope, design.pages.len()) {
+            (true, _) => "the envelope".to_string(),
+            (false, 1) => "the postcard".to_string(),
+            (false, _) => format!("the address side (page `{}`)", design.pages[p]),
+        };
+        let on_page: Vec<usize> =
+            (0..design.elements.len()).filter(|&i| design.elements[i].page == p).collect();
+        let marks: Vec<Mark> = on_page
+            .iter()
+            .map(|&i| Mark {
+                label: &design.elements[i].label,
+                ink: ink[i],
+                delivery: is_address(&design.elements[i]),
+            })
+            .collect();
+        for (mark, d) in audit(trim, side, &what, &marks) {
+            if d.code == Some("mail.empty-address") && !complete {
+                continue;
+            }
+            let d = d.in_file(&design.path);
+            out.push(match mark {
+                Some(m) => d.at(design.elements[on_page[m]].line, 1),
+                None => match source.and_then(|text| key_line(text, missing_at)) {
+                    Some(line) => d.at(line, 1),
+                    None => d,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// The line of a top-level `key = ...` in a design's text (`size` stands in for `format`).
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let (table, _) = toml::de::DeTable::parse_recoverable(text);
+    let keys: &[&str] = if key == "format" { &["format", "size"] } else { &[key] };
+    let span = table.get_ref().iter().find(|(k, _)| keys.contains(&k.get_ref().as_ref()))?.0.span();
+    Some(1 + text.get(..span.start)?.matches('\n').count())
+}
+
+/// [`audit_mail`]'s findings for one piece: warnings go to `warnings`, errors are returned.
+pub fn mail_errors(found: Vec<Diagnostic>, warnings: &mut Warnings) -> Result<()> {
+    let (errors, found): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        found.into_iter().partition(|d| d.severity == crate::base::diag::Severity::Error);
+    warnings.0.extend(found);
+    if errors.is_empty() { Ok(()) } else { Err(crate::base::diag::Error(errors)) }
 }

@@ -38,6 +38,7 @@ use crate::render::{self, PdfOptions};
 pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
+pub use designs::{Mailed, audit_mail, mail_errors};
 use manifest::manifest_json;
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
 use produce::{create_output, produce, stream_pdf, writer_pdf};

@@ -34,7 +34,31 @@ pub(super) fn lay_out_piece(job: &Job, context: &Context, pictures: &Pictures) -
         .fields(job)
         .map_err(Error::from)
         .and_then(|fields| layout::layout_printed(job.design, &fields, pictures, &mut warnings));
+    // A postcard goes into the mail bare: its address side by the Postal Service's rules.
+    let pages = match pages {
+        Ok(pages) if job.kind == PieceKind::Postcard => {
+            let found = super::audit_mail(job.design, &pages, super::Mailed::Postcard, None, true);
+            super::mail_errors(found, &mut warnings).map(|_| pages).map_err(|e| for_row(e, job, context))
+        }
+        other => other,
+    };
     (pages, warnings)
+}
+
+/// Names the piece and its participant's row in errors about one piece (an address that is
+/// empty for this row's data).
+fn for_row(e: Error, job: &Job, context: &Context) -> Error {
+    let participant = context.writers[job.writer].participant.as_ref();
+    let name = |d: Diagnostic| {
+        // `with_row` names the row of a diagnostic without a file of the user's own.
+        let own_file = d.file.as_ref().is_some_and(|f| !f.to_string_lossy().starts_with("builtin:"));
+        let row = match participant {
+            Some(p) if own_file => format!("{}, participant `{}`, row at line {}", job.id, p.name, p.line),
+            _ => job.id.clone(),
+        };
+        Diagnostic { message: format!("{} ({row})", d.message), ..d }
+    };
+    Error(e.0.into_iter().map(name).collect())
 }
 
 /// The envelope for a piece: from the campaign's envelope design, or placed by USPS rules.
@@ -51,7 +75,12 @@ pub(super) fn envelope_page(
         let pages = context
             .fields(job)
             .map_err(Error::from)
-            .and_then(|fields| layout::layout_design(design, &fields, pictures, &mut warnings));
+            .and_then(|fields| layout::layout_design(design, &fields, pictures, &mut warnings))
+            .and_then(|pages| {
+                // The campaign's envelope by the Postal Service's rules (docs/mail-rules.md 2).
+                let found = super::audit_mail(design, &pages, super::Mailed::Envelope, None, true);
+                super::mail_errors(found, &mut warnings).map(|_| pages).map_err(|e| for_row(e, job, context))
+            });
         return (pages, warnings);
     }
     let return_lines = context.writers[job.writer].participant.as_ref().map(Participant::return_address);
@@ -294,9 +323,27 @@ pub(super) fn produce(
         }
     }
     if !errors.is_empty() {
-        // The same mistake in a shared design or paragraph shows once, not once per piece.
+        // The same mistake in a shared design or paragraph shows once, not once per piece; an
+        // address left empty shows for its first piece, with how many more it leaves empty.
         let mut seen = std::collections::BTreeSet::new();
         errors.retain(|d| seen.insert(d.to_string()));
+        let mut empty: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut keep = Vec::new();
+        for (i, d) in errors.iter().enumerate() {
+            if d.code == Some("mail.empty-address") {
+                let entry = empty.entry(format!("{:?} {:?}", d.file, d.position)).or_insert((i, 0));
+                entry.1 += 1;
+                if entry.1 > 1 {
+                    continue;
+                }
+            }
+            keep.push(i);
+        }
+        for (first, count) in empty.into_values().filter(|(_, n)| *n > 1) {
+            let d = &mut errors[first];
+            d.message.push_str(&format!("; and {} more pieces", count - 1));
+        }
+        errors = keep.into_iter().map(|i| errors[i].clone()).collect();
         return Err(Error(errors));
     }
     let Run { mut kit, records, envelopes, outputs, .. } = run;

@@ -225,8 +225,9 @@ impl Pictures {
             };
             Diagnostic::error(format!("image {name} {m}")).hint(hint)
         })?;
-        crate::input::picture::verify_picture(&data, format == PictureFormat::Jpeg)
-            .map_err(|e| Diagnostic::error(format!("image {name} is damaged: {e}")))?;
+        crate::input::picture::verify_file(path, &data, format == PictureFormat::Jpeg).map_err(|e| {
+            Diagnostic::error(format!("image {name} is damaged: {e}")).code("input.damaged-picture")
+        })?;
         let (width_px, height_px) =
             if orientation >= 5 { (height_px, width_px) } else { (width_px, height_px) };
         let picture = Arc::new(Picture {
@@ -345,30 +346,9 @@ pub fn layout_pages(
                 && e.when.as_ref().is_none_or(filled)
                 && !e.unless.as_ref().is_some_and(filled)
         };
-        let has_address =
-            design.elements.iter().any(|e| e.page == page_index && matches!(e.body, Body::Address(_)));
         for (index, element) in design.elements.iter().enumerate().filter(shown) {
             match layout_element(design, element, &lookup, data, pictures, warnings) {
                 Ok((items, more)) => {
-                    // On an address side, the barcode clear zone stays empty (Pub 28 A1).
-                    let in_zone = |ink| {
-                        crate::mail::placement::in_barcode_clear_zone(
-                            ink,
-                            design.width,
-                            design.height,
-                            design.bleed,
-                        )
-                    };
-                    if has_address && ink_bounds(&items).is_some_and(in_zone) {
-                        warnings.push(
-                            Diagnostic::warning(format!(
-                                "{}: prints in the USPS barcode clear zone (the lower-right 4 3/4 x 5/8 in of the address side); mail sorters print a barcode there",
-                                element.label
-                            )).code("mail.barcode-zone")
-                            .in_file(&design.path)
-                            .at(element.line, 1),
-                        );
-                    }
                     page.push_made(index, items);
                     if !more.is_empty() {
                         if !continued.is_empty() {

@@ -3,6 +3,7 @@
 //!
 //! Numbers come from `docs/mail-rules.md`; each rule cites its source.
 
+pub mod audit;
 pub mod placement;
 
 use crate::base::formats::{self, Format, Kind};
