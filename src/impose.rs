@@ -4,32 +4,64 @@ use crate::base::units::Rect;
 use crate::layout::{Group, Item, Page, PathSeg, Shape};
 use crate::model::design::Fold;
 
-/// What to tell the user about printing a folded card; on N-up sheets the sheet's own note says
-/// which flip to choose.
-pub fn fold_instructions(fold: Fold, on_sheets: bool) -> &'static str {
+/// What to tell the user about printing a folded card: a half-fold card on its own sheet
+/// prints two-sided with `flip`; on N-up sheets the sheet's own note says which flip.
+pub fn fold_instructions(fold: Fold, on_sheets: bool, flip: Duplex) -> String {
     match (fold, on_sheets) {
         (Fold::Quarter, _) => {
-            "print one-sided; fold the top half back, then fold the left half over onto the right"
+            "print one-sided; fold the top half back, then fold the left half over onto the right".into()
         }
-        (Fold::Half, false) => "print two-sided, flip on short edge; fold in half along the middle",
-        (Fold::Half, true) => "cut along the crop marks, then fold each card in half along the middle",
+        (Fold::Half, false) => format!("{}; fold in half along the middle", flip_note(flip)),
+        (Fold::Half, true) => "cut along the crop marks, then fold each card in half along the middle".into(),
     }
 }
 
-/// The duplex flip a half-fold card needs on an N-up sheet. Its fold is parallel to the flat
-/// card's short edge, and the inside reads upright only when the sheet turns over about the
-/// fold: on a portrait sheet that is the long edge, unless the cards are turned to fit.
-pub fn half_fold_duplex(plan: &SheetPlan) -> Duplex {
-    if plan.rotated { Duplex::Short } else { Duplex::Long }
+/// "print two-sided, flip on long edge": the words of the print dialog.
+pub fn flip_note(flip: Duplex) -> &'static str {
+    match flip {
+        Duplex::Long => "print two-sided, flip on long edge",
+        Duplex::Short => "print two-sided, flip on short edge",
+    }
 }
 
-/// Sets the flip for half-fold cards on sheets (whatever was asked: only one flip works).
-pub fn fit_duplex_to_fold(options: &mut PrintOptions, fold: Option<Fold>, flat_w: f32, flat_h: f32) {
-    if let (Some(Fold::Half), Some(sheet)) = (fold, options.sheet.as_mut())
-        && let Ok(p) = plan(flat_w, flat_h, sheet)
-    {
-        sheet.duplex = half_fold_duplex(&p);
-    }
+// How a two-sided piece turns over (docs/mail-rules.md 4.3; the flips as printer makers define
+// them, /work/shared/reference/mail-facts.md 4.3): every two-sided piece letterkit makes is
+// meant to be turned over side to side, about its own vertical axis, like a book page: a
+// postcard's address side, the page after a letter's front, and a half-fold card's inside,
+// whose fold runs up and down the flat card so the inside reads upright only when the card
+// turns about the fold. A printer turns the sheet over about an axis parallel to its long edge
+// ("flip on long edge") or its short edge: on a portrait sheet that is the vertical or the
+// horizontal axis, on a landscape sheet the other way round. When the sheet's axis is the
+// piece's vertical axis, the back goes on upright; when it is the piece's horizontal axis (a
+// turn top to bottom), the back is turned 180° in its place, since a turn top to bottom is a
+// turn side to side followed by a half turn. So every piece honours either flip, and the
+// printed sheets make the same pieces whichever flip the printer does.
+
+/// Whether turning a `w` x `h` sheet over with `flip` turns it about its vertical axis (side to
+/// side); otherwise it turns about its horizontal axis (top to bottom). A square sheet counts
+/// as portrait.
+pub fn flips_side_to_side(w: f32, h: f32, flip: Duplex) -> bool {
+    let portrait = w <= h;
+    portrait == (flip == Duplex::Long)
+}
+
+/// Whether a piece's back goes on the sheet turned 180° (see the rule above): the sheet turns
+/// top to bottom relative to the piece. `piece_turned` when the piece sits on the sheet turned
+/// 90°, its vertical axis along the sheet's horizontal one.
+pub fn back_turned(sheet_w: f32, sheet_h: f32, flip: Duplex, piece_turned: bool) -> bool {
+    flips_side_to_side(sheet_w, sheet_h, flip) == piece_turned
+}
+
+/// The flip under which a two-sided piece printed one to a page, its back upright, turns as
+/// it should (side to side): the flip about a page's vertical axis.
+pub fn upright_flip(w: f32, h: f32) -> Duplex {
+    if w <= h { Duplex::Long } else { Duplex::Short }
+}
+
+/// The flip two-sided single pages print with: the one asked for, else the one their upright
+/// backs need.
+pub fn single_page_flip(options: &PrintOptions, w: f32, h: f32) -> Duplex {
+    options.duplex.unwrap_or_else(|| upright_flip(w, h))
 }
 
 /// What to tell the user about a sheet layout.
@@ -37,10 +69,8 @@ pub fn sheet_note(plan: &SheetPlan, two_sided: bool, duplex: Duplex) -> String {
     let mut note =
         format!("{} x {} per sheet{}", plan.cols, plan.rows, if plan.rotated { ", turned" } else { "" });
     if two_sided {
-        note.push_str(match duplex {
-            Duplex::Long => "; print two-sided, flip on long edge",
-            Duplex::Short => "; print two-sided, flip on short edge",
-        });
+        note.push_str("; ");
+        note.push_str(flip_note(duplex));
     }
     if plan.to_the_edge() {
         note.push_str(
@@ -111,6 +141,16 @@ pub enum Duplex {
     Long,
     /// Flip on the short edge: on a portrait sheet the rows mirror.
     Short,
+}
+
+impl Duplex {
+    /// Its name as `--duplex` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Duplex::Long => "long",
+            Duplex::Short => "short",
+        }
+    }
 }
 
 /// A printer's measured misregistration, from `letterkit calibrate` (a TOML file).
@@ -293,11 +333,17 @@ pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, Sh
             for (k, piece) in group.iter().enumerate() {
                 let Some(page) = piece.get(side) else { continue };
                 let (mut col, mut row) = (k % plan.cols, k / plan.cols);
+                // The back lands behind its front: the sheet turns over side to side (columns
+                // mirror) or top to bottom (rows mirror), and the back is turned 180° where
+                // the piece needs it (the rule above `flips_side_to_side`).
+                let mut half_turn = false;
                 if side == 1 {
-                    match options.duplex {
-                        Duplex::Long => col = plan.cols - 1 - col,
-                        Duplex::Short => row = plan.rows - 1 - row,
+                    if flips_side_to_side(options.width, options.height, options.duplex) {
+                        col = plan.cols - 1 - col;
+                    } else {
+                        row = plan.rows - 1 - row;
                     }
+                    half_turn = back_turned(options.width, options.height, options.duplex, plan.rotated);
                 }
                 let x = plan.margin.0 + col as f32 * (cw + plan.gutter);
                 let y = plan.margin.1 + row as f32 * (ch + plan.gutter);
@@ -308,7 +354,7 @@ pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, Sh
                 let top = reach(if row == 0 { plan.margin.1 } else { plan.gutter / 2.0 });
                 let bottom = reach(if row + 1 == plan.rows { plan.margin.1 } else { plan.gutter / 2.0 });
                 let clip = Rect::new(x - left, y - top, cw + left + right, ch + top + bottom);
-                content.push(place_in_cell(page, x, y, plan.rotated, clip));
+                content.push(place_in_cell(page, x, y, plan.rotated, half_turn, clip));
             }
             if options.marks {
                 content.push(crop_marks(&plan, cw, ch, options));
@@ -332,18 +378,33 @@ pub fn n_up(pieces: &[&[Page]], options: &SheetOptions) -> Result<(Vec<Page>, Sh
     Ok((sheets, plan))
 }
 
-/// A piece placed with its trim's top-left at (x, y), turned 90° clockwise when `rotated`,
-/// clipped (in sheet coordinates) to `clip`.
-fn place_in_cell(page: &Page, x: f32, y: f32, rotated: bool, clip: Rect) -> Item {
+/// A piece placed with its trim's top-left at (x, y), turned 90° clockwise when `rotated` and
+/// a further 180° when `half_turn`, clipped (in sheet coordinates) to `clip`.
+fn place_in_cell(page: &Page, x: f32, y: f32, rotated: bool, half_turn: bool, clip: Rect) -> Item {
     let t = page.trim;
-    let transform = if rotated {
+    let transform = match (rotated, half_turn) {
         // 90° clockwise: piece (px, py) -> (x + h - (py - t.y), y + (px - t.x)).
-        [0.0, 1.0, -1.0, 0.0, x + t.height + t.y, y - t.x]
-    } else {
-        [1.0, 0.0, 0.0, 1.0, x - t.x, y - t.y]
+        (true, false) => [0.0, 1.0, -1.0, 0.0, x + t.height + t.y, y - t.x],
+        // 90° counter-clockwise: piece (px, py) -> (x + (py - t.y), y + w - (px - t.x)).
+        (true, true) => [0.0, -1.0, 1.0, 0.0, x - t.y, y + t.width + t.x],
+        // 180°: piece (px, py) -> (x + w - (px - t.x), y + h - (py - t.y)).
+        (false, true) => [-1.0, 0.0, 0.0, -1.0, x + t.width + t.x, y + t.height + t.y],
+        (false, false) => [1.0, 0.0, 0.0, 1.0, x - t.x, y - t.y],
     };
     let inner = Item::Group(Group { transform, clip: None, items: page.items.clone() });
     Item::Group(Group { transform: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], clip: Some(clip), items: vec![inner] })
+}
+
+/// A page turned 180° about its centre, trim and bleed boxes in place (they are centred).
+fn half_turned(page: &Page) -> Page {
+    let mut out = page.clone();
+    out.made_by.clear();
+    out.items = vec![Item::Group(Group {
+        transform: [-1.0, 0.0, 0.0, -1.0, page.width, page.height],
+        clip: None,
+        items: page.items.clone(),
+    })];
+    out
 }
 
 /// Crop marks on every cut line: in the sheet margin when there is one, else 18 pt in from the
@@ -411,6 +472,10 @@ pub struct PrintOptions {
     pub sheet: Option<SheetOptions>,
     /// Crop marks outside the bleed box on single-up pages (print-shop files).
     pub shop_marks: bool,
+    /// The flip the user chose (`--duplex`); on single-up pages each back is placed for it.
+    /// `None` leaves single-up pages upright, as print shops take them (sheets then flip on
+    /// the long edge).
+    pub duplex: Option<Duplex>,
 }
 
 /// Pages ready to print, and for each piece the pages (1-based) it is on.
@@ -446,7 +511,15 @@ pub fn for_print(pieces: Vec<Vec<Page>>, options: &PrintOptions) -> Result<Print
     for piece in pieces {
         let first = pages.len() + 1;
         let count = piece.len();
-        for page in piece {
+        for (k, page) in piece.into_iter().enumerate() {
+            // One piece to a page, printed two-sided: every second page is the back of the one
+            // before, turned where the flip needs it (the rule above `flips_side_to_side`).
+            let page = match options.duplex {
+                Some(flip) if k % 2 == 1 && back_turned(page.width, page.height, flip, false) => {
+                    half_turned(&page)
+                }
+                _ => page,
+            };
             pages.push(if options.shop_marks { with_shop_marks(&page) } else { page });
         }
         piece_pages.push((first..first + count).collect());

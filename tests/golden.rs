@@ -241,6 +241,7 @@ fn case_pages(case: &Case) -> Vec<letterkit::layout::Page> {
             profile: Default::default(),
         }),
         shop_marks: false,
+        duplex: None,
     };
     let pieces: Vec<Vec<letterkit::layout::Page>> = (0..4).map(|_| pages.clone()).collect();
     letterkit::impose::for_print(pieces.clone(), &options)

@@ -32,8 +32,9 @@ pub struct PrintArgs {
     /// With --sheet: space between pieces, e.g. 0.25in. Default: 1/4 in, or none when that fits fewer.
     #[arg(long, value_name = "LENGTH")]
     gutter: Option<String>,
-    /// With --sheet: how two-sided sheets turn over in your printer.
-    #[arg(long, value_enum)]
+    /// How your printer turns two-sided sheets over: each back is placed for this flip, on
+    /// --sheet sheets (default: long) and one piece to a page alike.
+    #[arg(long, value_enum, conflicts_with_all = ["print_shop", "print_shop_marks"])]
     duplex: Option<crate::impose::Duplex>,
     /// With --sheet: leave out the crop marks.
     #[arg(long)]

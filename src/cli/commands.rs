@@ -44,13 +44,32 @@ pub fn render(
     warnings: &mut Warnings,
 ) -> Result<String> {
     check_not_input(output, &[path])?;
-    let mut options = print_options(print)?;
+    let options = print_options(print)?;
     let (design, pages) = layout_file(path, sandbox, extra, warnings)?;
-    impose::fit_duplex_to_fold(&mut options, design.fold, pages[0].trim.width, pages[0].trim.height);
-    // A design's pages make one piece: a postcard's front and back, a half-fold card's two sides.
-    let pieces =
-        if options.sheet.is_some() { vec![pages] } else { pages.into_iter().map(|p| vec![p]).collect() };
-    let two_sided = pieces.first().is_some_and(|p| p.len() == 2);
+    let (w, h) = (pages[0].width, pages[0].height);
+    if let Some(flip) = options.duplex
+        && pages.len() < 2
+    {
+        let piece = match design.fold {
+            Some(design::Fold::Quarter) => "a quarter-fold card prints on one side of its sheet",
+            _ => "a design of one page prints on one side",
+        };
+        return Err(Diagnostic::error(format!(
+            "--duplex {}: {piece}, so there is no back to place for the flip",
+            flip.name()
+        ))
+        .in_file(path)
+        .hint("leave out --duplex and print one-sided")
+        .into());
+    }
+    // A design's pages make one piece: a postcard's front and back, a half-fold card's two
+    // sides, a letter's pages printed two-sided.
+    let pieces = if options.sheet.is_some() || options.duplex.is_some() {
+        vec![pages]
+    } else {
+        pages.into_iter().map(|p| vec![p]).collect()
+    };
+    let two_sided = pieces.first().is_some_and(|p| p.len() >= 2);
     let printed = impose::for_print(pieces, &options).map_err(|m| Diagnostic::error(m).in_file(path))?;
     let bytes = render::pdf(&printed.pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
     let mut staged = Staged::default();
@@ -58,12 +77,21 @@ pub fn render(
     staged.commit()?;
     let n = printed.pages.len();
     let mut summary = format!("wrote {} ({} page{})", output.display(), n, if n == 1 { "" } else { "s" });
-    if let (Some(plan), Some(sheet)) = (&printed.plan, &options.sheet) {
-        summary.push_str(&format!("\nsheets: {}", impose::sheet_note(plan, two_sided, sheet.duplex)));
+    let flip = impose::single_page_flip(&options, w, h);
+    match (&printed.plan, &options.sheet) {
+        (Some(plan), Some(sheet)) => {
+            summary.push_str(&format!("\nsheets: {}", impose::sheet_note(plan, two_sided, sheet.duplex)));
+        }
+        _ if options.duplex.is_some() && design.fold.is_none() => {
+            summary.push_str(&format!("\npages: {}; each back is placed for it", impose::flip_note(flip)));
+        }
+        _ => {}
     }
     if let Some(fold) = design.fold {
-        summary
-            .push_str(&format!("\nthis card: {}", impose::fold_instructions(fold, options.sheet.is_some())));
+        summary.push_str(&format!(
+            "\nthis card: {}",
+            impose::fold_instructions(fold, options.sheet.is_some(), flip)
+        ));
     }
     Ok(summary)
 }
@@ -344,18 +372,18 @@ pub struct PrintRequest {
 /// Turns the CLI's print options into imposition settings; bad values are errors naming the option.
 pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
     let Some(sheet) = &request.sheet else {
-        if request.grid.is_some()
-            || request.gutter.is_some()
-            || request.profile.is_some()
-            || request.duplex.is_some()
-            || request.no_marks
+        if request.grid.is_some() || request.gutter.is_some() || request.profile.is_some() || request.no_marks
         {
             return Err(Diagnostic::error(
-                "--grid, --gutter, --duplex, --no-marks and --profile go with --sheet letter or --sheet a4",
+                "--grid, --gutter, --no-marks and --profile go with --sheet letter or --sheet a4",
             )
             .into());
         }
-        return Ok(impose::PrintOptions { sheet: None, shop_marks: request.shop_marks });
+        return Ok(impose::PrintOptions {
+            sheet: None,
+            shop_marks: request.shop_marks,
+            duplex: request.duplex,
+        });
     };
     let paper = formats::find(sheet, Some(formats::Kind::Paper))
         .map_err(|d| Diagnostic { message: format!("--sheet: {}", d.message), ..d })?;
@@ -429,6 +457,7 @@ pub fn print_options(request: &PrintRequest) -> Result<impose::PrintOptions> {
             profile,
         }),
         shop_marks: request.shop_marks,
+        duplex: request.duplex,
     })
 }
 

@@ -235,6 +235,22 @@ pub(super) fn produce(
         });
     }
 
+    // A flip asked for where nothing prints two-sided would be ignored: say so and stop.
+    if let Some(flip) = options.print.duplex
+        && !jobs.iter().any(|j| match j.kind {
+            PieceKind::Postcard => j.design.pages.len() == 2,
+            PieceKind::Card => j.design.fold == Some(design::Fold::Half),
+            PieceKind::Letter => false,
+        })
+    {
+        return Err(Diagnostic::error(format!(
+            "--duplex {}: nothing in this kit prints two-sided (letters and quarter-fold cards print on one side, and one-page postcards have no back)",
+            flip.name()
+        ))
+        .in_file(&campaign.path)
+        .hint("leave out --duplex")
+        .into());
+    }
     let split = options.split && !options.one_file;
     let writers = context.writers;
     // Writers in batches: all at once without split files (each pass then runs once, in
@@ -320,6 +336,13 @@ pub(super) fn produce(
                 || pass == Pass::Cards
                     && designs.card.as_ref().is_some_and(|(d, _)| d.fold == Some(design::Fold::Half));
             notes.push(format!("{}: {}", pass.name(), impose::sheet_note(plan, two_sided, sheet.duplex)));
+        }
+        // One piece to a page, printed two-sided: the flip asked for, which the backs follow.
+        if let (None, Some(flip), true, Pass::Postcards) =
+            (&state.plan, state.print.duplex, state.used, state.pass)
+            && designs.postcard.as_ref().is_some_and(|d| d.pages.len() == 2)
+        {
+            notes.push(format!("postcards: one per page; {}", impose::flip_note(flip)));
         }
     }
     if !errors.is_empty() {
@@ -592,8 +615,6 @@ pub(super) fn pass_print_options(pass: Pass, designs: &Designs, options: &BuildO
                 let (short, long) = (w.min(h), w.max(h));
                 if (short - sheet.width).abs() < 1.0 && (long - sheet.height).abs() < 1.0 {
                     print.sheet = None;
-                } else {
-                    crate::impose::fit_duplex_to_fold(&mut print, design.fold, w, h);
                 }
             }
         }

@@ -56,11 +56,11 @@ pub(super) fn summary(
             design.width / PT_PER_IN,
             design.height / PT_PER_IN,
             envelope.name,
-            design.fold.map_or("", |f| {
-                crate::impose::fold_instructions(
-                    f,
-                    pass_print_options(Pass::Cards, designs, options).sheet.is_some(),
-                )
+            design.fold.map_or(String::new(), |f| {
+                let print = pass_print_options(Pass::Cards, designs, options);
+                let (w, h) = super::produce::printed_size(design);
+                let flip = crate::impose::single_page_flip(&print, w, h);
+                crate::impose::fold_instructions(f, print.sheet.is_some(), flip)
             })
         ));
     }
