@@ -327,3 +327,42 @@ fn a_return_address_too_long_for_the_envelope_names_the_row() {
     assert!(err.contains("participant `Bo Chen`, row at line 3"), "{err}");
     assert!(!dir.path().join("kit").exists(), "nothing half-written");
 }
+
+#[test]
+fn long_return_addresses_pass_the_ci_envelope_check() {
+    // The default kit (cards in A2 envelopes, letters in #10) for the long row, checked with
+    // CI's own rules (.ci/check_envelopes.py: delivery address in the read area, barcode clear
+    // zone empty), where Python and Poppler are installed.
+    let tools = ["python3", "pdftotext", "pdfinfo"];
+    if let Some(missing) = tools.iter().find(|t| std::process::Command::new(t).arg("-v").output().is_err()) {
+        eprintln!("skipped: {missing} is not installed");
+        return;
+    }
+    let dir = TempDir::new("kit-ci");
+    dir.write(
+        "people.csv",
+        "name,address1,address2,city,state,zip,letters,cards\n\
+         María de los Ángeles Fernández-Villaverde y Rodríguez,\"12345 North Martin Luther King Jr Boulevard, Apartment 12B\",Building 7 of the Riverside Gardens Cooperative,Rancho Santa Margarita de los Caballeros del Norte,CA,92688-1234,1,1\n",
+    );
+    let out = letterkit(dir.path(), &["build", "--participants", "people.csv", "-o", "kit"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let envelopes = dir.path().join("kit/envelopes.pdf");
+    let check = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/check_envelopes.py"))
+        .arg(&envelopes)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(report.contains("2 of 2 envelopes addressed inside the USPS read area"), "{report}");
+    // pdftotext reads every return address line back whole.
+    let text = std::process::Command::new("pdftotext").arg(&envelopes).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for line in [
+        "María de los Ángeles Fernández-Villaverde y Rodríguez",
+        "12345 North Martin Luther King Jr Boulevard, Apartment 12B",
+        "Rancho Santa Margarita de los Caballeros del Norte, CA 92688-1234",
+    ] {
+        assert_eq!(text.matches(line).count(), 2, "{line:?} in {text}");
+    }
+}

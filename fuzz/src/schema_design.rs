@@ -91,6 +91,7 @@ pub const KIND_KEYS: &[(&str, &[&str])] = &[
     ("valign", &["text", "address"]),
     ("shrink_to", &["text", "address"]),
     ("overflow", &["text", "address"]),
+    ("wrap", &["text", "address"]),
     ("src", &["image"]),
     ("fit", &["image"]),
     ("focus", &["image"]),
