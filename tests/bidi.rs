@@ -130,7 +130,6 @@ fn fixed_lines_read_as_a_browser_shows_them() {
     ]);
     let all = glyphs(&rendered.pages);
     let ys = baselines(&all);
-    let rev = |s: &str| s.chars().rev().collect::<String>();
     assert_eq!(words_on_page(&all, ys[0]), [rev("עולם"), rev("שלום")]);
     assert_eq!(
         words_on_page(&all, ys[1]),
@@ -250,4 +249,28 @@ fn a_bad_direction_is_an_error_naming_the_values() {
     .expect("an error")
     .to_string();
     assert!(err.contains("`direction`"), "{err}");
+}
+
+#[test]
+fn address_lines_stay_flush_left_in_every_script() {
+    let dir = TempDir::new("bidi-address");
+    dir.write("hebrew.ttf", HEBREW);
+    let toml = "size = [\"9.5in\", \"4.125in\"]\nmargin = \"0.5in\"\n[fonts]\nhebrew = \"hebrew.ttf\"\n\
+        [[element]]\nkind = \"address\"\nfont = \"hebrew\"\nx = \"4in\"\ny = \"1.5in\"\nwidth = \"4in\"\nheight = \"1in\"\n\
+        text = \"יוסף חדד\\n12 MAIN ST\\nBOSTON MA 02108\"\n";
+    let rendered = render_toml(&dir, toml, &[]);
+    let all = glyphs(&rendered.pages);
+    let ys = baselines(&all);
+    for y in ys {
+        let left = all.iter().filter(|g| (g.0 - y).abs() < 0.01).map(|g| g.1).fold(f32::INFINITY, f32::min);
+        assert!(
+            (left - 4.0 * 72.0).abs() < 0.01,
+            "a line at {y} starts at {left}, not at the box's left edge"
+        );
+    }
+    assert_eq!(words_on_page(&all, baselines(&all)[0]), [rev("חדד"), rev("יוסף")]);
+}
+
+fn rev(s: &str) -> String {
+    s.chars().rev().collect()
 }

@@ -1041,7 +1041,8 @@ fn text_spec(
         italic: s.italic.unwrap_or(false),
         size,
         color: s.color.unwrap_or(Color::BLACK),
-        align: s.align.unwrap_or(Align::Start),
+        // Address lines stay flush left whatever their script (docs/mail-rules.md 2.4).
+        align: s.align.unwrap_or(if address { Align::Left } else { Align::Start }),
         direction: s.direction.unwrap_or_default(),
         leading,
         uppercase: s.uppercase.unwrap_or(false),
