@@ -282,3 +282,97 @@ fn an_output_never_overwrites_an_input() {
     assert!(stderr(&out).contains("the output card.toml is one of the inputs; refusing to overwrite it"));
     assert_eq!(std::fs::read_to_string(dir.join("card.toml")).unwrap(), "format = \"postcard-4x6\"\n");
 }
+
+/// Copies a case of `tests/bad_inputs` into a scratch folder, to run commands that write.
+fn case_copy(case: &str) -> PathBuf {
+    let dir = scratch(case);
+    for entry in std::fs::read_dir(bad_inputs().join(case)).unwrap().flatten() {
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// `render` and `build` stop on the mail-piece and picture cases with the message `check`
+/// gives (the first line of the case's `expected`), and write nothing.
+#[test]
+fn render_and_build_stop_where_check_finds_an_unaddressed_piece_or_a_damaged_picture() {
+    let cases: &[(&str, &[&str])] = &[
+        ("envelope-no-address", &["render", "design.toml", "-o", "out.pdf"]),
+        ("envelope-empty-address", &["render", "design.toml", "-o", "out.pdf"]),
+        ("envelope-empty-address", &["preview", "design.toml", "-o", "out.png"]),
+        ("postcard-no-address", &["build", "campaign.toml", "-o", "out"]),
+        ("jpeg-damaged-data", &["render", "design.toml", "-o", "out.pdf"]),
+        ("png-bad-crc", &["render", "design.toml", "-o", "out.pdf"]),
+        ("png-broken-zlib", &["render", "design.toml", "-o", "out.pdf"]),
+    ];
+    for (case, args) in cases {
+        let dir = case_copy(case);
+        let expected = std::fs::read_to_string(dir.join("expected")).unwrap();
+        let first = expected.lines().next().unwrap();
+        assert!(first.starts_with("error: "), "{case}: {first}");
+        let out = letterkit(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{case} {args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(first), "{case} {args:?}: expected `{first}` in:\n{}", stderr(&out));
+        assert!(!dir.join(args[3]).exists(), "{case} {args:?}: nothing is written");
+    }
+    // A return address in the read area is a warning in `build` too (and an error only with
+    // `check --strict`).
+    let dir = case_copy("return-address-in-read-area");
+    let out = letterkit(&dir, &["build", "campaign.toml", "-o", "kit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(dir.join("expected")).unwrap();
+    assert!(stderr(&out).contains(expected.lines().next().unwrap()), "{}", stderr(&out));
+}
+
+/// A kit with one photo on many postcards decodes it once, in `build` and in `check` (which
+/// builds the kit and then checks each design again), counted, not timed.
+#[test]
+fn a_picture_on_many_postcards_is_decoded_once() {
+    let dir = scratch("decode-once");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("assets/landmark.jpg"), dir.join("photo.jpg")).unwrap();
+    let postcard = std::fs::read_to_string(root.join("designs/postcard.toml"))
+        .unwrap()
+        .replace("src = \"landmark.jpg\"", "src = \"photo.jpg\"");
+    assert!(postcard.contains("photo.jpg"));
+    std::fs::write(dir.join("postcard.toml"), postcard).unwrap();
+    let campaign = std::fs::read_to_string(root.join("campaigns/default.toml")).unwrap().replacen(
+        "postcard = \"postcard\"",
+        "postcard = \"postcard.toml\"",
+        1,
+    );
+    std::fs::write(dir.join("campaign.toml"), campaign).unwrap();
+    let mut people = String::from("name,address1,city,state,zip,letters,postcards\n");
+    for i in 0..40 {
+        people.push_str(&format!("Writer {i},{i} Main St,Boston,MA,02134,0,5\n"));
+    }
+    std::fs::write(dir.join("people.csv"), people).unwrap();
+    let photo = dir.join("photo.jpg");
+    let options = letterkit::kit::BuildOptions {
+        campaign: Some(dir.join("campaign.toml")),
+        participants: Some(dir.join("people.csv")),
+        count: 1,
+        output: dir.join("kit"),
+        split: true,
+        one_file: false,
+        print: Default::default(),
+        timings: false,
+        force: false,
+        sandbox: Default::default(),
+    };
+    let mut warnings = letterkit::base::diag::Warnings::default();
+    letterkit::kit::build(&options, &mut warnings).expect("the kit builds");
+    assert_eq!(letterkit::input::picture::decodes(&photo), 1, "200 postcards, one decode");
+    let report = letterkit::check::check_kit(
+        Some(&dir.join("campaign.toml")),
+        Some(&dir.join("people.csv")),
+        1,
+        &Default::default(),
+    );
+    assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
+    assert_eq!(
+        letterkit::input::picture::decodes(&photo),
+        1,
+        "check's build and design checks decode it no more"
+    );
+}

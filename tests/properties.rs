@@ -474,3 +474,142 @@ fn the_file_fuzz_targets_take_good_and_damaged_files() {
         }
     }
 }
+
+/// A campaign's own envelope design, in one of the ways a mail piece can be addressed or not:
+/// an address element, none, one filled from a column that some rows leave empty, and a
+/// return address large enough to reach into the read area.
+fn envelope_design() -> impl Strategy<Value = Option<String>> {
+    let head = "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"return address\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"3.5in\"\nheight = \"1.6in\"\nfont = \"sans\"\n";
+    prop_oneof![
+        Just(None),
+        Just(Some(format!("{head}size = \"9pt\"\ntext = \"{{name}}\"\n\n[[element]]\nkind = \"address\"\n"))),
+        Just(Some(format!("{head}size = \"9pt\"\ntext = \"{{name}}\"\n"))),
+        Just(Some(format!(
+            "{head}size = \"9pt\"\ntext = \"{{name}}\"\n\n[[element]]\nkind = \"address\"\ntext = \"{{address2}}\"\n"
+        ))),
+        Just(Some(format!(
+            "{head}size = \"16pt\"\ntext = \"A\\nB\\nC\\nD\\nE\"\n\n[[element]]\nkind = \"address\"\n"
+        ))),
+    ]
+}
+
+/// A campaign's postcard: the built-in one, or one of its own with or without an address, and
+/// with a whole or a damaged photo (a stretch of its compressed data lost, markers intact).
+fn postcard_design() -> impl Strategy<Value = (Option<String>, bool)> {
+    let front = "format = \"postcard-4x6\"\npages = [\"front\", \"address\"]\n\n[[element]]\nkind = \"image\"\npage = \"front\"\nsrc = \"photo.jpg\"\nx = \"1in\"\ny = \"1in\"\nwidth = \"1.5in\"\nheight = \"1in\"\n";
+    (
+        prop_oneof![
+            Just(None),
+            Just(Some(format!("{front}\n[[element]]\nkind = \"address\"\npage = \"address\"\n"))),
+            Just(Some(format!(
+                "{front}\n[[element]]\nkind = \"text\"\npage = \"address\"\ntext = \"Hello\"\n"
+            ))),
+        ],
+        any::<bool>(),
+    )
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// `check` of a kit reports errors exactly when `build` stops, for campaigns whose own
+    /// envelope and postcard designs are addressed or not and whose pictures are whole or
+    /// damaged; and it names the same mail and picture checks.
+    #[test]
+    fn check_reports_what_build_stops_on_for_mail_pieces_and_pictures(
+        envelope in envelope_design(),
+        (postcard, damaged) in postcard_design(),
+        rows in prop::collection::vec((any::<bool>(), 0u32..2, 0u32..2), 1..4),
+    ) {
+        let dir = std::env::temp_dir().join(format!("letterkit-prop-mail-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut photo = std::fs::read(root.join("assets/landmark.jpg")).unwrap();
+        if damaged {
+            let n = photo.len();
+            photo.drain(n / 2..n / 2 + 1000);
+        }
+        std::fs::write(dir.join("photo.jpg"), photo).unwrap();
+        let mut campaign = std::fs::read_to_string(root.join("campaigns/default.toml")).unwrap();
+        if let Some(text) = &envelope {
+            std::fs::write(dir.join("envelope.toml"), text).unwrap();
+            campaign = campaign.replacen("envelope = \"auto\"", "envelope = \"auto\"\nenvelope_design = \"envelope.toml\"", 1);
+        }
+        if let Some(text) = &postcard {
+            std::fs::write(dir.join("postcard.toml"), text).unwrap();
+            campaign = campaign.replacen("postcard = \"postcard\"", "postcard = \"postcard.toml\"", 1);
+        }
+        std::fs::write(dir.join("campaign.toml"), campaign).unwrap();
+        let mut csv = String::from("name,address1,address2,city,state,zip,letters,postcards\n");
+        for (i, (apartment, letters, postcards)) in rows.iter().enumerate() {
+            let address2 = if *apartment { "Apt 2" } else { "" };
+            csv.push_str(&format!("Writer {i},{i} Main St,{address2},Boston,MA,02134,{letters},{postcards}\n"));
+        }
+        std::fs::write(dir.join("people.csv"), csv).unwrap();
+        let options = letterkit::kit::BuildOptions {
+            campaign: Some(dir.join("campaign.toml")),
+            participants: Some(dir.join("people.csv")),
+            count: 1,
+            output: dir.join("kit"),
+            split: false,
+            one_file: false,
+            print: Default::default(),
+            timings: false,
+            force: false,
+            sandbox: Default::default(),
+        };
+        let mut warnings = Warnings::default();
+        let built = letterkit::kit::build(&options, &mut warnings);
+        let report = letterkit::check::check_kit(
+            Some(&dir.join("campaign.toml")),
+            Some(&dir.join("people.csv")),
+            1,
+            &Default::default(),
+        );
+        prop_assert_eq!(report.errors() > 0, built.is_err(), "check finds errors exactly when build fails: {:?}", report.diagnostics);
+        let codes = |ds: &mut dyn Iterator<Item = &letterkit::base::diag::Diagnostic>| {
+            let mut c: Vec<&str> = ds
+                .filter(|d| d.severity == letterkit::base::diag::Severity::Error)
+                .filter_map(|d| d.code)
+                .filter(|c| c.starts_with("mail.") || *c == "input.damaged-picture")
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        };
+        if let Err(e) = &built {
+            prop_assert_eq!(codes(&mut e.0.iter()), codes(&mut report.diagnostics.iter()));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(config(100))]
+
+    /// `render` (which lays a design out and checks its address sides) fails only where
+    /// `check` of the same file finds errors, and check names each address-side error render
+    /// stops on.
+    #[test]
+    fn check_finds_what_render_stops_on(design in design()) {
+        let dir = std::env::temp_dir().join(format!("letterkit-prop-render-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("design.toml");
+        std::fs::write(&path, &design).unwrap();
+        let none = std::collections::BTreeMap::new();
+        let rendered =
+            letterkit::cli::commands::layout_file(&path, &Default::default(), &none, &mut Warnings::default());
+        let report = letterkit::check::check_design(&path, &none, &Default::default());
+        if let Err(e) = &rendered {
+            prop_assert!(report.errors() > 0, "render failed but check found no errors: {:?}", e.0);
+            let mail = |d: &&letterkit::base::diag::Diagnostic| {
+                matches!(d.code, Some("mail.no-address" | "mail.empty-address"))
+            };
+            let checked: Vec<String> = report.diagnostics.iter().filter(mail).map(ToString::to_string).collect();
+            for said in e.0.iter().filter(mail).map(ToString::to_string) {
+                prop_assert!(checked.contains(&said), "render: {said}\ncheck: {:?}", report.diagnostics);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
