@@ -247,6 +247,18 @@ pub const CHECKS: &[Check] = &[
     Check { code: "data.shifted-row", severity: Sev::Warning, stage: "check", rule: "CSV (RFC 4180)" },
     Check { code: "data.empty-lines", severity: Sev::Warning, stage: "all", rule: "—" },
     Check {
+        code: "data.repaired",
+        severity: Sev::Warning,
+        stage: "all",
+        rule: "Pub 28 Appendix A2 and B, ZIP Code (mail-rules 2.4)",
+    },
+    Check {
+        code: "kit.row-skipped",
+        severity: Sev::Warning,
+        stage: "build",
+        rule: "letterkit (`--keep-going`)",
+    },
+    Check {
         code: "input.outside-folder",
         severity: Sev::Error,
         stage: "all",

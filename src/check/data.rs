@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::base::diag::{Diagnostic, Source};
 use crate::model::campaign::Defaults;
-use crate::model::participants::{Participant, REQUIRED_COLUMNS};
+use crate::model::participants::{self, Participant, REQUIRED_COLUMNS};
 
 /// Rows with fewer values than the header has columns, when that leaves a required column
 /// empty or a ZIP code that is not one: a value was probably left out in the middle, moving the
@@ -13,8 +13,7 @@ use crate::model::participants::{Participant, REQUIRED_COLUMNS};
 /// row is fine and not reported.) Works on lists that do not read without errors too.
 pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.text.as_bytes());
+    let mut reader = participants::csv_reader(&source.text, participants::separator(&source.text));
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(_) => return out,
@@ -25,12 +24,12 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
     let column = |name: &str| headers.iter().position(|h| h == name);
     let bytes = source.text.as_bytes();
     for record in reader.records().flatten() {
-        if record.iter().all(str::is_empty) || record.len() >= headers.len() {
+        if record.iter().all(|v| v.trim().is_empty()) || record.len() >= headers.len() {
             continue;
         }
         let missing: Vec<&str> = headers[record.len()..].iter().map(String::as_str).collect();
         let required_missing = missing.iter().any(|c| REQUIRED_COLUMNS.contains(c));
-        let zip = column("zip").and_then(|i| record.get(i)).unwrap_or("");
+        let zip = column("zip").and_then(|i| record.get(i)).unwrap_or("").trim();
         let zip_shifted = !zip.is_empty() && !looks_like_zip(zip);
         if !required_missing && !zip_shifted {
             continue;
@@ -160,7 +159,7 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (Some((4, 1)), "ada  lovelace: this row repeats the row at line 2 (same name and address), so they would get two kits".into()),
+                (Some((4, 1)), "ada lovelace: this row repeats the row at line 2 (same name and address), so they would get two kits".into()),
                 (Some((5, 1)), "Cy: no `address1`; the return address on their envelopes will be incomplete".into()),
                 (Some((6, 1)), "Di: no `city`, `state`; the return address on their envelopes will be incomplete".into()),
                 (Some((6, 4)), "this row has 3 values but the header has 6 columns, so `address2`, `city`, `state` got no value".into()),

@@ -337,7 +337,7 @@ pub fn check_kit(
     let mut report = Report::default();
     // The participants list first: its problems are reported even when the campaign has some.
     let people = match participants_path {
-        Some(path) => match crate::input::read_text(path) {
+        Some(path) => match crate::input::read_list_text(path) {
             Ok(source) => {
                 let mut warnings = Warnings::default();
                 let result = participants::parse(&source, &mut warnings);

@@ -97,6 +97,14 @@ pub enum Command {
         /// deleted); a kit always replaces its whole folder.
         #[arg(long)]
         force: bool,
+        /// With a participants list: build every row that can be built and leave out the rest,
+        /// listed in the summary, manifest.json and problems.txt (exit status 2 when rows are left out).
+        #[arg(long)]
+        keep_going: bool,
+        /// Number the pieces from N (L-0101 … with --start 101), to go on from an earlier build.
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u32).range(1..=999_999_999))]
+        start: u32,
         #[command(flatten)]
         print: PrintArgs,
     },

@@ -14,8 +14,9 @@ use crate::base::diag::{Result, Warnings};
 use crate::input::confine::Sandbox;
 use args::{Cli, Command, PrintArgs};
 
-/// Runs a command other than `check`; returns the summary to print.
-fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
+/// Runs a command other than `check`; returns the summary to print. `status` becomes 2 when a
+/// build left rows out (`--keep-going`).
+fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
     let sandbox = Sandbox::new(&cli.allow_path);
     let command = cli.command.unwrap_or(Command::Build {
         campaign: None,
@@ -26,10 +27,24 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
         one_file: false,
         timings: false,
         force: false,
+        keep_going: false,
+        start: 1,
         print: PrintArgs::default(),
     });
     match command {
-        Command::Build { campaign, participants, output, count, split, one_file, timings, force, print } => {
+        Command::Build {
+            campaign,
+            participants,
+            output,
+            count,
+            split,
+            one_file,
+            timings,
+            force,
+            keep_going,
+            start,
+            print,
+        } => {
             let print = commands::print_options(&print.request())?;
             let options = crate::kit::BuildOptions {
                 campaign,
@@ -43,7 +58,12 @@ fn run(cli: Cli, warnings: &mut Warnings) -> Result<String> {
                 force,
                 sandbox,
             };
-            crate::kit::build(&options, warnings)
+            let built =
+                crate::kit::build_rows(&options, &crate::kit::RowOptions { keep_going, start }, warnings)?;
+            if built.skipped > 0 {
+                *status = 2;
+            }
+            Ok(built.summary)
         }
         Command::Envelopes { size, count, participants, campaign, output } => commands::envelopes(
             campaign.as_deref(),
@@ -96,7 +116,8 @@ pub fn main() -> ExitCode {
         return ExitCode::from(u8::try_from(crate::check::cli(args, &sandbox)).unwrap_or(1));
     }
     let mut warnings = Warnings::default();
-    let result = run(cli, &mut warnings);
+    let mut status = 0;
+    let result = run(cli, &mut warnings, &mut status);
     for w in &warnings.0 {
         eprintln!("{w}");
     }
@@ -106,7 +127,7 @@ pub fn main() -> ExitCode {
             if !summary.ends_with('\n') {
                 println!();
             }
-            ExitCode::SUCCESS
+            ExitCode::from(status)
         }
         Err(e) => {
             eprintln!("{e}");

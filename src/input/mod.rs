@@ -20,6 +20,54 @@ pub fn read_text(path: &Path) -> Result<Source> {
     Source::from_bytes(path, bytes)
 }
 
+/// Reads a participants list as [`read_text`] does, and also one in UTF-16 with a byte order
+/// mark: what a spreadsheet saves as "Unicode text".
+pub fn read_list_text(path: &Path) -> Result<Source> {
+    let bytes = read_limited(path, limits::MAX_TEXT_FILE_BYTES, "")?;
+    match utf16(path, &bytes)? {
+        Some(text) => Ok(Source { path: path.to_path_buf(), text }),
+        None => Source::from_bytes(path, bytes),
+    }
+}
+
+/// The text of UTF-16 bytes with a byte order mark (`FF FE` little-endian, as Excel's "Unicode
+/// text" writes, or `FE FF` big-endian); `None` for bytes without one.
+fn utf16(path: &Path, bytes: &[u8]) -> Result<Option<String>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let bad = |what: &str| {
+        Diagnostic::error(format!("the file starts as UTF-16 text (\"Unicode text\") but {what}"))
+            .code("data.utf8")
+            .in_file(path)
+            .hint("save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\"; in an editor: encoding UTF-8)")
+    };
+    let body = &bytes[2..];
+    if !body.len().is_multiple_of(2) {
+        return Err(bad("has an odd number of bytes").into());
+    }
+    let units = body
+        .chunks_exact(2)
+        .map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    let mut text = String::with_capacity(body.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(e) => {
+                let line = 1 + text.matches('\n').count();
+                return Err(bad(&format!(
+                    "has a broken character (0x{:04X}) on line {line}",
+                    e.unpaired_surrogate()
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(Some(text))
+}
+
 /// Refuses a TOML text (a design, campaign or printer profile) over
 /// [`limits::MAX_TOML_BYTES`] before it is parsed.
 pub fn toml_size(source: &Source) -> std::result::Result<(), Diagnostic> {
@@ -145,6 +193,29 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("name\tzip\r\nZoë\t02134".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(utf16(Path::new("a.csv"), &le).unwrap().unwrap(), "name\tzip\r\nZoë\t02134");
+        let be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("Zoë".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(utf16(Path::new("a.csv"), &be).unwrap().unwrap(), "Zoë");
+        assert_eq!(utf16(Path::new("a.csv"), b"name,zip").unwrap(), None);
+        let e = utf16(Path::new("a.csv"), &[0xFF, 0xFE, 0x41]).unwrap_err();
+        assert_eq!(
+            e.0[0].message,
+            "the file starts as UTF-16 text (\"Unicode text\") but has an odd number of bytes"
+        );
+        let e = utf16(Path::new("a.csv"), &[0xFF, 0xFE, 0x0A, 0x00, 0x00, 0xD8]).unwrap_err();
+        assert_eq!(
+            e.0[0].message,
+            "the file starts as UTF-16 text (\"Unicode text\") but has a broken character (0xD800) on line 2"
+        );
+    }
 
     #[cfg(unix)]
     #[test]

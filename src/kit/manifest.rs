@@ -9,6 +9,7 @@ use crate::base::diag::{Diagnostic, Warnings};
 use crate::base::units::PT_PER_IN;
 use crate::mail::{self, Postage};
 use crate::model::campaign::LoadedCampaign;
+use crate::model::participants::{BadRow, Participant, Repair};
 
 use super::plan::{Job, Pass, PieceKind, Writer, with_row};
 
@@ -158,7 +159,122 @@ pub(super) struct Manifest<'a> {
     totals: Totals,
     postage: PostageSummary<'a>,
     files: Vec<&'a str>,
+    /// The number the pieces of each kind start from (`--start`).
+    start: u32,
+    /// What separates the participants list's columns ("commas"), when there is a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    separator: Option<&'a str>,
+    /// Every value of the participants list that was repaired as it was read.
+    repairs: &'a [Repair],
+    /// The rows left out with `--keep-going`.
+    skipped: &'a [Skipped],
     pieces: &'a [PieceRecord],
+}
+
+/// What the manifest and summary say about the participants list and the numbering.
+pub(super) struct ListRecord<'a> {
+    /// "commas", "semicolons" or "tabs"; `None` without a list.
+    pub(super) separator: Option<&'static str>,
+    pub(super) start: u32,
+    pub(super) repairs: &'a [Repair],
+    pub(super) skipped: &'a [Skipped],
+}
+
+/// A row left out of the kit with `--keep-going`.
+#[derive(Serialize, Clone, Debug)]
+pub(super) struct Skipped {
+    /// Its line in the participants list.
+    pub(super) row: usize,
+    /// The name on the row ("" when it has none).
+    pub(super) participant: String,
+    pub(super) problems: Vec<Problem>,
+}
+
+/// Why a row was left out: the column or design element, and what is wrong with it.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub(super) struct Problem {
+    pub(super) field: String,
+    pub(super) reason: String,
+}
+
+impl Skipped {
+    /// A row the reader could not use: each problem names its column.
+    pub(super) fn from_bad_row(row: &BadRow) -> Skipped {
+        let problems = row
+            .errors
+            .iter()
+            .map(|(column, d)| {
+                let prefix = format!("column `{column}`: ");
+                Problem {
+                    field: if column.is_empty() { "row".into() } else { format!("column `{column}`") },
+                    reason: d.message.strip_prefix(&prefix).unwrap_or(&d.message).to_string(),
+                }
+            })
+            .collect();
+        Skipped { row: row.line, participant: row.name.clone(), problems }
+    }
+
+    /// A row whose pieces did not lay out: each problem names the design and its element
+    /// ("handwritten-letter, text element `return address`") or the envelope.
+    pub(super) fn from_layout(p: &Participant, diagnostics: &[crate::base::diag::Diagnostic]) -> Skipped {
+        let mut problems: Vec<Problem> = Vec::new();
+        for d in diagnostics {
+            let design = d.file.as_ref().map(|f| {
+                let f = f.to_string_lossy();
+                let name = f.rsplit(['/', '\\']).next().unwrap_or(&f).to_string();
+                name.strip_suffix(".toml").map_or(name.clone(), str::to_string)
+            });
+            let (element, reason) = match d.message.split_once(": ") {
+                // "envelope for L-0002": the number is gone with the row.
+                Some((head, rest)) if head.starts_with("envelope for ") => (Some("envelope"), rest),
+                Some((head, rest)) if head.len() <= 60 => (Some(head), rest),
+                _ => (None, d.message.as_str()),
+            };
+            let field = [design.as_deref(), element].into_iter().flatten().collect::<Vec<_>>().join(", ");
+            let problem = Problem { field, reason: reason.to_string() };
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+        Skipped { row: p.line, participant: p.name.clone(), problems }
+    }
+
+    /// Its problems on one line: "column `zip`: the ZIP code is missing; …".
+    pub(super) fn reasons(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| if p.field.is_empty() { p.reason.clone() } else { format!("{}: {}", p.field, p.reason) })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The warning `build` prints for it.
+    pub(super) fn warning(&self, list: Option<&std::path::Path>) -> Diagnostic {
+        let who =
+            if self.participant.is_empty() { "a row".to_string() } else { format!("`{}`", self.participant) };
+        let d = Diagnostic::warning(format!("{who} left out of the kit (--keep-going): {}", self.reasons()))
+            .code("kit.row-skipped");
+        match list {
+            Some(path) => d.in_file(path).at(self.row, 1),
+            None => d,
+        }
+    }
+}
+
+/// `problems.txt`: the rows left out, one a line with the person's name, in words an organiser
+/// can hand back.
+pub(super) fn problems_txt(list: &std::path::Path, skipped: &[Skipped]) -> String {
+    let mut s = format!(
+        "These rows of {} were left out of the kit, because letterkit could not make their pieces.\n\
+         Fix each row in the list (or ask the person), then build a kit for them, with --start to go on from\n\
+         the last piece number of this kit.\n\n",
+        list.display()
+    );
+    for row in skipped {
+        let who = if row.participant.is_empty() { "(no name)" } else { &row.participant };
+        s.push_str(&format!("line {}, {who}: {}\n", row.row, row.reasons().replace('`', "\"")));
+    }
+    s
 }
 
 #[derive(Serialize)]
@@ -178,6 +294,7 @@ pub(super) struct PostageSummary<'a> {
     above_reimbursement_threshold: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn manifest_json(
     campaign: &LoadedCampaign,
     kit: &Kit,
@@ -185,6 +302,7 @@ pub(super) fn manifest_json(
     total: f64,
     postage: &Postage,
     files: &[&str],
+    list: &ListRecord,
     out: impl Write,
 ) -> std::io::Result<()> {
     let c = &campaign.campaign;
@@ -208,6 +326,10 @@ pub(super) fn manifest_json(
             above_reimbursement_threshold: total > c.reimburse_above,
         },
         files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
+        start: list.start,
+        separator: list.separator,
+        repairs: list.repairs,
+        skipped: list.skipped,
         pieces: &kit.pieces,
     };
     let mut out = BufWriter::new(out);

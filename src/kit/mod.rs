@@ -13,7 +13,8 @@
 //!   and the `--split` files;
 //! - `manifest.rs`: a record per piece (mail class, weight and postage from
 //!   [`crate::mail::Postage::rate`]) and `manifest.json`;
-//! - `summary.rs`: what `build` prints, and `--timings`;
+//! - `summary.rs`: what `build` prints (with the list's repairs and the rows left out), and
+//!   `--timings`;
 //! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
 //!   an envelope is [`crate::mail::placement`].
 
@@ -39,9 +40,9 @@ pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
 pub use designs::{Mailed, audit_mail, mail_errors};
-use manifest::manifest_json;
+use manifest::{ListRecord, Skipped, manifest_json};
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
-use produce::{create_output, produce, stream_pdf, writer_pdf};
+use produce::{RowFailures, create_output, produce, stream_pdf, writer_pdf};
 use summary::{Timings, summary};
 
 /// What `letterkit build` was asked to do.
@@ -69,18 +70,148 @@ pub struct BuildOptions {
     pub sandbox: Sandbox,
 }
 
+/// How `build` treats the list's rows: whether a row that cannot be built is left out
+/// (`--keep-going`), and the number the pieces of each kind start from (`--start`).
+#[derive(Debug, Clone, Copy)]
+pub struct RowOptions {
+    /// Build every good row; list the others in the summary, `manifest.json` and
+    /// `problems.txt`.
+    pub keep_going: bool,
+    /// The first piece's number (1 gives `L-0001`).
+    pub start: u32,
+}
+
+impl Default for RowOptions {
+    fn default() -> Self {
+        RowOptions { keep_going: false, start: 1 }
+    }
+}
+
+/// A kit built: the summary to print and how many rows were left out (`--keep-going`).
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// What `build` prints.
+    pub summary: String,
+    /// The rows left out; the program then exits with status 2.
+    pub skipped: usize,
+}
+
 /// Builds the kit and writes it into `options.output`; returns the summary to print.
 pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> {
+    build_rows(options, &RowOptions::default(), warnings).map(|b| b.summary)
+}
+
+/// Builds the kit as [`build`] does, numbering pieces from `rows.start`; with
+/// `rows.keep_going`, rows that cannot be built (bad CSV rows, and rows whose pieces do not lay
+/// out) are left out: the kit is then exactly the kit of the list without them, and they are
+/// listed in the summary, `manifest.json` (`skipped`) and `problems.txt`.
+pub fn build_rows(options: &BuildOptions, rows: &RowOptions, warnings: &mut Warnings) -> Result<Built> {
     let mut clock = Timings::start(options.timings);
     let campaign = campaign::load(options.campaign.as_deref(), &options.sandbox)?;
-    let writers = writers(&campaign, options, warnings)?;
-    let designs = designs(&campaign, &writers, warnings)?;
-    let jobs = jobs(&campaign, &designs, &writers);
+    if rows.start == 0 {
+        return Err(Diagnostic::error("--start 0: pieces are numbered from 1").into());
+    }
+    let list = match &options.participants {
+        Some(path) => Some(crate::model::participants::read_list(path, warnings)?),
+        None => None,
+    };
+    let mut skipped: Vec<Skipped> = Vec::new();
+    if let Some(list) = &list
+        && !list.bad_rows.is_empty()
+    {
+        if !rows.keep_going {
+            return Err(list.clone().into_people().expect_err("the list has bad rows"));
+        }
+        skipped.extend(list.bad_rows.iter().map(Skipped::from_bad_row));
+    }
+    // With --keep-going, rows whose pieces fail are left out and the kit is made again without
+    // them, so it is byte for byte the kit of the list without those rows. Each round leaves
+    // out at least one row, so this ends.
+    let mut left_out = std::collections::BTreeSet::new();
+    loop {
+        let mut round = Warnings::default();
+        let people: Vec<crate::model::participants::Participant> = list
+            .iter()
+            .flat_map(|l| l.people.iter())
+            .filter(|p| !left_out.contains(&p.line))
+            .cloned()
+            .collect();
+        let writers = writers(&campaign, options, list.as_ref().map(|l| (l, people.as_slice())), &mut round)?;
+        let mut failures = RowFailures::default();
+        match build_kit(
+            &campaign,
+            options,
+            rows,
+            &writers,
+            &skipped,
+            list.as_ref(),
+            &mut round,
+            &mut clock,
+            &mut failures,
+        ) {
+            Ok(summary) => {
+                warnings.0.extend(round.0);
+                for s in &skipped {
+                    warnings.push(s.warning(options.participants.as_deref()));
+                }
+                // A design's own warning shows once, not once per piece.
+                let mut seen = std::collections::BTreeSet::new();
+                warnings.0.retain(|d| seen.insert(d.to_string()));
+                return Ok(Built { summary, skipped: skipped.len() });
+            }
+            Err(e) => {
+                // Only rows that fail alone are left out: not a design's error, not every row.
+                let failed = failures.rows.len();
+                let named = failures.rows.keys().all(|&w| writers[w].participant.is_some());
+                if !rows.keep_going || failures.other || failed == 0 || !named || failed == writers.len() {
+                    warnings.0.extend(round.0);
+                    return Err(e);
+                }
+                for (w, problems) in failures.rows {
+                    let p = writers[w].participant.as_ref().expect("counted above");
+                    left_out.insert(p.line);
+                    skipped.push(Skipped::from_layout(p, &problems));
+                }
+                skipped.sort_by_key(|s| s.row);
+            }
+        }
+    }
+}
+
+/// One round of [`build_rows`]: the kit of these writers, written into `options.output`.
+#[allow(clippy::too_many_arguments)]
+fn build_kit(
+    campaign: &campaign::LoadedCampaign,
+    options: &BuildOptions,
+    numbering: &RowOptions,
+    writers: &[plan::Writer],
+    skipped: &[Skipped],
+    list: Option<&crate::model::participants::List>,
+    warnings: &mut Warnings,
+    clock: &mut Timings,
+    failures: &mut RowFailures,
+) -> Result<String> {
+    let designs = designs(campaign, writers, warnings)?;
+    // The most pieces of one kind: the last number given is start + most - 1.
+    let most: u64 = PieceKind::ALL
+        .iter()
+        .map(|&k| writers.iter().map(|w| u64::from(w.counts[k as usize])).sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    if u64::from(numbering.start) + most.saturating_sub(1) > u64::from(u32::MAX) {
+        return Err(Diagnostic::error(format!(
+            "--start {}: the last piece's number would pass {}",
+            numbering.start,
+            u32::MAX
+        ))
+        .into());
+    }
+    let jobs = jobs(campaign, &designs, writers, numbering.start);
     let context = Context {
         base: campaign.fields(),
         points: campaign.points(),
-        variants: typed_variants(&campaign)?,
-        writers: &writers,
+        variants: typed_variants(campaign)?,
+        writers,
         pictures: Pictures::default(),
     };
     clock.lap("read inputs");
@@ -94,7 +225,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     // or killed build leaves the earlier kit as it was, and a second build into `out` stops.
     let mut staged = Staged::folder(out, options.force)?;
     let (kit, names, sheet_notes) = produce(
-        &campaign,
+        campaign,
         &designs,
         &jobs,
         &context,
@@ -103,7 +234,8 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
         &mut staged,
         &inputs,
         warnings,
-        &mut clock,
+        clock,
+        failures,
     )?;
     let write = |staged: &mut Staged, name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
@@ -166,7 +298,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
                 &designs,
                 &mine,
                 &context,
-                &campaign,
+                campaign,
                 &title(&format!("pieces and envelopes for {name}")),
             )?;
             write(&mut staged, &format!("participants/{:03}-{}.pdf", i + 1, slug(&name)), bytes)?;
@@ -176,17 +308,25 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     // Written straight to its file: a national campaign's manifest runs to megabytes.
+    let list_record = ListRecord {
+        separator: list.map(|l| l.separator.name()),
+        start: numbering.start,
+        repairs: list.map_or(&[][..], |l| &l.repairs[..]),
+        skipped,
+    };
+    if !skipped.is_empty() {
+        let from = options.participants.as_deref().unwrap_or(Path::new("the participants list"));
+        write(&mut staged, "problems.txt", manifest::problems_txt(from, skipped).into_bytes())?;
+    }
     let (manifest_path, file) = create_output(&mut staged, out, &inputs, "manifest.json")?;
-    manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs, file)
+    manifest_json(campaign, &kit, writers.len(), total_postage, postage, &name_refs, &list_record, file)
         .map_err(|e| crate::base::diag::io_error(&manifest_path, "cannot write", &e))?;
     staged.commit()?;
     clock.lap("handout, tally, manifest");
 
-    // A design's own warning shows once, not once per piece.
-    let mut seen = std::collections::BTreeSet::new();
-    warnings.0.retain(|d| seen.insert(d.to_string()));
     let mut text =
-        summary(&campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally_pages);
+        summary(campaign, options, &designs, &kit, writers.len(), total_postage, postage, tally_pages);
+    text.push_str(&summary::rows_summary(options, &list_record));
     for note in sheet_notes {
         text.push_str(&format!("{note}\n"));
     }

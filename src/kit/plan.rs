@@ -2,6 +2,8 @@
 //! order) and the field values each piece's design fills in.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::base::diag::{Diagnostic, Result, Source, Warnings};
 use crate::base::formats::Format;
@@ -9,7 +11,7 @@ use crate::layout::{self, Pictures};
 use crate::model::campaign::LoadedCampaign;
 use crate::model::design::Design;
 use crate::model::fields;
-use crate::model::participants::{self, Participant};
+use crate::model::participants::{List, Participant};
 use crate::text::Template;
 
 use super::BuildOptions;
@@ -20,6 +22,15 @@ pub(super) struct Writer {
     pub(super) participant: Option<Participant>,
     /// Letters, cards, postcards.
     pub(super) counts: [u32; 3],
+    /// The list the participant's row is in, for naming it in messages.
+    pub(super) list: Option<Arc<ListFile>>,
+}
+
+/// A participants list's file and columns, shared by its writers.
+pub(super) struct ListFile {
+    pub(super) path: PathBuf,
+    /// The header's column names, in file order.
+    pub(super) headers: Vec<String>,
 }
 
 /// The kinds of piece, in the order the kit's files and manifest list them.
@@ -167,8 +178,14 @@ impl layout::Fields for PieceFields<'_> {
     }
 }
 
-/// Every piece of the kit, in file order: letters, then cards, then postcards, each by writer.
-pub(super) fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers: &[Writer]) -> Vec<Job<'a>> {
+/// Every piece of the kit, in file order: letters, then cards, then postcards, each by writer;
+/// each kind numbered from `start` (`L-0001`, or `L-0101` from 101; wider past 9999).
+pub(super) fn jobs<'a>(
+    campaign: &LoadedCampaign,
+    designs: &'a Designs,
+    writers: &[Writer],
+    start: u32,
+) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     for kind in PieceKind::ALL {
         let mut index = 0usize;
@@ -185,7 +202,7 @@ pub(super) fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers:
                         (designs.postcard.as_ref().expect("loaded when someone makes postcards"), None)
                     }
                 };
-                let id = format!("{}-{:04}", kind.prefix(), index + 1);
+                let id = format!("{}-{:04}", kind.prefix(), u64::from(start) + index as u64);
                 jobs.push(Job { kind, id, index, writer: w, number: n + 1, design, envelope });
                 index += 1;
             }
@@ -194,14 +211,15 @@ pub(super) fn jobs<'a>(campaign: &LoadedCampaign, designs: &'a Designs, writers:
     jobs
 }
 
-/// The writers: one per participant row, or `count` unnamed ones.
+/// The writers: one per person of the list, or `count` unnamed ones when there is no list.
 pub(super) fn writers(
     campaign: &LoadedCampaign,
     options: &BuildOptions,
+    list: Option<(&List, &[Participant])>,
     warnings: &mut Warnings,
 ) -> Result<Vec<Writer>> {
     let d = &campaign.campaign.defaults;
-    let Some(path) = &options.participants else {
+    let (Some(path), Some((list, people))) = (&options.participants, list) else {
         if options.count == 0 || options.count > 10_000 {
             return Err(Diagnostic::error(format!(
                 "--count {} is out of range; make 1 to 10000 kits",
@@ -210,16 +228,18 @@ pub(super) fn writers(
             .into());
         }
         return Ok((0..options.count)
-            .map(|_| Writer { participant: None, counts: [d.letters, d.cards, d.postcards] })
+            .map(|_| Writer { participant: None, counts: [d.letters, d.cards, d.postcards], list: None })
             .collect());
     };
-    let people = participants::read(path, warnings)?;
     if people.is_empty() {
-        return Err(Diagnostic::error("the participants list has no rows")
-            .in_file(path)
-            .hint("add one row per person under the header")
-            .into());
+        let (message, hint) = if list.people.is_empty() && list.bad_rows.is_empty() {
+            ("the participants list has no rows", "add one row per person under the header")
+        } else {
+            ("no row of the participants list can be built", "fix the rows listed above and build again")
+        };
+        return Err(Diagnostic::error(message).in_file(path).hint(hint).into());
     }
+    let file = Arc::new(ListFile { path: path.clone(), headers: list.headers.clone() });
     let mut writers = Vec::new();
     for p in people {
         let counts =
@@ -231,7 +251,7 @@ pub(super) fn writers(
                     .at(p.line, 1),
             );
         }
-        writers.push(Writer { participant: Some(p), counts });
+        writers.push(Writer { participant: Some(p.clone()), counts, list: Some(file.clone()) });
     }
     let pieces: u64 = writers.iter().flat_map(|w| w.counts).map(u64::from).sum();
     if pieces > crate::input::limits::MAX_PIECES {
@@ -247,18 +267,60 @@ pub(super) fn writers(
     Ok(writers)
 }
 
-/// Names the participant row in a diagnostic that has no file yet (design errors keep theirs).
+/// Names the participant's row in a diagnostic from laying out one of their pieces. A problem
+/// in a built-in design or envelope is the row's: it points at the row in the list (at the
+/// column holding the character no font has, else at the name), naming the design element. A
+/// problem in the campaign's own design keeps its place there and names the row.
 pub(super) fn with_row(d: Diagnostic, writer: &Writer) -> Diagnostic {
-    match &writer.participant {
-        Some(p)
-            if d.file.is_none()
-                || d.file.as_ref().is_some_and(|f| f.to_string_lossy().starts_with("builtin:")) =>
-        {
-            let message = format!("{} (participant `{}`, row at line {})", d.message, p.name, p.line);
+    let (Some(p), Some(list)) = (&writer.participant, &writer.list) else { return d };
+    let builtin = d.file.as_ref().map(|f| f.to_string_lossy().strip_prefix("builtin:").map(str::to_string));
+    match builtin {
+        None | Some(Some(_)) => {
+            let design = match builtin.flatten() {
+                Some(f) => format!("{}, ", design_name(&f)),
+                None => String::new(),
+            };
+            let message = format!("`{}`: {design}{}", p.name, d.message);
+            let column = row_column(&d.message, p, &list.headers);
+            Diagnostic { message, file: Some(list.path.clone()), position: Some((p.line, column)), ..d }
+        }
+        Some(None) => {
+            let message =
+                format!("{} (the row of `{}`, {} line {})", d.message, p.name, list.path.display(), p.line);
             Diagnostic { message, ..d }
         }
-        _ => d,
     }
+}
+
+/// `handwritten-letter` for `designs/handwritten-letter.toml`.
+fn design_name(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".toml").unwrap_or(name)
+}
+
+/// The column (from 1) a layout problem comes from: the one holding the character a message
+/// names in backticks (`王`), else the name's.
+fn row_column(message: &str, p: &Participant, headers: &[String]) -> usize {
+    let position = |name: &str| headers.iter().position(|h| h == name).map_or(1, |i| i + 1);
+    let character = message.split('`').skip(1).step_by(2).find(|s| s.chars().count() == 1);
+    if let Some(c) = character {
+        for (column, value) in [
+            ("name", &p.name),
+            ("address1", &p.address1),
+            ("address2", &p.address2),
+            ("city", &p.city),
+            ("state", &p.state),
+            ("zip", &p.zip),
+        ] {
+            if value.contains(c) {
+                return position(column);
+            }
+        }
+        if let Some((column, _)) = p.extra.iter().find(|(_, v)| v.contains(c)) {
+            return position(column);
+        }
+    }
+    position("name")
 }
 
 /// The typed letters' paragraph variants, parsed.

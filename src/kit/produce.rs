@@ -21,6 +21,16 @@ use super::pages;
 use super::plan::{Context, Job, Pass, PieceKind, with_row};
 use super::summary::Timings;
 
+/// The pieces that failed to lay out, by writer: with `--keep-going` their rows are left out
+/// and the kit built again without them.
+#[derive(Default)]
+pub(super) struct RowFailures {
+    /// Each failed writer's problems, as found (before [`with_row`] names the row).
+    pub(super) rows: BTreeMap<usize, Vec<Diagnostic>>,
+    /// Whether some error belongs to no one row (a design's): leaving rows out does not help.
+    pub(super) other: bool,
+}
+
 /// Pieces laid out together before they are written: enough to keep every core busy, few
 /// enough that memory stays flat however large the kit.
 pub(super) const BATCH: usize = 128;
@@ -158,7 +168,7 @@ pub(super) fn stream_pdf(
 
 /// Lays out every piece and envelope and streams them into the PDF writers, in file order:
 /// letters, envelopes, cards, postcards. All errors are collected; nothing is returned unless
-/// every piece was made.
+/// every piece was made. On errors, `failures` says whose pieces failed.
 ///
 /// With `--split` (and the kit in several files) the writers are taken in batches of about
 /// [`BATCH`] pieces, and each batch goes through every pass before the next: the pages laid
@@ -179,6 +189,7 @@ pub(super) fn produce(
     inputs: &[&Path],
     warnings: &mut Warnings,
     clock: &mut Timings,
+    failures: &mut RowFailures,
 ) -> Result<Produced> {
     let postage = Postage::builtin();
     let paper = campaign.paper;
@@ -203,6 +214,7 @@ pub(super) fn produce(
         records: jobs.iter().map(|_| None).collect(),
         envelopes: jobs.iter().map(|_| None).collect(),
         passes: Vec::new(),
+        failures: RowFailures::default(),
     };
     // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
     for pass in Pass::ALL {
@@ -367,6 +379,7 @@ pub(super) fn produce(
             d.message.push_str(&format!("; and {} more pieces", count - 1));
         }
         errors = keep.into_iter().map(|i| errors[i].clone()).collect();
+        *failures = run.failures;
         return Err(Error(errors));
     }
     let Run { mut kit, records, envelopes, outputs, .. } = run;
@@ -420,6 +433,7 @@ struct Run<'a, 'o> {
     records: Vec<Option<PieceRecord>>,
     envelopes: Vec<Option<EnvelopeRecord>>,
     passes: Vec<PassState>,
+    failures: RowFailures,
 }
 
 impl Run<'_, '_> {
@@ -484,12 +498,16 @@ impl Run<'_, '_> {
                 .collect();
             let mut pieces = Vec::new();
             let state = &mut self.passes[p];
+            let failed = &mut self.failures.rows;
             for (&i, (result, w)) in chunk.iter().zip(laid) {
                 let writer = &context.writers[jobs[i].writer];
                 state.warnings.extend(w.0.into_iter().map(|d| with_row(d, writer)));
                 match result {
                     Ok(pages) => pieces.push((i, pages)),
-                    Err(e) => state.errors.extend(e.0.into_iter().map(|d| with_row(d, writer))),
+                    Err(e) => {
+                        failed.entry(jobs[i].writer).or_default().extend(e.0.iter().cloned());
+                        state.errors.extend(e.0.into_iter().map(|d| with_row(d, writer)));
+                    }
                 }
             }
             if self.failed() {
@@ -533,6 +551,7 @@ impl Run<'_, '_> {
         let p = Pass::ALL.iter().position(|&p| p == Pass::Envelopes).expect("a pass");
         for (i, pages) in pieces {
             if pages.len() != 1 {
+                self.failures.other = true;
                 self.passes[p].errors.push(Diagnostic::error(format!(
                     "the envelope design makes {} pages; an envelope has one",
                     pages.len()
@@ -590,7 +609,11 @@ impl Run<'_, '_> {
                 state.warnings.extend(warnings.0);
                 match record {
                     Ok(r) => self.records[*i] = Some(r),
-                    Err(d) => state.errors.push(d),
+                    Err(d) => {
+                        // A postcard's size: the design's problem, not one row's.
+                        self.failures.other = true;
+                        state.errors.push(d);
+                    }
                 }
             }
         }

@@ -7,7 +7,7 @@ use crate::model::campaign::LoadedCampaign;
 
 use super::BuildOptions;
 use super::designs::Designs;
-use super::manifest::{Kit, inches};
+use super::manifest::{Kit, ListRecord, inches};
 use super::plan::{Pass, PieceKind};
 use super::produce::pass_print_options;
 
@@ -113,6 +113,45 @@ pub(super) fn summary(
         s.push_str(&format!(" with {}", c.hashtags.join(" ")));
     }
     s.push_str(".\n");
+    s
+}
+
+/// What the summary says about the participants list and the numbering: the separator read,
+/// `--start`, every value repaired and every row left out with `--keep-going`.
+pub(super) fn rows_summary(options: &BuildOptions, list: &ListRecord) -> String {
+    let mut s = String::new();
+    let file = options.participants.as_ref().map(|p| p.display().to_string());
+    if let (Some(file), Some(separator)) = (&file, list.separator) {
+        s.push_str(&format!("Read {file}: columns separated by {separator}.\n"));
+    }
+    if list.start != 1 {
+        s.push_str(&format!(
+            "Pieces numbered from {} (--start {}): L-{:04}, C-{:04}, P-{:04} …\n",
+            list.start, list.start, list.start, list.start, list.start
+        ));
+    }
+    let file = file.unwrap_or_default();
+    if !list.repairs.is_empty() {
+        let n = list.repairs.len();
+        s.push_str(&format!(
+            "Repaired {n} value{} in {file} (also listed in manifest.json, under \"repairs\"):\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        for r in list.repairs {
+            s.push_str(&format!("  line {}, {}\n", r.line, r.describe()));
+        }
+    }
+    if !list.skipped.is_empty() {
+        let n = list.skipped.len();
+        s.push_str(&format!(
+            "Left out {n} row{} of {file} that cannot be built (--keep-going); problems.txt lists them to hand back:\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        for row in list.skipped {
+            let who = if row.participant.is_empty() { "(no name)" } else { &row.participant };
+            s.push_str(&format!("  line {}, {who}: {}\n", row.row, row.reasons()));
+        }
+    }
     s
 }
 
