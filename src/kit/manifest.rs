@@ -16,6 +16,8 @@ use super::plan::{Job, Pass, PieceKind, Writer, with_row};
 #[derive(Default)]
 pub(super) struct Kit {
     pub(super) pieces: Vec<PieceRecord>,
+    /// The fallback font files used, and for which rows.
+    pub(super) fonts: Vec<super::fonts::FontUse>,
     /// Pages written by each pass, in [`Pass::ALL`] order.
     pages: [usize; 4],
 }
@@ -158,6 +160,8 @@ pub(super) struct Manifest<'a> {
     totals: Totals,
     postage: PostageSummary<'a>,
     files: Vec<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fonts: &'a [super::fonts::FontUse],
     pieces: &'a [PieceRecord],
 }
 
@@ -208,6 +212,7 @@ pub(super) fn manifest_json(
             above_reimbursement_threshold: total > c.reimburse_above,
         },
         files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
+        fonts: &kit.fonts,
         pieces: &kit.pieces,
     };
     let mut out = BufWriter::new(out);

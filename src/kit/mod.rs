@@ -18,6 +18,7 @@
 //!   an envelope is [`crate::mail::placement`].
 
 mod designs;
+mod fonts;
 mod manifest;
 pub mod pages;
 mod plan;
@@ -38,6 +39,7 @@ use crate::render::{self, PdfOptions};
 pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
+pub use fonts::envelope_fonts;
 use manifest::manifest_json;
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
 use produce::{create_output, produce, stream_pdf, writer_pdf};
@@ -73,7 +75,8 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let mut clock = Timings::start(options.timings);
     let campaign = campaign::load(options.campaign.as_deref(), &options.sandbox)?;
     let writers = writers(&campaign, options, warnings)?;
-    let designs = designs(&campaign, &writers, warnings)?;
+    let mut designs = designs(&campaign, &writers, warnings)?;
+    let kit_fonts = fonts::prepare(&campaign, &mut designs, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers);
     let context = Context {
         base: campaign.fields(),
@@ -92,7 +95,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     // Files stream into a private folder beside `out`, switched in whole at the end: a failed
     // or killed build leaves the earlier kit as it was, and a second build into `out` stops.
     let mut staged = Staged::folder(out, options.force)?;
-    let (kit, names, sheet_notes) = produce(
+    let (mut kit, names, sheet_notes) = produce(
         &campaign,
         &designs,
         &jobs,
@@ -174,6 +177,7 @@ pub fn build(options: &BuildOptions, warnings: &mut Warnings) -> Result<String> 
     let postage = Postage::builtin();
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    kit.fonts = kit_fonts.uses();
     // Written straight to its file: a national campaign's manifest runs to megabytes.
     let (manifest_path, file) = create_output(&mut staged, out, &inputs, "manifest.json")?;
     manifest_json(&campaign, &kit, writers.len(), total_postage, postage, &name_refs, file)
