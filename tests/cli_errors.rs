@@ -221,15 +221,31 @@ fn text_that_does_not_fit_names_the_element_and_suggests_shrink_to() {
 
 #[test]
 fn missing_glyph_names_the_character_and_code_point() {
-    fails_with(
+    // Without the installed fonts, so the result is the same on every computer (tests/fonts.rs
+    // has the search through them).
+    let dir = TempDir::new("cli");
+    dir.write(
+        "design.toml",
         "format = \"us-letter\"\n\n[[element]]\nkind = \"text\"\nname = \"greeting\"\ntext = \"Hello 中 world\"\n",
-        "error: design.toml:3:1: text element `greeting`: no bundled font has the character `中` (U+4E2D); \
-         the text's font is `serif`\nhint: add a font that has it under [fonts] and use it, or leave the character out",
     );
+    let run = letterkit(dir.path(), &["render", "design.toml", "-o", "out.pdf", "--ignore-system-fonts"]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: design.toml:3:1: text element `greeting`: no font has the character `中` (U+4E2D) in \"Hello 中 world\"; \
+         the text's font is `serif`, and letterkit looked in the bundled fonts\n\
+         hint: install a font with Chinese characters, such as Noto Sans CJK (Debian: fonts-noto-cjk) \
+         (--ignore-system-fonts leaves the installed fonts out), or give letterkit a font file that has it: \
+         under [fonts], or in a folder named with --font-path DIR; or leave the character out"
+    );
+    assert_eq!(dir.file_names(), ["design.toml"], "nothing is written");
     // The same from a placeholder's value.
     let dir = TempDir::new("cli");
     dir.write("design.toml", "format = \"us-letter\"\n[[element]]\nkind = \"text\"\ntext = \"{name}\"\n");
-    let run = letterkit(dir.path(), &["render", "design.toml", "--set", "name=שלום", "-o", "out.pdf"]);
+    let run = letterkit(
+        dir.path(),
+        &["render", "design.toml", "--set", "name=שלום", "-o", "out.pdf", "--ignore-system-fonts"],
+    );
     assert_well_formed(&run);
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("`ש` (U+05E9)"), "{}", run.stderr);

@@ -271,9 +271,15 @@ fn check_design_source(
     sandbox: &Sandbox,
     report: &mut Report,
 ) {
-    let Some(design) = read_design(source, sandbox, report) else { return };
-    let pictures = Pictures::default();
+    let Some(mut design) = read_design(source, sandbox, report) else { return };
     let mut warnings = Warnings::default();
+    if let Err(e) =
+        crate::model::fallback::prepare_design(&mut design, data, &[], &[], sandbox, &mut warnings)
+    {
+        report.extend(e.0);
+        return;
+    }
+    let pictures = Pictures::default();
     // One layout serves the PDF and the print checks.
     let (pages, errors) = layout::layout_pages(&design, data, &pictures, &mut warnings);
     let complete = errors.is_empty();

@@ -18,6 +18,26 @@ pub struct Cli {
     /// otherwise only use files in its own folder and the bundled ones.
     #[arg(long = "allow-path", value_name = "DIR", global = true)]
     pub allow_path: Vec<PathBuf>,
+    /// Look for fonts in this folder (repeatable) for characters the bundled fonts and the
+    /// campaign's [fonts] lack, before the fonts installed on this computer.
+    #[arg(long = "font-path", value_name = "DIR", global = true)]
+    pub font_path: Vec<PathBuf>,
+    /// Leave the fonts installed on this computer out of the search for missing characters,
+    /// so the same inputs make the same PDFs on every computer.
+    #[arg(long, global = true)]
+    pub ignore_system_fonts: bool,
+}
+
+impl Cli {
+    /// Where designs may read files from and where fallback fonts may come from.
+    pub fn sandbox(&self) -> crate::input::confine::Sandbox {
+        crate::input::confine::Sandbox::new(&self.allow_path).with_font_dirs(
+            crate::input::fontdirs::FontDirs {
+                paths: self.font_path.clone(),
+                system: !self.ignore_system_fonts,
+            },
+        )
+    }
 }
 
 /// How pieces go onto paper.

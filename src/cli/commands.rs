@@ -21,7 +21,8 @@ pub fn layout_file(
     extra: &BTreeMap<String, String>,
     warnings: &mut Warnings,
 ) -> Result<(design::Design, Vec<Page>)> {
-    let design = design::load(path, sandbox)?;
+    let mut design = design::load(path, sandbox)?;
+    crate::model::fallback::prepare_design(&mut design, extra, &[], &[], sandbox, warnings)?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
     // A mail piece's address side, by the Postal Service's rules (docs/mail-rules.md 2).
@@ -182,7 +183,7 @@ pub fn envelopes(
         );
     }
     let delivery = loaded.delivery_lines();
-    let fonts = FontBook::bundled();
+    let fonts = crate::kit::envelope_fonts(&loaded, &people, warnings)?;
     let mut pages = Vec::new();
     let returns: Vec<Option<Vec<String>>> = if people.is_empty() {
         vec![None; count as usize]
@@ -279,17 +280,18 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     crate::input::toml_size(&source)?;
     let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
     let pictures = Pictures::default();
-    let (design, data, hashtag) = if is_campaign {
+    let (mut design, data, hashtag, fonts) = if is_campaign {
         let loaded = campaign::load(Some(input), sandbox)?;
         let design = crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?;
-        (design, loaded.fields(), loaded.hashtag().to_string())
+        (design, loaded.fields(), loaded.hashtag().to_string(), loaded.fonts)
     } else {
         // Fields the design leaves open come from the built-in campaign (name, hashtag, ...).
         let design = design::parse(&source, sandbox)?;
         let defaults = campaign::load(None, sandbox)?.fields();
         let hashtag = design.data.get("hashtag").or(defaults.get("hashtag")).cloned().unwrap_or_default();
-        (design, defaults, hashtag)
+        (design, defaults, hashtag, Vec::new())
     };
+    crate::model::fallback::prepare_design(&mut design, &data, &[&hashtag], &fonts, sandbox, warnings)?;
     let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
     let front = &panels[0];
     let mut page = Page::new(SHARE_SIDE, SHARE_SIDE, 0.0);

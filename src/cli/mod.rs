@@ -11,13 +11,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::base::diag::{Result, Warnings};
-use crate::input::confine::Sandbox;
 use args::{Cli, Command, PrintArgs};
 
 /// Runs a command other than `check`; returns the summary to print. `status` becomes 2 when a
 /// build left rows out (`--keep-going`).
 fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
-    let sandbox = Sandbox::new(&cli.allow_path);
+    let sandbox = cli.sandbox();
     let command = cli.command.unwrap_or(Command::Build {
         campaign: None,
         participants: None,
@@ -112,7 +111,7 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Check(args)) = &cli.command {
-        let sandbox = Sandbox::new(&cli.allow_path);
+        let sandbox = cli.sandbox();
         return ExitCode::from(u8::try_from(crate::check::cli(args, &sandbox)).unwrap_or(1));
     }
     let mut warnings = Warnings::default();

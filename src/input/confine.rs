@@ -7,11 +7,14 @@ use std::path::{Component, Path, PathBuf};
 use crate::base::diag::Diagnostic;
 
 /// Where a design may read files from besides its own folder and the bundled files: the folders
-/// the user allowed with `--allow-path`, canonicalised. Made once by the command line and passed
-/// down to whatever loads designs and campaigns; the default allows no extra folder.
+/// the user allowed with `--allow-path`, canonicalised; and where fallback fonts may come from
+/// (`--font-path`, the installed fonts unless `--ignore-system-fonts`). Made once by the command
+/// line and passed down to whatever loads designs and campaigns; the default allows no extra
+/// folder and looks for fallback fonts in none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sandbox {
     allowed: Vec<PathBuf>,
+    fonts: crate::input::fontdirs::FontDirs,
 }
 
 impl Sandbox {
@@ -20,7 +23,18 @@ impl Sandbox {
     pub fn new(dirs: &[PathBuf]) -> Sandbox {
         Sandbox {
             allowed: dirs.iter().map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| lexical(d))).collect(),
+            fonts: Default::default(),
         }
+    }
+
+    /// The same sandbox, looking for fallback fonts in `fonts`.
+    pub fn with_font_dirs(self, fonts: crate::input::fontdirs::FontDirs) -> Sandbox {
+        Sandbox { fonts, ..self }
+    }
+
+    /// Where fallback fonts may come from.
+    pub fn font_dirs(&self) -> &crate::input::fontdirs::FontDirs {
+        &self.fonts
     }
 
     /// The folders allowed besides a design's own.

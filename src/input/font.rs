@@ -1,12 +1,32 @@
 //! Font files read before anything uses them: whether a font is whole and can be embedded.
 
+use std::collections::BTreeSet;
+
 /// Checks that a font file is whole: every table lies inside the file, the tables text needs
 /// are there, it maps some characters, and every glyph's outline reads. A cut-off font would
 /// otherwise be accepted and every character silently drawn with a fallback font.
 pub fn verify_font(data: &[u8]) -> Result<(), String> {
+    verify_face(data, 0, None)
+}
+
+/// Most glyphs a fallback font may have for every glyph to be checked; a larger one (a
+/// Chinese, Japanese or Korean font has 65,000, which take seconds) has only the glyphs of the
+/// characters it is taken for checked.
+const CHECK_EVERY_GLYPH_UP_TO: u16 = 6_000;
+
+/// [`verify_font`] for face `index` of a file: a `.ttc` or `.otc` collection holds several
+/// faces (a single font has face 0 only). With `only`, a font of more than
+/// [`CHECK_EVERY_GLYPH_UP_TO`] glyphs has only the glyphs of those characters drawn and
+/// subset: a fallback font found on the computer is used for those characters alone.
+pub fn verify_face(data: &[u8], index: u32, only: Option<&BTreeSet<char>>) -> Result<(), String> {
     use skrifa::MetadataProvider;
     use skrifa::outline::{DrawSettings, OutlinePen};
-    let font = skrifa::FontRef::new(data).map_err(|e| format!("it is not a font file ({e})"))?;
+    let font = skrifa::FontRef::from_index(data, index).map_err(|e| match e {
+        skrifa::raw::ReadError::InvalidCollectionIndex(_) => {
+            format!("it has no face {index} (a single font has face 0; a .ttc collection has one per family)")
+        }
+        e => format!("it is not a font file ({e})"),
+    })?;
     let directory = 12 + 16 * usize::from(font.table_directory.num_tables());
     if directory > data.len() {
         return Err(format!(
@@ -58,22 +78,43 @@ pub fn verify_font(data: &[u8]) -> Result<(), String> {
     let settings = || {
         DrawSettings::unhinted(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default())
     };
-    for (id, glyph) in font.outline_glyphs().iter() {
-        glyph
-            .draw(settings(), &mut NoPen)
-            .map_err(|e| format!("glyph {} is damaged ({e}); download the font again", id.to_u32()))?;
+    use skrifa::raw::TableProvider;
+    let count = font.maxp().map(|maxp| maxp.num_glyphs()).unwrap_or(0);
+    let glyphs: Vec<u16> = match only {
+        Some(chars) if count > CHECK_EVERY_GLYPH_UP_TO => {
+            let charmap = font.charmap();
+            let mut ids: Vec<u16> = std::iter::once(0)
+                .chain(
+                    chars
+                        .iter()
+                        .filter_map(|&c| charmap.map(c))
+                        .filter_map(|g| u16::try_from(g.to_u32()).ok()),
+                )
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+        _ => (0..count).collect(),
+    };
+    let outlines = font.outline_glyphs();
+    for &id in &glyphs {
+        let id = skrifa::GlyphId::new(u32::from(id));
+        if let Some(glyph) = outlines.get(id) {
+            glyph
+                .draw(settings(), &mut NoPen)
+                .map_err(|e| format!("glyph {} is damaged ({e}); download the font again", id.to_u32()))?;
+        }
     }
     // The PDF embeds a subset of the font: find out now, with the file's name, rather than
-    // when the PDF is finished. Every glyph goes into this trial subset, since the subsetter
-    // reads a glyph's data only when the glyph is used (fuzzing found fonts whose outlines
-    // draw but whose glyph data the subsetter refuses).
-    use skrifa::raw::TableProvider;
-    let glyphs = font.maxp().map(|maxp| maxp.num_glyphs()).unwrap_or(0);
+    // when the PDF is finished. Every glyph checked goes into this trial subset, since the
+    // subsetter reads a glyph's data only when the glyph is used (fuzzing found fonts whose
+    // outlines draw but whose glyph data the subsetter refuses).
     let mut every_glyph = subsetter::GlyphRemapper::new();
-    for glyph in 0..glyphs {
+    for &glyph in &glyphs {
         every_glyph.remap(glyph);
     }
-    subsetter::subset(data, 0, &every_glyph)
+    subsetter::subset(data, index, &every_glyph)
         .map_err(|e| format!("it cannot be embedded in a PDF ({e}); try a .ttf version of the font"))?;
     Ok(())
 }

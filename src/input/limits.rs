@@ -47,6 +47,13 @@ pub const MAX_LAID_OUT_PAGES: usize = 1_000;
 pub const MAX_PIECES: u64 = 50_000;
 /// Most font families a design may add.
 pub const MAX_FONT_FAMILIES: usize = 32;
+/// Most folders deep the search for a fallback font goes below a font folder.
+pub const MAX_FONT_DIR_DEPTH: usize = 16;
+/// Most font files the search for a fallback font lists in one font folder (a computer with
+/// every Noto font has about 4,000).
+pub const MAX_FONT_DIR_FILES: usize = 50_000;
+/// Most faces the search for a fallback font indexes in all (a `.ttc` file holds several).
+pub const MAX_FONT_FACES: usize = 200_000;
 
 /// Most hashtags (and, separately, mentions) one campaign may have.
 pub const MAX_HASHTAGS: usize = 100;

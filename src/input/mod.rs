@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod confine;
 pub mod font;
+pub mod fontdirs;
 pub mod limits;
 pub mod picture;
 

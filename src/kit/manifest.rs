@@ -17,6 +17,8 @@ use super::plan::{Job, Pass, PieceKind, Writer, with_row};
 #[derive(Default)]
 pub(super) struct Kit {
     pub(super) pieces: Vec<PieceRecord>,
+    /// The fallback font files used, and for which rows.
+    pub(super) fonts: Vec<super::fonts::FontUse>,
     /// Pages written by each pass, in [`Pass::ALL`] order.
     pages: [usize; 4],
 }
@@ -168,6 +170,8 @@ pub(super) struct Manifest<'a> {
     repairs: &'a [Repair],
     /// The rows left out with `--keep-going`.
     skipped: &'a [Skipped],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fonts: &'a [super::fonts::FontUse],
     pieces: &'a [PieceRecord],
 }
 
@@ -330,6 +334,7 @@ pub(super) fn manifest_json(
         separator: list.separator,
         repairs: list.repairs,
         skipped: list.skipped,
+        fonts: &kit.fonts,
         pieces: &kit.pieces,
     };
     let mut out = BufWriter::new(out);

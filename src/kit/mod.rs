@@ -19,6 +19,7 @@
 //!   an envelope is [`crate::mail::placement`].
 
 mod designs;
+mod fonts;
 mod manifest;
 pub mod pages;
 mod plan;
@@ -40,6 +41,7 @@ pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
 pub use designs::{Mailed, audit_mail, mail_errors};
+pub use fonts::envelope_fonts;
 use manifest::{ListRecord, Skipped, manifest_json};
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
 use produce::{RowFailures, create_output, produce, stream_pdf, writer_pdf};
@@ -191,7 +193,8 @@ fn build_kit(
     clock: &mut Timings,
     failures: &mut RowFailures,
 ) -> Result<String> {
-    let designs = designs(campaign, writers, warnings)?;
+    let mut designs = designs(campaign, writers, warnings)?;
+    let kit_fonts = fonts::prepare(campaign, &mut designs, writers, warnings)?;
     // The most pieces of one kind: the last number given is start + most - 1.
     let most: u64 = PieceKind::ALL
         .iter()
@@ -224,7 +227,7 @@ fn build_kit(
     // Files stream into a private folder beside `out`, switched in whole at the end: a failed
     // or killed build leaves the earlier kit as it was, and a second build into `out` stops.
     let mut staged = Staged::folder(out, options.force)?;
-    let (kit, names, sheet_notes) = produce(
+    let (mut kit, names, sheet_notes) = produce(
         campaign,
         &designs,
         &jobs,
@@ -307,6 +310,7 @@ fn build_kit(
     let postage = Postage::builtin();
     let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    kit.fonts = kit_fonts.uses();
     // Written straight to its file: a national campaign's manifest runs to megabytes.
     let list_record = ListRecord {
         separator: list.map(|l| l.separator.name()),

@@ -105,6 +105,7 @@ pub(super) fn summary(
             c.reimburse_above
         ));
     }
+    s.push_str(&super::fonts::summary_lines(&kit.fonts));
     if let Some(note) = &c.recipient.note {
         s.push_str(&format!("note: {note}\n"));
     }

@@ -629,12 +629,11 @@ fn layout_text(
             align: spec.align,
         };
         crate::text::set_lines_directed(fonts, &spans, &style, spec.direction, r.width).map_err(|e| match e {
-            SetError::MissingGlyph { character, family } => err(format!(
-                "no bundled font has the character `{}` (U+{:04X}); the text's font is `{family}`",
-                character.escape_debug(),
-                u32::from(character)
-            ))
-            .hint("add a font that has it under [fonts] and use it, or leave the character out"),
+            SetError::MissingGlyph { character, family } => {
+                let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+                let (message, hint) = fonts.missing_glyph(character, &family, &text);
+                err(message).hint(hint).code("print.missing-glyph")
+            }
             SetError::UnknownFamily(f) => err(format!("no font family `{f}`")),
         })
     };
@@ -1251,12 +1250,7 @@ pub fn text_block(
         align: style.align,
     };
     let lines = set_lines(fonts, &spans, &paragraph, width).map_err(|e| match e {
-        SetError::MissingGlyph { character, family } => {
-            format!(
-                "no bundled font has the character `{character}` (U+{:04X}) (font `{family}`)",
-                u32::from(character)
-            )
-        }
+        SetError::MissingGlyph { character, family } => fonts.missing_glyph(character, &family, markup).0,
         SetError::UnknownFamily(f) => format!("no font family `{f}`"),
     })?;
     let primary = fonts

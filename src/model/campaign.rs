@@ -9,8 +9,9 @@ use serde::Deserialize;
 use crate::base::diag::{Diagnostic, Result, Source};
 use crate::base::formats::{self, Format, Kind};
 use crate::input::confine::Sandbox;
-use crate::input::limits::{MAX_HASHTAGS, MAX_POINTS_PER_THEME, MAX_THEMES};
-use crate::model::design;
+use crate::input::limits::{MAX_FONT_FAMILIES, MAX_HASHTAGS, MAX_POINTS_PER_THEME, MAX_THEMES};
+use crate::model::design::{self, FontFilesDef};
+use crate::text::fonts::{FamilyFiles, SharedFamily};
 
 /// The built-in campaign: the "Free people from ICE detention" action guide.
 pub const DEFAULT_CAMPAIGN: &str = include_str!("../../campaigns/default.toml");
@@ -79,6 +80,12 @@ pub struct Campaign {
     pub talking_points: Vec<Theme>,
     /// Paragraph variants for typed letters.
     pub typed: Option<Typed>,
+    /// Font families for every page of the kit (letters, cards, postcards, envelopes, handout,
+    /// tally sheet), as a design's `[fonts]`: a name and its file, or files by style, relative to
+    /// the campaign. Designs can use them by name, and every text falls back on them for
+    /// characters the bundled fonts lack (say, names in Chinese or Arabic).
+    #[serde(default)]
+    pub fonts: BTreeMap<String, FontFilesDef>,
 }
 
 /// How to print the delivery address.
@@ -273,6 +280,8 @@ pub struct LoadedCampaign {
     pub source: Source,
     /// Where the campaign's designs, and their pictures and fonts, may come from.
     pub sandbox: Sandbox,
+    /// The families of the campaign's `[fonts]`, read, in order of their names.
+    pub fonts: Vec<SharedFamily>,
 }
 
 /// Reads a campaign file, or the built-in one when `path` is `None`; the designs it names are
@@ -339,6 +348,7 @@ pub fn load(path: Option<&Path>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
         }
         .into());
     }
+    let fonts = campaign_fonts(&campaign, base_dir.as_deref().unwrap_or(Path::new(".")), sandbox, &at_key)?;
     Ok(LoadedCampaign {
         campaign,
         path: source.path.clone(),
@@ -348,7 +358,64 @@ pub fn load(path: Option<&Path>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
         builtin,
         source,
         sandbox: sandbox.clone(),
+        fonts,
     })
+}
+
+/// Reads the families of a campaign's `[fonts]`: each file inside the campaign's folder (or
+/// one `--allow-path` allows), whole, and one letterkit can embed; every problem is reported.
+fn campaign_fonts(
+    campaign: &Campaign,
+    base_dir: &Path,
+    sandbox: &Sandbox,
+    at_key: &dyn Fn(&str) -> Diagnostic,
+) -> Result<Vec<SharedFamily>> {
+    let place = |d: Diagnostic| {
+        let at = at_key("[fonts]");
+        Diagnostic { file: at.file, position: at.position, ..d }
+    };
+    if campaign.fonts.len() > MAX_FONT_FAMILIES {
+        return Err(place(
+            Diagnostic::error(format!(
+                "the campaign adds {} font families; letterkit takes up to {MAX_FONT_FAMILIES}",
+                campaign.fonts.len()
+            ))
+            .code("limit.font-families"),
+        )
+        .into());
+    }
+    let mut families = Vec::new();
+    let mut errors = Vec::new();
+    for (name, def) in &campaign.fonts {
+        let rel = |p: &String| base_dir.join(p);
+        let files = match def {
+            FontFilesDef::One(p) => FamilyFiles { regular: Some(rel(p)), ..FamilyFiles::default() },
+            FontFilesDef::Styles(s) => FamilyFiles {
+                regular: Some(rel(&s.regular)),
+                italic: s.italic.as_ref().map(rel),
+                bold: s.bold.as_ref().map(rel),
+                bold_italic: s.bold_italic.as_ref().map(rel),
+            },
+        };
+        let refused: Vec<Diagnostic> = [&files.regular, &files.italic, &files.bold, &files.bold_italic]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| sandbox.confine_in(p, base_dir, "campaign").err())
+            .map(|d| place(Diagnostic { message: format!("font `{name}`: {}", d.message), ..d }))
+            .collect();
+        if !refused.is_empty() {
+            errors.extend(refused);
+            continue;
+        }
+        match SharedFamily::load(name, &files) {
+            Ok(family) => families.push(family),
+            Err(e) => errors.extend(
+                e.0.into_iter()
+                    .map(|d| place(Diagnostic { message: format!("font `{name}`: {}", d.message), ..d })),
+            ),
+        }
+    }
+    if errors.is_empty() { Ok(families) } else { Err(crate::base::diag::Error(errors)) }
 }
 
 impl LoadedCampaign {

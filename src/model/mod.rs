@@ -3,5 +3,6 @@
 
 pub mod campaign;
 pub mod design;
+pub mod fallback;
 pub mod fields;
 pub mod participants;

@@ -109,9 +109,10 @@ impl FontEmbed {
         type0: Ref,
         alloc: &mut dyn FnMut() -> Ref,
     ) -> std::result::Result<Vec<(Ref, Chunk)>, String> {
-        let data = self.face.data();
-        let font = skrifa::FontRef::new(data).map_err(|e| self.failed(&e.to_string()))?;
-        let subset = subsetter::subset(data, 0, &self.remapper).map_err(|e| self.failed(&e.to_string()))?;
+        let font = self.face.font().map_err(|e| self.failed(&e.to_string()))?;
+        // A face of a collection (`.ttc`) is subset on its own: the subset is a single font.
+        let subset = subsetter::subset(self.face.data(), self.face.index(), &self.remapper)
+            .map_err(|e| self.failed(&e.to_string()))?;
         let is_cff = font.cff().is_ok();
         let program = if is_cff {
             // ISO 32000-1 9.9: a CIDFontType0 program is the bare CFF table (FontFile3 / CIDFontType0C).
@@ -288,7 +289,7 @@ fn default_ignorable(c: char) -> bool {
 
 /// A glyph's advance in thousandths of an em, as the font's `hmtx` gives it (0 when unknown).
 fn glyph_width(face: &Face, glyph: u16) -> f32 {
-    let Ok(font) = skrifa::FontRef::new(face.data()) else {
+    let Ok(font) = face.font() else {
         return 0.0;
     };
     let upem = f32::from(font.head().map_or(1000, |h| h.units_per_em()).max(1));

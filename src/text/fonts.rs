@@ -1,4 +1,10 @@
 //! Fonts: the bundled families, fonts a design adds, coverage checks, fallback and shaping.
+//!
+//! When no bundled family has a character, [`fallback`] finds a font that has it (in a
+//! campaign's `[fonts]`, the `--font-path` folders, then the installed fonts) before anything is
+//! laid out, and adds it to the book, so layout itself never reads a file.
+
+pub mod fallback;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -77,7 +83,7 @@ pub struct VMetrics {
 /// national campaign has.
 const MAX_CACHED_SHAPES: usize = 32_768;
 
-/// One font file, with what layout needs from it.
+/// One face of a font file, with what layout needs from it.
 pub struct Face {
     /// The family name designs use.
     pub family: String,
@@ -90,17 +96,28 @@ pub struct Face {
     /// Vertical metrics.
     pub metrics: VMetrics,
     data: FontData,
+    /// The face's index in its file (0 unless the file is a `.ttc`/`.otc` collection).
+    index: u32,
     units_per_em: f32,
     shaper_data: harfrust::ShaperData,
     coverage: OnceLock<Vec<u32>>,
     shape_cache: Mutex<HashMap<Box<str>, Arc<Shaped>>>,
     /// Shaping plans by direction and script: building one costs a third of shaping a word.
     plans: Mutex<Vec<Arc<harfrust::ShapePlan>>>,
+    /// Whether any text was set in the face, for saying which fallback fonts a kit used.
+    used: std::sync::atomic::AtomicBool,
 }
 
 impl Face {
-    fn parse(family: &str, bold: bool, italic: bool, data: FontData) -> std::result::Result<Face, String> {
-        let font = skrifa::FontRef::new(data.bytes()).map_err(|e| format!("not a font file ({e})"))?;
+    fn parse(
+        family: &str,
+        bold: bool,
+        italic: bool,
+        data: FontData,
+        index: u32,
+    ) -> std::result::Result<Face, String> {
+        let font =
+            skrifa::FontRef::from_index(data.bytes(), index).map_err(|e| format!("not a font file ({e})"))?;
         let metrics =
             font.metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default());
         let upem = f32::from(metrics.units_per_em.max(1));
@@ -109,8 +126,8 @@ impl Face {
             .english_or_first()
             .map(|s| s.to_string())
             .unwrap_or_else(|| family.to_string());
-        let shaper_font =
-            harfrust::FontRef::new(data.bytes()).map_err(|e| format!("not a font file ({e})"))?;
+        let shaper_font = harfrust::FontRef::from_index(data.bytes(), index)
+            .map_err(|e| format!("not a font file ({e})"))?;
         Ok(Face {
             family: family.to_string(),
             bold,
@@ -122,16 +139,17 @@ impl Face {
             coverage: OnceLock::new(),
             shape_cache: Mutex::default(),
             plans: Mutex::default(),
+            used: std::sync::atomic::AtomicBool::new(false),
             data,
+            index,
         })
     }
 
     /// Whether the font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
         let coverage = self.coverage.get_or_init(|| {
-            let mut cps: Vec<u32> = skrifa::FontRef::new(self.data.bytes())
-                .map(|f| f.charmap().mappings().map(|(cp, _)| cp).collect())
-                .unwrap_or_default();
+            let mut cps: Vec<u32> =
+                self.font().map(|f| f.charmap().mappings().map(|(cp, _)| cp).collect()).unwrap_or_default();
             cps.sort_unstable();
             cps.dedup();
             cps
@@ -139,13 +157,24 @@ impl Face {
         coverage.binary_search(&u32::from(c)).is_ok()
     }
 
-    /// The font file's bytes.
+    /// The font file's bytes (the whole file: for a collection, every face's).
     pub fn data(&self) -> &[u8] {
         self.data.bytes()
     }
 
+    /// The face's index in its file: 0, or its place in a `.ttc`/`.otc` collection.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// The face, read from its file's bytes.
+    pub fn font(&self) -> std::result::Result<skrifa::FontRef<'_>, skrifa::raw::ReadError> {
+        skrifa::FontRef::from_index(self.data.bytes(), self.index)
+    }
+
     /// Shapes `text` with kerning and ligatures, reusing an earlier result for the same text.
     pub fn shape(&self, text: &str) -> Arc<Shaped> {
+        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(hit) = self.shape_cache.lock().expect("shape cache").get(text) {
             return hit.clone();
         }
@@ -194,7 +223,8 @@ impl Face {
 
     /// Shapes `text` in `direction`, or the one its script has; advances and offsets are in ems.
     fn shape_uncached(&self, text: &str, direction: Option<harfrust::Direction>) -> Shaped {
-        let font = harfrust::FontRef::new(self.data.bytes()).expect("the face was parsed when it was added");
+        let font = harfrust::FontRef::from_index(self.data.bytes(), self.index)
+            .expect("the face was parsed when it was added");
         let shaper = self.shaper_data.shaper(&font).build();
         let mut buffer = harfrust::UnicodeBuffer::new();
         buffer.push_str(text);
@@ -259,7 +289,97 @@ struct Family {
     italic: Option<FaceId>,
     bold: Option<FaceId>,
     bold_italic: Option<FaceId>,
+    /// Added by the design itself: a campaign's family of the same name does not replace it.
+    own: bool,
 }
+
+/// A family's faces, read once and shared by every book it is added to (a campaign's family
+/// goes into each of its designs, a fallback font into every book of a kit), so each PDF
+/// embeds it once.
+#[derive(Clone)]
+pub struct SharedFamily {
+    /// The name designs use (`font = "..."`).
+    pub name: String,
+    /// The font's own name, for messages.
+    pub full_name: String,
+    /// The faces by style: regular, italic, bold, bold italic.
+    faces: [Option<Arc<Face>>; 4],
+    /// The file and face index of each style, in the same order.
+    files: [Option<(std::path::PathBuf, u32)>; 4],
+}
+
+impl SharedFamily {
+    /// Reads a family from font files (TTF, OTF, or a face of a TTC/OTC collection); a bad
+    /// file is an error naming it.
+    pub fn load(name: &str, files: &FamilyFiles) -> Result<SharedFamily> {
+        let styled = [&files.regular, &files.italic, &files.bold, &files.bold_italic]
+            .map(|f| f.as_ref().map(|path| (path.clone(), 0)));
+        SharedFamily::load_faces(name, styled, None)
+    }
+
+    /// Reads a family whose styles are faces of font files: `(file, face index)` for regular,
+    /// italic, bold and bold italic. A file two styles share (a collection) is read once. A
+    /// large font taken `only` for some characters has only their glyphs checked
+    /// ([`crate::input::font::verify_face`]).
+    pub fn load_faces(
+        name: &str,
+        files: [Option<(std::path::PathBuf, u32)>; 4],
+        only: Option<&std::collections::BTreeSet<char>>,
+    ) -> Result<SharedFamily> {
+        let mut family =
+            SharedFamily { name: name.into(), full_name: name.into(), faces: Default::default(), files };
+        let mut read: Vec<(std::path::PathBuf, Arc<Vec<u8>>)> = Vec::new();
+        for (slot, (bold, italic)) in STYLES.into_iter().enumerate() {
+            let Some((path, index)) = family.files[slot].clone() else { continue };
+            let bytes = match read.iter().find(|(p, _)| *p == path) {
+                Some((_, bytes)) => bytes.clone(),
+                None => {
+                    let bytes = Arc::new(read_font_file(&path)?);
+                    read.push((path.clone(), bytes.clone()));
+                    bytes
+                }
+            };
+            crate::input::font::verify_face(&bytes, index, only).map_err(|e| {
+                Diagnostic::error(format!("font {} is damaged: {e}", path.display())).code(
+                    if e.contains("cannot be embedded") || e.contains("CFF2") {
+                        "input.font-embed"
+                    } else {
+                        "input.damaged-font"
+                    },
+                )
+            })?;
+            let face = Face::parse(name, bold, italic, FontData::Owned(bytes), index)
+                .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;
+            if slot == 0 {
+                family.full_name = face.name.clone();
+            }
+            family.faces[slot] = Some(Arc::new(face));
+        }
+        Ok(family)
+    }
+
+    /// The faces of the family that text was set in so far (file and face index), each once,
+    /// in style order (regular first).
+    pub fn files_used(&self) -> Vec<(&std::path::Path, u32)> {
+        let mut files: Vec<(&std::path::Path, u32)> = Vec::new();
+        for (face, file) in self.faces.iter().zip(&self.files) {
+            let (Some(face), Some((path, index))) = (face, file) else { continue };
+            let used = face.used.load(std::sync::atomic::Ordering::Relaxed);
+            if used && !files.contains(&(path.as_path(), *index)) {
+                files.push((path, *index));
+            }
+        }
+        files
+    }
+
+    /// Whether the family's regular face (or, without one, its first) has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.faces.iter().flatten().next().is_some_and(|f| f.covers(c))
+    }
+}
+
+/// The styles in the order families list them: (bold, italic).
+const STYLES: [(bool, bool); 4] = [(false, false), (false, true), (true, false), (true, true)];
 
 /// Font files a design adds for one family, by style.
 #[derive(Debug, Clone, Default)]
@@ -284,8 +404,11 @@ pub struct FontBook {
     families: Vec<Family>,
     /// Paragraphs set before, by [`crate::text`]'s key; shared by clones of this book.
     paragraphs: Arc<Mutex<HashMap<String, Arc<Vec<crate::text::SetLine>>>>>,
-    /// The bundled families, for fallback, even when a design reuses one of their names.
+    /// The families to fall back on, in order: the bundled ones (even when a design reuses
+    /// one of their names), then a campaign's, then fonts found in font folders.
     fallback: Vec<Family>,
+    /// Where fallback fonts were looked for, for the message when none has a character.
+    searched: fallback::Searched,
 }
 
 /// The bundled faces and families, parsed once per process.
@@ -297,6 +420,7 @@ fn bundled_book() -> &'static FontBook {
             families: Vec::new(),
             fallback: Vec::new(),
             paragraphs: Arc::default(),
+            searched: fallback::Searched::default(),
         };
         for b in BUNDLED {
             let mut family =
@@ -309,7 +433,7 @@ fn bundled_book() -> &'static FontBook {
             ];
             for (data, bold, italic) in styles {
                 if let Some(data) = data {
-                    let face = Face::parse(b.name, bold, italic, FontData::Static(data))
+                    let face = Face::parse(b.name, bold, italic, FontData::Static(data), 0)
                         .expect("bundled fonts parse");
                     *family.slot(bold, italic) = Some(book.faces.len());
                     book.faces.push(Arc::new(face));
@@ -347,29 +471,64 @@ impl FontBook {
 
     /// Adds a family from font files (TTF or OTF); a bad file is an error naming it.
     pub fn add_family(&mut self, name: &str, files: &FamilyFiles) -> Result<()> {
-        let mut family = Family { name: name.into(), full_name: name.into(), ..Family::default() };
-        let styles = [
-            (&files.regular, false, false),
-            (&files.italic, false, true),
-            (&files.bold, true, false),
-            (&files.bold_italic, true, true),
-        ];
-        for (path, bold, italic) in styles {
-            let Some(path) = path else { continue };
-            let bytes = read_font_file(path)?;
-            crate::input::font::verify_font(&bytes)
-                .map_err(|e| Diagnostic::error(format!("font {} is damaged: {e}", path.display())))?;
-            let face = Face::parse(name, bold, italic, FontData::Owned(Arc::new(bytes)))
-                .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;
-            if !bold && !italic {
-                family.full_name = face.name.clone();
-            }
-            *family.slot(bold, italic) = Some(self.faces.len());
-            self.faces.push(Arc::new(face));
-        }
+        let family = self.push_faces(&SharedFamily::load(name, files)?, true);
         self.families.retain(|f| f.name != name);
         self.families.push(family);
+        self.paragraphs = Arc::default();
         Ok(())
+    }
+
+    /// Adds a campaign's family: designs can use it by name (unless the design adds a family
+    /// of that name itself), and after the bundled families it is a fallback for characters
+    /// they lack.
+    pub fn add_campaign_family(&mut self, shared: &SharedFamily) {
+        let family = self.push_faces(shared, false);
+        if !self.families.iter().any(|f| f.own && f.name.eq_ignore_ascii_case(&shared.name)) {
+            self.families.retain(|f| !f.name.eq_ignore_ascii_case(&shared.name));
+            self.families.push(family.clone());
+        }
+        self.fallback.push(family);
+        self.paragraphs = Arc::default();
+    }
+
+    /// Adds a fallback family for characters no family before it has (found by [`fallback`]).
+    pub fn add_fallback(&mut self, shared: &SharedFamily) {
+        let family = self.push_faces(shared, false);
+        self.fallback.push(family);
+        self.paragraphs = Arc::default();
+    }
+
+    /// Puts a shared family's faces into the book (each face once: a book that has it already
+    /// reuses it) and returns the family that names them.
+    fn push_faces(&mut self, shared: &SharedFamily, own: bool) -> Family {
+        let mut family = Family {
+            name: shared.name.clone(),
+            full_name: shared.full_name.clone(),
+            own,
+            ..Family::default()
+        };
+        for (face, (bold, italic)) in shared.faces.iter().zip(STYLES) {
+            let Some(face) = face else { continue };
+            let id = match self.faces.iter().position(|f| Arc::ptr_eq(f, face)) {
+                Some(id) => id,
+                None => {
+                    self.faces.push(face.clone());
+                    self.faces.len() - 1
+                }
+            };
+            *family.slot(bold, italic) = Some(id);
+        }
+        family
+    }
+
+    /// Whether some style of the families this book falls back on lacks `c`: a character that
+    /// needs a font from further away ([`fallback`]). Spaces and characters that draw nothing
+    /// need none.
+    pub fn lacks(&self, c: char) -> bool {
+        needs_glyph(c)
+            && STYLES.iter().any(|&(bold, italic)| {
+                !self.fallback.iter().filter_map(|f| f.pick(bold, italic)).any(|id| self.faces[id].covers(c))
+            })
     }
 
     /// The face for a family and style; a missing style falls back to the nearest one present.
@@ -414,8 +573,23 @@ impl FontBook {
         &self.faces[id]
     }
 
+    /// The message and hint for a character no face of the book has, in `text` (a text of the
+    /// family `family`): the character, its code point, the line of the text it is in, where
+    /// letterkit looked, and what to install.
+    pub fn missing_glyph(&self, c: char, family: &str, text: &str) -> (String, String) {
+        let message = format!(
+            "no font has the character `{}` (U+{:04X}) in \"{}\"; the text's font is `{family}`, and letterkit looked in {}",
+            c.escape_debug(),
+            u32::from(c),
+            fallback::excerpt(text, c),
+            self.searched.describe()
+        );
+        (message, fallback::install_hint(c, &self.searched))
+    }
+
     /// The face to draw `c` with: `primary` if it has the glyph, else the same style of the
-    /// bundled families in order (serif, sans, script); `None` when no face has it.
+    /// bundled families in order (serif, sans, script), then of the fallback families added
+    /// ([`FontBook::add_campaign_family`], [`FontBook::add_fallback`]); `None` when no face has it.
     pub fn face_for(&self, primary: FaceId, c: char) -> Option<FaceId> {
         if self.faces[primary].covers(c) {
             return Some(primary);
@@ -455,6 +629,27 @@ impl Family {
             (true, true) => &mut self.bold_italic,
         }
     }
+}
+
+/// Whether `c` is drawn with a glyph: not a space, line break, control character or a
+/// character that draws nothing (soft hyphen, zero-width and direction marks, joiners).
+pub fn needs_glyph(c: char) -> bool {
+    !(c.is_control()
+        || c == ' '
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{34F}'
+                | '\u{61C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        ))
 }
 
 fn read_font_file(path: &Path) -> Result<Vec<u8>> {
