@@ -14,12 +14,14 @@
 //! - `manifest.rs`: a record per piece (mail class, weight and postage from
 //!   [`crate::mail::Postage::rate`]) and `manifest.json`;
 //! - `summary.rs`: what `build` prints, and `--timings`;
+//! - `piece.rs`: one piece on its own, for `render`, `preview` and `check --campaign --row`;
 //! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
 //!   an envelope is [`crate::mail::placement`].
 
 mod designs;
 mod manifest;
 pub mod pages;
+mod piece;
 mod plan;
 mod produce;
 mod summary;
@@ -39,6 +41,7 @@ pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
 use manifest::manifest_json;
+pub use piece::{DesignFields, PieceArgs, design_fields, unnamed_piece};
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
 use produce::{create_output, produce, stream_pdf, writer_pdf};
 use summary::{Timings, summary};
