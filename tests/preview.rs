@@ -206,6 +206,10 @@ fn a_row_that_is_not_there_is_an_error_naming_the_list() {
         run(d, &["check", "party/typed-letter.toml", "--campaign", "party/campaign.toml", "--row", "7"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("--row 7: the list has 2 rows"), "{err}");
+    // A campaign is checked as a whole kit: a row does not go with it.
+    let (code, _, err) = run(d, &["check", "party/campaign.toml", "--row", "1"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("error: --campaign, --row and --participant go with a design file"), "{err}");
 }
 
 #[test]

@@ -197,6 +197,12 @@ pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
                 Err(e) => report.extend(warnings.0.into_iter().chain(e.0)),
             }
         }
+        _ if args.piece.campaign.is_some() || args.piece.row().is_some() => {
+            report.extend([Diagnostic::error(
+                "--campaign, --row and --participant go with a design file, to check it as one piece of the kit",
+            )
+            .hint("to check a whole kit, give the campaign file itself: letterkit check campaign.toml -p participants.csv")]);
+        }
         campaign => {
             report = check_kit(campaign.as_deref(), args.participants.as_deref(), args.count, sandbox);
         }
