@@ -37,6 +37,9 @@ pub struct CheckArgs {
     /// Fill a placeholder of a design: --set name="Ada Lovelace" (repeatable).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub sets: Vec<String>,
+    /// A design filled as one piece of a kit (--participants is the list --row picks from).
+    #[command(flatten)]
+    pub piece: crate::kit::PieceArgs,
     /// Fail (exit status 1) on warnings too, not only on errors.
     #[arg(long)]
     pub strict: bool,
@@ -175,8 +178,30 @@ pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
         }
     };
     match &args.input {
-        Some(path) if args.participants.is_none() && !is_campaign(path) => {
-            report = check_design(path, &data, sandbox);
+        Some(path) if (args.participants.is_none() || args.piece.row().is_some()) && !is_campaign(path) => {
+            // Filled as `render` fills it: the campaign's and a row's values, or samples.
+            let mut warnings = Warnings::default();
+            match crate::kit::design_fields(
+                path,
+                &args.piece,
+                args.participants.as_deref(),
+                &data,
+                sandbox,
+                &mut warnings,
+            ) {
+                Ok(fields) => {
+                    report = check_design(path, &fields, sandbox);
+                    report.extend(warnings.0);
+                    report.notes.extend(fields.note().map(|n| format!("{}: {n}", path.display())));
+                }
+                Err(e) => report.extend(warnings.0.into_iter().chain(e.0)),
+            }
+        }
+        _ if args.piece.campaign.is_some() || args.piece.row().is_some() => {
+            report.extend([Diagnostic::error(
+                "--campaign, --row and --participant go with a design file, to check it as one piece of the kit",
+            )
+            .hint("to check a whole kit, give the campaign file itself: letterkit check campaign.toml -p participants.csv")]);
         }
         campaign => {
             report = check_kit(campaign.as_deref(), args.participants.as_deref(), args.count, sandbox);
@@ -197,7 +222,7 @@ fn is_campaign(path: &Path) -> bool {
 }
 
 /// Checks a design file: format, layout, the PDF it makes (in memory), mail and print checks.
-pub fn check_design(path: &Path, data: &BTreeMap<String, String>, sandbox: &Sandbox) -> Report {
+pub fn check_design(path: &Path, data: &dyn layout::Fields, sandbox: &Sandbox) -> Report {
     let mut report = Report::default();
     match crate::input::read_text(path) {
         Ok(source) => {
@@ -266,7 +291,7 @@ fn read_design(source: &Source, sandbox: &Sandbox, report: &mut Report) -> Optio
 
 fn check_design_source(
     source: &Source,
-    data: &BTreeMap<String, String>,
+    data: &dyn layout::Fields,
     options: preflight::Options,
     sandbox: &Sandbox,
     report: &mut Report,
@@ -274,7 +299,7 @@ fn check_design_source(
     let Some(mut design) = read_design(source, sandbox, report) else { return };
     let mut warnings = Warnings::default();
     if let Err(e) =
-        crate::model::fallback::prepare_design(&mut design, data, &[], &[], sandbox, &mut warnings)
+        crate::model::fallback::prepare_design(&mut design, &|n| data.get(n), &[], &[], sandbox, &mut warnings)
     {
         report.extend(e.0);
         return;

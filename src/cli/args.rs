@@ -161,6 +161,12 @@ pub enum Command {
         /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
+        #[command(flatten)]
+        piece: crate::kit::PieceArgs,
+        /// The participants list --row and --participant pick from. Default: participants.csv
+        /// beside the campaign.
+        #[arg(short, long, value_name = "FILE")]
+        participants: Option<PathBuf>,
         /// Write an archival PDF/A-2b file, dated 1970-01-01 or the day of SOURCE_DATE_EPOCH.
         #[arg(long)]
         pdf_a: bool,
@@ -183,6 +189,12 @@ pub enum Command {
         /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         sets: Vec<String>,
+        #[command(flatten)]
+        piece: crate::kit::PieceArgs,
+        /// The participants list --row and --participant pick from. Default: participants.csv
+        /// beside the campaign.
+        #[arg(short, long, value_name = "FILE")]
+        participants: Option<PathBuf>,
     },
     /// Make a square picture (1080 x 1080 px) of a postcard front or card cover with the hashtag, to share.
     Share {

@@ -1,6 +1,5 @@
 //! The commands behind the CLI: each takes plain arguments and returns what to print.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
@@ -18,11 +17,22 @@ use crate::text::fonts::FontBook;
 pub fn layout_file(
     path: &Path,
     sandbox: &Sandbox,
-    extra: &BTreeMap<String, String>,
+    extra: &std::collections::BTreeMap<String, String>,
+    warnings: &mut Warnings,
+) -> Result<(design::Design, Vec<Page>)> {
+    layout_with(path, sandbox, extra, warnings)
+}
+
+/// [`layout_file`] with any field values over the design's own `[data]` (`render` and
+/// `preview` give a campaign's and a row's, or samples).
+pub fn layout_with(
+    path: &Path,
+    sandbox: &Sandbox,
+    extra: &dyn layout::Fields,
     warnings: &mut Warnings,
 ) -> Result<(design::Design, Vec<Page>)> {
     let mut design = design::load(path, sandbox)?;
-    crate::model::fallback::prepare_design(&mut design, extra, &[], &[], sandbox, warnings)?;
+    crate::model::fallback::prepare_design(&mut design, &|n| extra.get(n), &[], &[], sandbox, warnings)?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
     // A mail piece's address side, by the Postal Service's rules (docs/mail-rules.md 2).
@@ -41,12 +51,12 @@ pub fn render(
     output: &Path,
     pdf_a: bool,
     print: &PrintRequest,
-    extra: &BTreeMap<String, String>,
+    fields: &crate::kit::DesignFields,
     warnings: &mut Warnings,
 ) -> Result<String> {
     check_not_input(output, &[path])?;
     let options = print_options(print)?;
-    let (design, pages) = layout_file(path, sandbox, extra, warnings)?;
+    let (design, pages) = layout_with(path, sandbox, fields, warnings)?;
     let (w, h) = (pages[0].width, pages[0].height);
     if let Some(flip) = options.duplex
         && pages.len() < 2
@@ -94,6 +104,9 @@ pub fn render(
             impose::fold_instructions(fold, options.sheet.is_some(), flip)
         ));
     }
+    if let Some(note) = fields.note() {
+        summary.push_str(&format!("\nnote: {note}"));
+    }
     Ok(summary)
 }
 
@@ -104,7 +117,7 @@ pub fn preview(
     output: &Path,
     page: usize,
     dpi: f32,
-    extra: &BTreeMap<String, String>,
+    fields: &crate::kit::DesignFields,
     warnings: &mut Warnings,
 ) -> Result<String> {
     check_not_input(output, &[path])?;
@@ -114,13 +127,17 @@ pub fn preview(
     if page == 0 {
         return Err(Diagnostic::error("pages are numbered from 1").into());
     }
-    let (design, pages) = layout_file(path, sandbox, extra, warnings)?;
+    let (design, pages) = layout_with(path, sandbox, fields, warnings)?;
     let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })?;
     let png = render::png(&bytes, page - 1, dpi)?;
     let mut staged = Staged::default();
     staged.write(output, &png)?;
     staged.commit()?;
-    Ok(format!("wrote {} (page {page} of {}, {dpi} dpi)", output.display(), pages.len()))
+    let mut summary = format!("wrote {} (page {page} of {}, {dpi} dpi)", output.display(), pages.len());
+    if let Some(note) = fields.note() {
+        summary.push_str(&format!("\nnote: {note}"));
+    }
+    Ok(summary)
 }
 
 /// `letterkit layouts`: the built-in page formats.
@@ -280,18 +297,25 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     crate::input::toml_size(&source)?;
     let is_campaign = toml::from_str::<toml::Table>(&source.text).is_ok_and(|t| t.contains_key("recipient"));
     let pictures = Pictures::default();
-    let (mut design, data, hashtag, fonts) = if is_campaign {
+    // The fields an unnamed writer's piece gets in the kit: the campaign's (the built-in one's
+    // for a design on its own), the piece number and prompts, empty writer fields.
+    let (mut design, mut loaded) = if is_campaign {
         let loaded = campaign::load(Some(input), sandbox)?;
-        let design = crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?;
-        (design, loaded.fields(), loaded.hashtag().to_string(), loaded.fonts)
+        (crate::kit::campaign_design(&loaded, "postcard", &loaded.campaign.postcard, None)?, loaded)
     } else {
-        // Fields the design leaves open come from the built-in campaign (name, hashtag, ...).
-        let design = design::parse(&source, sandbox)?;
-        let defaults = campaign::load(None, sandbox)?.fields();
-        let hashtag = design.data.get("hashtag").or(defaults.get("hashtag")).cloned().unwrap_or_default();
-        (design, defaults, hashtag, Vec::new())
+        (design::parse(&source, sandbox)?, campaign::load(None, sandbox)?)
     };
-    crate::model::fallback::prepare_design(&mut design, &data, &[&hashtag], &fonts, sandbox, warnings)?;
+    let data = crate::kit::unnamed_piece(&loaded, &design)?;
+    let hashtag =
+        if is_campaign { data.get("hashtag") } else { design.data.get("hashtag").or(data.get("hashtag")) }
+            .cloned()
+            .unwrap_or_default();
+    // The picture shows the front only, so only the front's elements are laid out: fields the
+    // back uses ({return_address}, {prompt_1}...) need no value.
+    design.elements.retain(|e| e.page == 0);
+    // A design on its own takes no campaign's fonts: only its own and the fallbacks.
+    let fonts = if is_campaign { std::mem::take(&mut loaded.fonts) } else { Vec::new() };
+    crate::model::fallback::prepare_design(&mut design, &|n| data.get(n).cloned(), &[&hashtag], &fonts, sandbox, warnings)?;
     let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
     let front = &panels[0];
     let mut page = Page::new(SHARE_SIDE, SHARE_SIDE, 0.0);
@@ -313,6 +337,16 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     page.items.push(Item::Shape(crate::layout::Shape {
         path: layout::rect_path(crate::base::units::Rect::new(x + 5.0, y + 5.0, w, h), 0.0),
         paint: shadow,
+    }));
+    // The paper: a design draws on white card, and what it leaves unpainted is that white, not
+    // the backdrop behind the picture.
+    let paper = crate::model::design::Paint {
+        fill: Some(crate::base::units::Color::Rgb(255, 255, 255)),
+        stroke: None,
+    };
+    page.items.push(Item::Shape(crate::layout::Shape {
+        path: layout::rect_path(crate::base::units::Rect::new(x, y, w, h), 0.0),
+        paint: paper,
     }));
     page.items.push(Item::Group(crate::layout::Group {
         transform: [scale, 0.0, 0.0, scale, x - front.trim.x * scale, y - front.trim.y * scale],

@@ -74,29 +74,31 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
             warnings,
         ),
         Command::Init { dir } => commands::init(&dir),
-        Command::Render { design, output, sets, pdf_a, print } => {
+        Command::Render { design, output, sets, piece, participants, pdf_a, print } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
-            commands::render(
+            let sets = crate::model::fields::parse_sets(&sets)?;
+            let fields = crate::kit::design_fields(
                 &design,
+                &piece,
+                participants.as_deref(),
+                &sets,
                 &sandbox,
-                &output,
-                pdf_a,
-                &print.request(),
-                &crate::model::fields::parse_sets(&sets)?,
                 warnings,
-            )
+            )?;
+            commands::render(&design, &sandbox, &output, pdf_a, &print.request(), &fields, warnings)
         }
-        Command::Preview { design, output, page, dpi, sets } => {
+        Command::Preview { design, output, page, dpi, sets, piece, participants } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
-            commands::preview(
+            let sets = crate::model::fields::parse_sets(&sets)?;
+            let fields = crate::kit::design_fields(
                 &design,
+                &piece,
+                participants.as_deref(),
+                &sets,
                 &sandbox,
-                &output,
-                page,
-                dpi,
-                &crate::model::fields::parse_sets(&sets)?,
                 warnings,
-            )
+            )?;
+            commands::preview(&design, &sandbox, &output, page, dpi, &fields, warnings)
         }
         Command::Share { input, output } => commands::share(&input, &sandbox, &output, warnings),
         Command::Calibrate { paper, output } => commands::calibrate(&paper, &output),

@@ -15,6 +15,7 @@
 //!   [`crate::mail::Postage::rate`]) and `manifest.json`;
 //! - `summary.rs`: what `build` prints (with the list's repairs and the rows left out), and
 //!   `--timings`;
+//! - `piece.rs`: one piece on its own, for `render`, `preview` and `check --campaign --row`;
 //! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
 //!   an envelope is [`crate::mail::placement`].
 
@@ -22,6 +23,7 @@ mod designs;
 mod fonts;
 mod manifest;
 pub mod pages;
+mod piece;
 mod plan;
 mod produce;
 mod summary;
@@ -43,6 +45,7 @@ use designs::designs;
 pub use designs::{Mailed, audit_mail, mail_errors};
 pub use fonts::envelope_fonts;
 use manifest::{ListRecord, Skipped, manifest_json};
+pub use piece::{DesignFields, PieceArgs, design_fields, unnamed_piece};
 use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
 use produce::{RowFailures, create_output, produce, stream_pdf, writer_pdf};
 use summary::{Timings, summary};

@@ -134,19 +134,32 @@ impl Context<'_> {
     /// The values a piece's design fills in: its own (piece number, prompts, typed body), then
     /// its writer's (the participant's columns), then the campaign's.
     pub(super) fn fields(&self, job: &Job) -> std::result::Result<PieceFields<'_>, Diagnostic> {
-        let writer = &self.writers[job.writer];
+        self.piece_fields(job.kind, &job.id, job.index, job.writer, job.number)
+    }
+
+    /// [`Context::fields`] of the piece of `kind` numbered `id`, `index` among its kind, the
+    /// `number`th of writer `writer`'s (`render --campaign` makes one piece with these too).
+    pub(super) fn piece_fields(
+        &self,
+        kind: PieceKind,
+        id: &str,
+        index: usize,
+        writer: usize,
+        number: u32,
+    ) -> std::result::Result<PieceFields<'_>, Diagnostic> {
+        let writer = &self.writers[writer];
         let mut own: Vec<(&'static str, String)> = vec![
-            ("piece", job.id.clone()),
-            ("number", format!("{} of {}", job.number, writer.counts[job.kind as usize])),
+            ("piece", id.to_string()),
+            ("number", format!("{} of {}", number, writer.counts[kind as usize])),
         ];
         // Talking points as prompts, rotated so neighbouring pieces get different ones.
         if !self.points.is_empty() {
-            own.push(("prompt_1", self.points[(2 * job.index) % self.points.len()].1.to_string()));
-            own.push(("prompt_2", self.points[(2 * job.index + 1) % self.points.len()].1.to_string()));
+            own.push(("prompt_1", self.points[(2 * index) % self.points.len()].1.to_string()));
+            own.push(("prompt_2", self.points[(2 * index + 1) % self.points.len()].1.to_string()));
         }
         let mut fields = PieceFields { own, participant: writer.participant.as_ref(), base: &self.base };
-        if let (PieceKind::Letter, Some(v)) = (job.kind, &self.variants) {
-            let body = v.body(job.index, &fields)?;
+        if let (PieceKind::Letter, Some(v)) = (kind, &self.variants) {
+            let body = v.body(index, &fields)?;
             fields.own.push(("body", body));
         }
         Ok(fields)

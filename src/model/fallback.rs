@@ -1,7 +1,7 @@
 //! The characters a design's texts need, and the fallback fonts that give them, added to the
 //! design's book before it is laid out ([`crate::text::fonts::fallback`] finds them).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::input::confine::Sandbox;
@@ -45,7 +45,7 @@ pub fn design_chars(design: &Design, out: &mut BTreeSet<char>) {
 
 /// Adds to `out` the characters a design filled with `data` prints that the font of the
 /// element they are in lacks (in some style): the ones to look for elsewhere.
-fn design_needs(design: &Design, data: &BTreeMap<String, String>, out: &mut BTreeSet<char>) {
+fn design_needs(design: &Design, data: &dyn Fn(&str) -> Option<String>, out: &mut BTreeSet<char>) {
     let book = &design.fonts;
     for element in &design.elements {
         let (Body::Text(spec) | Body::Address(spec)) = &element.body else { continue };
@@ -54,8 +54,8 @@ fn design_needs(design: &Design, data: &BTreeMap<String, String>, out: &mut BTre
             match piece {
                 Piece::Text { text, .. } => text_chars(text, &mut chars),
                 Piece::Field { name, .. } => {
-                    if let Some(value) = data.get(name).or_else(|| design.data.get(name)) {
-                        text_chars(value, &mut chars);
+                    if let Some(value) = data(name).or_else(|| design.data.get(name).cloned()) {
+                        text_chars(&value, &mut chars);
                     }
                 }
             }
@@ -83,7 +83,7 @@ fn design_needs(design: &Design, data: &BTreeMap<String, String>, out: &mut BTre
 /// element it is in.
 pub fn prepare_design(
     design: &mut Design,
-    data: &BTreeMap<String, String>,
+    data: &dyn Fn(&str) -> Option<String>,
     also: &[&str],
     campaign: &[SharedFamily],
     sandbox: &Sandbox,

@@ -1,6 +1,7 @@
 //! The data that fills a design's `{field}` placeholders.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::base::diag::{Diagnostic, Result};
 use crate::model::participants::Participant;
@@ -54,6 +55,108 @@ pub fn participant_field_names(person: Option<&Participant>) -> Vec<String> {
     names
 }
 
+/// The writer whose clearly marked values fill a design previewed without a participant's
+/// row: `[Your name]`, `[123 Your Street]`, `[Your town], [ST] [ZIP]`. Its fields come through
+/// [`participant_field`] like a real row's.
+pub fn sample_participant() -> Participant {
+    Participant {
+        line: 0,
+        name: "[Your name]".into(),
+        address1: "[123 Your Street]".into(),
+        address2: String::new(),
+        city: "[Your town]".into(),
+        state: "[ST]".into(),
+        zip: "[ZIP]".into(),
+        letters: None,
+        cards: None,
+        postcards: None,
+        extra: BTreeMap::new(),
+    }
+}
+
+/// Which participant's row fills a previewed design: `--row N` or `--participant NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// The Nth person in the list, from 1 (the header is not counted).
+    Number(usize),
+    /// The person of this name (not minding case or surrounding spaces).
+    Name(String),
+}
+
+impl Row {
+    /// The option as the user wrote it, for messages.
+    pub fn option(&self) -> String {
+        match self {
+            Row::Number(n) => format!("--row {n}"),
+            Row::Name(name) => format!("--participant \"{name}\""),
+        }
+    }
+}
+
+/// The participant `row` picks from `people`, read from `path`; an error naming the list (and
+/// the line, for a name several rows share) when there is none, with the nearest names.
+pub fn pick_row<'a>(people: &'a [Participant], path: &Path, row: &Row) -> Result<&'a Participant> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match row {
+        Row::Number(n) => match n.checked_sub(1).and_then(|i| people.get(i)) {
+            Some(p) => Ok(p),
+            None => {
+                let mut d = Diagnostic::error(format!(
+                    "{}: the list has {} row{} of people (numbered from 1, under the header)",
+                    row.option(),
+                    people.len(),
+                    plural(people.len())
+                ))
+                .in_file(path);
+                if let Some(last) = people.last() {
+                    d = d.at(last.line, 1).hint(format!("the last row is {}, `{}`", people.len(), last.name));
+                }
+                Err(d.into())
+            }
+        },
+        Row::Name(name) => {
+            let wanted = name.trim().to_lowercase();
+            let matching: Vec<(usize, &Participant)> =
+                people.iter().enumerate().filter(|(_, p)| p.name.trim().to_lowercase() == wanted).collect();
+            match matching.as_slice() {
+                [(_, p)] => Ok(p),
+                [] => {
+                    let mut d =
+                        Diagnostic::error(format!("{}: no row of the list has this name", row.option()))
+                            .in_file(path);
+                    match crate::base::diag::nearest(name.trim(), people.iter().map(|p| p.name.as_str())) {
+                        Some(near) => {
+                            let p = people.iter().find(|p| p.name == near).expect("a name from the list");
+                            d = d.hint(format!("did you mean `{near}` (line {})?", p.line));
+                        }
+                        None if !people.is_empty() => {
+                            let first: Vec<String> =
+                                people.iter().take(5).map(|p| format!("`{}`", p.name)).collect();
+                            d = d.hint(format!("the list begins with {}", first.join(", ")));
+                        }
+                        None => {}
+                    }
+                    Err(d.into())
+                }
+                [(_, first), ..] => {
+                    let rows: Vec<String> =
+                        matching.iter().map(|(i, p)| format!("{} (line {})", i + 1, p.line)).collect();
+                    Err(Diagnostic::error(format!(
+                        "{}: {} rows have this name: rows {}",
+                        row.option(),
+                        matching.len(),
+                        rows.join(", ")
+                    ))
+                    .in_file(path)
+                    .at(first.line, 1)
+                    .hint(format!("choose one with --row {}", matching[0].0 + 1))
+                    .into())
+                }
+            }
+        }
+    }
+}
+
 /// A participant with a distinct value in every column the parser knows and in one extra
 /// column (`team`), and the text columns with their values: for tests that `build` and `check`
 /// fill every column.
@@ -85,6 +188,47 @@ pub(crate) fn sample_row() -> (Participant, Vec<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn people() -> Vec<Participant> {
+        let text = "name,address1,city,state,zip\nZoë O’Brien,1 Elm St,Boston,MA,02134\nNguyễn Văn An,2 Oak Ave,Portland,ME,04101\nzoë o’brien,3 Pine Rd,Salem,MA,01970\n";
+        let source = crate::base::diag::Source::builtin("people.csv", text);
+        crate::model::participants::parse(&source, &mut Default::default()).unwrap()
+    }
+
+    #[test]
+    fn rows_are_picked_by_number_or_name() {
+        let people = people();
+        let path = Path::new("people.csv");
+        assert_eq!(pick_row(&people, path, &Row::Number(2)).unwrap().name, "Nguyễn Văn An");
+        assert_eq!(pick_row(&people, path, &Row::Name(" nguyễn văn an ".into())).unwrap().line, 3);
+        let e = pick_row(&people, path, &Row::Number(4)).unwrap_err().0.remove(0);
+        assert_eq!(e.message, "--row 4: the list has 3 rows of people (numbered from 1, under the header)");
+        assert_eq!((e.file.as_deref(), e.position), (Some(path), Some((4, 1))));
+        assert_eq!(e.hints, ["the last row is 3, `zoë o’brien`"]);
+        assert!(pick_row(&people, path, &Row::Number(0)).is_err(), "rows count from 1");
+        let e = pick_row(&people, path, &Row::Name("Nguyen Van An".into())).unwrap_err().0.remove(0);
+        assert_eq!(e.message, "--participant \"Nguyen Van An\": no row of the list has this name");
+        assert_eq!(e.hints, ["did you mean `Nguyễn Văn An` (line 3)?"]);
+        let e = pick_row(&people, path, &Row::Name("Zoë O’Brien".into())).unwrap_err().0.remove(0);
+        assert_eq!(
+            e.message,
+            "--participant \"Zoë O’Brien\": 2 rows have this name: rows 1 (line 2), 3 (line 4)"
+        );
+        assert_eq!(e.hints, ["choose one with --row 1"]);
+    }
+
+    #[test]
+    fn the_sample_writer_is_marked() {
+        let sample = sample_participant();
+        for field in PARTICIPANT_FIELDS {
+            let value = participant_field(Some(&sample), field).unwrap();
+            assert!(value.is_empty() || value.contains('['), "`{field}` = {value:?} is marked as a sample");
+        }
+        assert_eq!(
+            participant_field(Some(&sample), "return_address").unwrap(),
+            "[Your name]\n[123 Your Street]\n[Your town], [ST] [ZIP]"
+        );
+    }
 
     #[test]
     fn every_known_column_is_a_field() {
