@@ -4,6 +4,7 @@ mod common;
 
 use common::{TempDir, render_toml};
 use letterkit::layout::{Item, Page};
+use unicode_bidi::BidiClass::{AL, R};
 use unicode_bidi::{BidiInfo, Level};
 
 const HEBREW: &[u8] = include_bytes!("fonts/NotoSansHebrew-Regular.ttf");
@@ -53,7 +54,11 @@ fn words_on_page(all: &[(f32, f32, String)], y: f32) -> Vec<String> {
     let mut words = vec![String::new()];
     for (_, _, text) in line {
         if text.chars().all(char::is_alphanumeric) {
-            words.last_mut().expect("a word").push_str(text);
+            // A cluster of two letters in one glyph (Arabic lam-alef) stands for them in logical
+            // order; on a right-to-left line they stand the other way round.
+            let rtl = text.chars().next().is_some_and(|c| matches!(unicode_bidi::bidi_class(c), R | AL));
+            let letters: String = if rtl { text.chars().rev().collect() } else { text.clone() };
+            words.last_mut().expect("a word").push_str(&letters);
         } else if !words.last().expect("a word").is_empty() {
             words.push(String::new());
         }
@@ -102,6 +107,7 @@ const LINES: &[(&str, &str, &str)] = &[
     ("hebrew", "ltr", "Shalom (שלום עולם) means peace."),
     ("hebrew", "rtl", "Free people (שחררו את העצורים) now."),
     ("arabic", "auto", "رقم الهاتف 617-555-0100 من فضلك"),
+    ("arabic", "auto", "لا للاحتجاز، الحرية للجميع."),
 ];
 
 #[test]

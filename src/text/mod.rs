@@ -374,13 +374,13 @@ pub fn set_lines_directed(
 /// What makes two paragraphs set the same: their text and inline styles, the base style, the width.
 fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, direction: Direction, width: f32) -> String {
     let mut key = format!(
-        "{}\u{1}{}{}{:08x}{:?}{:?}{:08x}",
+        "{}\u{1}{}{}{:08x}{:?}{}{:08x}",
         style.family,
         u8::from(style.bold),
         u8::from(style.italic),
         style.size.to_bits(),
         style.align,
-        direction,
+        direction as u8,
         width.to_bits()
     );
     for s in spans {
@@ -393,18 +393,26 @@ fn paragraph_key(spans: &[StyledText], style: &ParagraphStyle, direction: Direct
 
 /// Whether a paragraph needs the bidirectional algorithm: it is set right to left, or has a
 /// character of a right-to-left script, an Arabic digit or an explicit direction control.
-/// Nothing before U+0590 is any of these, so most text is passed over byte by byte.
+/// Nothing before U+0590 is any of these, so only characters whose first byte is 0xD6 or more
+/// are looked up.
 fn needs_bidi(text: &str, direction: Direction) -> bool {
     use unicode_bidi::BidiClass::{AL, AN, FSI, LRE, LRI, LRO, PDF, PDI, R, RLE, RLI, RLO};
-    direction == Direction::Rtl
-        || (text.bytes().any(|b| b >= 0xD6)
-            && text.chars().any(|c| {
-                c >= '\u{0590}'
-                    && matches!(
-                        unicode_bidi::bidi_class(c),
-                        R | AL | AN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI
-                    )
-            }))
+    if direction == Direction::Rtl {
+        return true;
+    }
+    let mut at = 0;
+    while let Some(k) = text.as_bytes()[at..].iter().position(|&b| b >= 0xD6) {
+        // A byte of 0xC0 or more starts a character.
+        let c = text[at + k..].chars().next().expect("a character starts here");
+        if matches!(
+            unicode_bidi::bidi_class(c),
+            R | AL | AN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI
+        ) {
+            return true;
+        }
+        at += k + c.len_utf8();
+    }
+    false
 }
 
 /// Sets one paragraph (text without newlines) into lines.
@@ -660,18 +668,17 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32, rtl: 
     // The parts that show, in logical order, each with the length of its text that is set:
     // only the last segment's own trailing spaces are cut, not spaces inside it that end a
     // part (`*now*  !` has the part "now  " before "!").
-    let mut parts: Vec<(&SegmentPart, usize)> = segments
+    let parts = segments
         .iter()
         .enumerate()
         .flat_map(|(i, s)| {
             s.parts.iter().map(move |p| (p, if i < last { p.text.len() } else { p.content_end }))
         })
-        .filter(|(p, end)| p.glyphs_before(*end).next().is_some())
-        .collect();
+        .filter(|(p, end)| p.glyphs_before(*end).next().is_some());
     let is_paragraph_end = segments[last].hard_break;
     // Space glyphs that may stretch: all spaces except the trailing ones of the line.
     let stretch_count: usize = if style.align == Align::Justify && !is_paragraph_end {
-        parts.iter().map(|(p, end)| p.glyphs_before(*end).filter(|g| is_space(p, g)).count()).sum()
+        parts.clone().map(|(p, end)| p.glyphs_before(end).filter(|g| is_space(p, g)).count()).sum()
     } else {
         0
     };
@@ -682,15 +689,10 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32, rtl: 
         (Align::Center, _) => (width - line_width) / 2.0,
         (Align::Right, _) | (Align::Start | Align::Justify, true) | (Align::End, false) => width - line_width,
     };
-    if bidi {
-        let levels: Vec<Level> = parts.iter().map(|(p, _)| p.level).collect();
-        let visual = unicode_bidi::ParagraphBidiInfo::reorder_visual(&levels);
-        parts = visual.into_iter().map(|k| parts[k]).collect();
-    }
 
     let mut runs: Vec<LineRun> = Vec::new();
     let mut x = start_x;
-    for (part, text_len) in parts {
+    let mut place = |part: &SegmentPart, text_len: usize| {
         let run_text = &part.text[..text_len];
         let base = match runs.last() {
             Some(r) if r.face == part.face => r.text.len() as u32,
@@ -725,6 +727,17 @@ fn position_line(segments: &[Segment], style: &ParagraphStyle, width: f32, rtl: 
                 cluster_end: base + cluster_end,
             });
             x += advance;
+        }
+    };
+    if bidi {
+        let parts: Vec<(&SegmentPart, usize)> = parts.collect();
+        let levels: Vec<Level> = parts.iter().map(|(p, _)| p.level).collect();
+        for k in unicode_bidi::ParagraphBidiInfo::reorder_visual(&levels) {
+            place(parts[k].0, parts[k].1);
+        }
+    } else {
+        for (part, text_len) in parts {
+            place(part, text_len);
         }
     }
     SetLine { runs, width: line_width }
