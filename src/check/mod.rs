@@ -26,7 +26,8 @@ use crate::render::{self, PdfOptions};
 /// The arguments of `letterkit check`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    /// A design file, or a campaign file. Default: the built-in campaign.
+    /// A design file, a campaign file, or a participants list (.csv, .tsv or .txt; checked in a kit
+    /// of the built-in campaign). Default: the built-in campaign.
     pub input: Option<PathBuf>,
     /// Check a kit for this participants list (CSV), as `letterkit build` would make it.
     #[arg(short, long)]
@@ -175,6 +176,10 @@ pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
         }
     };
     match &args.input {
+        // `letterkit check participants.csv`: the list, in a kit of the built-in campaign.
+        Some(path) if args.participants.is_none() && data::is_list(path) => {
+            report = check_kit(None, Some(path), args.count, sandbox);
+        }
         Some(path) if args.participants.is_none() && !is_campaign(path) => {
             report = check_design(path, &data, sandbox);
         }
