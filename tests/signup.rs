@@ -494,3 +494,24 @@ fn check_reports_the_same_repairs() {
         }
     }
 }
+
+#[test]
+fn keep_going_does_not_leave_out_rows_for_the_campaigns_own_mistake() {
+    let dir = TempDir::new("signup-campaign-mistake");
+    // The second opening paragraph names a field no row has: it fails for whichever letter
+    // takes it, so leaving that row out would only move the failure to the next one.
+    let campaign = letterkit::model::campaign::DEFAULT_CAMPAIGN
+        .replacen("letter = \"handwritten\"", "letter = \"typed\"", 1)
+        .replacen("\"As a member of my community in {city}", "\"As a member of {team} in {city}", 1);
+    dir.write("campaign.toml", campaign);
+    dir.write("people.csv", GOOD);
+    let out = letterkit(
+        dir.path(),
+        &["build", "campaign.toml", "--participants", "people.csv", "-o", "kit", "--keep-going"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("typed.opening[2]: the paragraph uses `{team}`, which has no value"), "{stderr}");
+    assert!(!stderr.contains("left out of the kit"), "{stderr}");
+    assert!(!dir.path().join("kit").exists());
+}
