@@ -480,15 +480,38 @@ fn start_from_the_library_is_checked_too() {
 fn check_reports_the_same_repairs() {
     let dir = TempDir::new("signup-check");
     dir.write("people.csv", "name,address1,address2,city,state,zip\nZoë O’Brien,\"12 Elm St\nApt 3\",,Boston,massachusetts,2134\n");
-    let out = letterkit(dir.path(), &["check", "--participants", "people.csv"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    for line in [
-        "warning: people.csv:2:2: column `address1`: `12 Elm St⏎Apt 3` became `12 Elm St`:",
-        "warning: people.csv:2:3: column `address2`: empty became `Apt 3`:",
-        "warning: people.csv:2:5: column `state`: `massachusetts` became `MA`:",
-        "warning: people.csv:2:6: column `zip`: `2134` became `02134`:",
-    ] {
-        assert!(stderr.contains(line), "{line}\n{stderr}");
+    for args in [&["check", "--participants", "people.csv"][..], &["check", "people.csv"]] {
+        let out = letterkit(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        for line in [
+            "warning: people.csv:2:2: column `address1`: `12 Elm St⏎Apt 3` became `12 Elm St`:",
+            "warning: people.csv:2:3: column `address2`: empty became `Apt 3`:",
+            "warning: people.csv:2:5: column `state`: `massachusetts` became `MA`:",
+            "warning: people.csv:2:6: column `zip`: `2134` became `02134`:",
+        ] {
+            assert!(stderr.contains(line), "{line}\n{stderr}");
+        }
     }
+}
+
+#[test]
+fn keep_going_does_not_leave_out_rows_for_the_campaigns_own_mistake() {
+    let dir = TempDir::new("signup-campaign-mistake");
+    // The second opening paragraph names a field no row has: it fails for whichever letter
+    // takes it, so leaving that row out would only move the failure to the next one.
+    let campaign = letterkit::model::campaign::DEFAULT_CAMPAIGN
+        .replacen("letter = \"handwritten\"", "letter = \"typed\"", 1)
+        .replacen("\"As a member of my community in {city}", "\"As a member of {team} in {city}", 1);
+    dir.write("campaign.toml", campaign);
+    dir.write("people.csv", GOOD);
+    let out = letterkit(
+        dir.path(),
+        &["build", "campaign.toml", "--participants", "people.csv", "-o", "kit", "--keep-going"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("typed.opening[2]: the paragraph uses `{team}`, which has no value"), "{stderr}");
+    assert!(!stderr.contains("left out of the kit"), "{stderr}");
+    assert!(!dir.path().join("kit").exists());
 }

@@ -55,6 +55,14 @@ pub fn short_rows(source: &Source) -> Vec<Diagnostic> {
     out
 }
 
+/// Whether a file `letterkit check FILE` is given is a participants list rather than a design
+/// or campaign: its name ends in `.csv`, `.tsv` or `.txt` (a spreadsheet's "Unicode text").
+pub fn is_list(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["csv", "tsv", "txt"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// 5 digits, 9 digits, or 5 and 4 digits with a hyphen.
 fn looks_like_zip(zip: &str) -> bool {
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());

@@ -26,7 +26,8 @@ use crate::render::{self, PdfOptions};
 /// The arguments of `letterkit check`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    /// A design file, or a campaign file. Default: the built-in campaign.
+    /// A design file, a campaign file, or a participants list (.csv, .tsv or .txt; checked in a kit
+    /// of the built-in campaign). Default: the built-in campaign.
     pub input: Option<PathBuf>,
     /// Check a kit for this participants list (CSV), as `letterkit build` would make it.
     #[arg(short, long)]
@@ -178,6 +179,15 @@ pub fn run(args: &CheckArgs, sandbox: &Sandbox) -> Report {
         }
     };
     match &args.input {
+        // `letterkit check participants.csv`: the list, in a kit of the built-in campaign.
+        Some(path)
+            if args.participants.is_none()
+                && args.piece.campaign.is_none()
+                && args.piece.row().is_none()
+                && data::is_list(path) =>
+        {
+            report = check_kit(None, Some(path), args.count, sandbox);
+        }
         Some(path) if (args.participants.is_none() || args.piece.row().is_some()) && !is_campaign(path) => {
             // Filled as `render` fills it: the campaign's and a row's values, or samples.
             let mut warnings = Warnings::default();
@@ -298,9 +308,14 @@ fn check_design_source(
 ) {
     let Some(mut design) = read_design(source, sandbox, report) else { return };
     let mut warnings = Warnings::default();
-    if let Err(e) =
-        crate::model::fallback::prepare_design(&mut design, &|n| data.get(n), &[], &[], sandbox, &mut warnings)
-    {
+    if let Err(e) = crate::model::fallback::prepare_design(
+        &mut design,
+        &|n| data.get(n),
+        &[],
+        &[],
+        sandbox,
+        &mut warnings,
+    ) {
         report.extend(e.0);
         return;
     }

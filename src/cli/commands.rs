@@ -315,7 +315,14 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     design.elements.retain(|e| e.page == 0);
     // A design on its own takes no campaign's fonts: only its own and the fallbacks.
     let fonts = if is_campaign { std::mem::take(&mut loaded.fonts) } else { Vec::new() };
-    crate::model::fallback::prepare_design(&mut design, &|n| data.get(n).cloned(), &[&hashtag], &fonts, sandbox, warnings)?;
+    crate::model::fallback::prepare_design(
+        &mut design,
+        &|n| data.get(n).cloned(),
+        &[&hashtag],
+        &fonts,
+        sandbox,
+        warnings,
+    )?;
     let panels = layout::layout_design(&design, &data, &pictures, warnings)?;
     let front = &panels[0];
     let mut page = Page::new(SHARE_SIDE, SHARE_SIDE, 0.0);

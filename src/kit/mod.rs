@@ -168,7 +168,20 @@ pub fn build_rows(options: &BuildOptions, rows: &RowOptions, warnings: &mut Warn
                 // Only rows that fail alone are left out: not a design's error, not every row.
                 let failed = failures.rows.len();
                 let named = failures.rows.keys().all(|&w| writers[w].participant.is_some());
-                if !rows.keep_going || failures.other || failed == 0 || !named || failed == writers.len() {
+                // A typed paragraph of the campaign that fails for one letter would fail for
+                // whichever row comes to take it: the campaign's problem.
+                let campaign_error = failures
+                    .rows
+                    .values()
+                    .flatten()
+                    .any(|d| d.file.as_deref() == Some(campaign.path.as_path()));
+                if !rows.keep_going
+                    || failures.other
+                    || campaign_error
+                    || failed == 0
+                    || !named
+                    || failed == writers.len()
+                {
                     warnings.0.extend(round.0);
                     return Err(e);
                 }

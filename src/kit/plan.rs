@@ -428,6 +428,39 @@ mod tests {
     use crate::layout::Fields;
 
     #[test]
+    fn with_row_names_the_row_file_and_column() {
+        let (mut person, _) = fields::sample_row();
+        person.name = "Wang Xiu Ying (王秀英)".into();
+        let headers: Vec<String> = ["city", "name", "zip"].iter().map(|s| s.to_string()).collect();
+        let writer = Writer {
+            participant: Some(person),
+            counts: [1, 0, 0],
+            list: Some(Arc::new(ListFile { path: "people.csv".into(), headers })),
+        };
+        let builtin = Diagnostic::error(
+            "text element `return address`: no bundled font has the character `王` (U+738B)",
+        )
+        .in_file("builtin:designs/handwritten-letter.toml")
+        .at(31, 1);
+        assert_eq!(
+            with_row(builtin, &writer).to_string(),
+            "error: people.csv:2:2: `Wang Xiu Ying (王秀英)`: handwritten-letter, text element `return address`: no bundled font has the character `王` (U+738B)"
+        );
+        let envelope = Diagnostic::error("envelope for L-0002: the return address (5 lines) does not fit");
+        assert_eq!(
+            with_row(envelope, &writer).to_string(),
+            "error: people.csv:2:2: `Wang Xiu Ying (王秀英)`: envelope for L-0002: the return address (5 lines) does not fit"
+        );
+        let own = Diagnostic::error("text element `from`: the text does not fit its box")
+            .in_file("my-letter.toml")
+            .at(9, 1);
+        assert_eq!(
+            with_row(own, &writer).to_string(),
+            "error: my-letter.toml:9:1: text element `from`: the text does not fit its box (the row of `Wang Xiu Ying (王秀英)`, people.csv line 2)"
+        );
+    }
+
+    #[test]
     fn the_kit_fills_every_participant_column() {
         let (person, columns) = fields::sample_row();
         let base = BTreeMap::from([("team".to_string(), "the campaign's".to_string())]);
