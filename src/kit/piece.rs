@@ -278,7 +278,7 @@ mod tests {
     fn every_field_the_kit_makes_for_a_piece_has_a_sample() {
         // The built-in campaign has [typed] paragraphs, so letters get a {body} too.
         let loaded_typed = campaign::load(None, &Sandbox::default()).unwrap();
-        let writers = [Writer { participant: None, counts: [1, 1, 1] }];
+        let writers = [Writer { participant: None, counts: [1, 1, 1], list: None }];
         let context = Context {
             base: loaded_typed.fields(),
             points: loaded_typed.points(),
