@@ -597,8 +597,11 @@ proptest! {
         let path = dir.join("design.toml");
         std::fs::write(&path, &design).unwrap();
         let none = std::collections::BTreeMap::new();
-        let rendered =
-            letterkit::cli::commands::layout_file(&path, &Default::default(), &none, &mut Warnings::default());
+        let out = dir.join("out.pdf");
+        let print = letterkit::cli::commands::PrintRequest::default();
+        let rendered = letterkit::cli::commands::render(
+            &path, &Default::default(), &out, false, &print, &none, &mut Warnings::default(),
+        );
         let report = letterkit::check::check_design(&path, &none, &Default::default());
         if let Err(e) = &rendered {
             prop_assert!(report.errors() > 0, "render failed but check found no errors: {:?}", e.0);
