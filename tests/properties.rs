@@ -4,7 +4,10 @@
 //! makes reads back page by page (hayro). The work per design is the fuzz targets' own
 //! (`fuzz/src/body.rs` and `fuzz/src/schema_design.rs`, included here so `cargo test` compiles
 //! and runs them). Inputs that once crashed anything are kept in `tests/seeds/` and run on
-//! every test.
+//! every test. `check` is also held to what `render` and `build` stop on: random designs
+//! through `render`, and campaigns with addressed, unaddressed and row-dependent envelope and
+//! postcard designs and whole or damaged photos through `build` (the same mail and picture
+//! check codes).
 //!
 //! The case counts keep the suite to a few seconds; `PROPTEST_CASES=2000 cargo test --release
 //! --test properties` runs more.
