@@ -127,7 +127,8 @@ fn unknown_format_gets_a_suggestion() {
         ["hint: did you mean `postcard-4x6`?", "hint: `letterkit layouts` lists the built-in formats"]
     );
     // An alias in another case still works; a name far from all gets only the list hint.
-    succeeds(&dir, "format = \"#10\"\n");
+    // (An envelope is addressed, or render stops: mail.no-address.)
+    succeeds(&dir, "format = \"#10\"\n\n[[element]]\nkind = \"address\"\ntext = \"WASHINGTON DC 20528\"\n");
     let run = render(&dir, "format = \"tabloid\"\n");
     assert_eq!(
         run.stderr.lines().skip(1).collect::<Vec<_>>(),

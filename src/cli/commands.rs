@@ -35,12 +35,20 @@ pub fn layout_with(
     crate::model::fallback::prepare_design(&mut design, &|n| extra.get(n), &[], &[], sandbox, warnings)?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
-    // A mail piece's address side, by the Postal Service's rules (docs/mail-rules.md 2).
-    let text = crate::input::read_text(path).ok().map(|s| s.text);
-    let found =
-        crate::kit::audit_mail(&design, &pages, crate::kit::Mailed::AsDesigned, text.as_deref(), true);
-    crate::kit::mail_errors(found, warnings)?;
     Ok((design, pages))
+}
+
+/// Checks a laid-out design's address sides by the Postal Service's rules (docs/mail-rules.md
+/// 2), as `check` and `build` do: errors stop the command, warnings join `warnings`.
+fn audit_address_sides(
+    path: &Path,
+    design: &design::Design,
+    pages: &[Page],
+    warnings: &mut Warnings,
+) -> Result<()> {
+    let text = crate::input::read_text(path).ok().map(|s| s.text);
+    let found = crate::kit::audit_mail(design, pages, crate::kit::Mailed::AsDesigned, text.as_deref(), true);
+    crate::kit::mail_errors(found, warnings)
 }
 
 /// `letterkit render DESIGN -o OUT.pdf`: writes the design as a PDF, as it is, N-up on sheets,
@@ -57,6 +65,7 @@ pub fn render(
     check_not_input(output, &[path])?;
     let options = print_options(print)?;
     let (design, pages) = layout_with(path, sandbox, fields, warnings)?;
+    audit_address_sides(path, &design, &pages, warnings)?;
     let (w, h) = (pages[0].width, pages[0].height);
     if let Some(flip) = options.duplex
         && pages.len() < 2
@@ -128,6 +137,7 @@ pub fn preview(
         return Err(Diagnostic::error("pages are numbered from 1").into());
     }
     let (design, pages) = layout_with(path, sandbox, fields, warnings)?;
+    audit_address_sides(path, &design, &pages, warnings)?;
     let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })?;
     let png = render::png(&bytes, page - 1, dpi)?;
     let mut staged = Staged::default();

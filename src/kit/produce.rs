@@ -100,8 +100,19 @@ pub(super) fn envelope_page(
         piece: Some(&job.id),
     };
     let page = pages::envelope(&designs.letter.fonts, format, &content)
-        .map(|(page, _)| vec![page])
-        .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))));
+        .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))))
+        .and_then(|(page, placed)| {
+            // Placed by mail's zones, and checked by the same rule as an envelope design.
+            use crate::mail::audit::{Mark, Side, audit};
+            let marks = [
+                Mark { label: "the return address", ink: Some(placed.return_address), delivery: false },
+                Mark { label: "the stamp box", ink: Some(placed.stamp), delivery: false },
+                Mark { label: "the delivery address", ink: Some(placed.address), delivery: true },
+            ];
+            let what = format!("the envelope for {}", job.id);
+            let found = audit(page.trim, Side::Envelope, &what, &marks).into_iter().map(|(_, d)| d).collect();
+            super::mail_errors(found, &mut warnings).map(|_| vec![page])
+        });
     (page, warnings)
 }
 
