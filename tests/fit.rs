@@ -324,7 +324,7 @@ fn a_return_address_too_long_for_the_envelope_names_the_row() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("the address line \"{street}\"")), "{err}");
-    assert!(err.contains("participant `Bo Chen`, row at line 3"), "{err}");
+    assert!(err.contains("people.csv:3:1: `Bo Chen`: "), "{err}");
     assert!(!dir.path().join("kit").exists(), "nothing half-written");
 }
 
