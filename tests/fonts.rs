@@ -174,7 +174,7 @@ fn a_campaigns_fonts_reach_every_page_of_the_kit() {
 }
 
 #[test]
-fn a_campaign_family_can_be_used_by_name_and_a_bad_one_is_named() {
+fn a_bad_campaign_font_is_an_error_naming_the_campaign() {
     let dir = TempDir::new("fonts-campaign-bad");
     dir.write("broken.ttf", &HEBREW_FONT[..5000]);
     campaign(&dir, "[fonts]\nhebrew = \"broken.ttf\"\n", LIST);
