@@ -439,3 +439,26 @@ fn installed_fonts_give_names_in_seven_scripts() {
         }
     }
 }
+
+#[test]
+fn a_campaign_family_named_like_a_bundled_one_replaces_it_in_the_designs() {
+    let dir = TempDir::new("fonts-by-name");
+    dir.write("NotoSansHebrew-Regular.ttf", HEBREW_FONT);
+    dir.write(
+        "letter.toml",
+        "format = \"us-letter\"\n\n[[element]]\nkind = \"text\"\nfont = \"sans\"\nheight = \"1in\"\ntext = \"שלום {name}\"\n",
+    );
+    let text = letterkit::model::campaign::DEFAULT_CAMPAIGN.replacen(
+        "letter = \"handwritten\"",
+        "letter = \"letter.toml\"",
+        1,
+    );
+    dir.write("campaign.toml", format!("{text}\n[fonts]\nsans = \"NotoSansHebrew-Regular.ttf\"\n"));
+    dir.write("people.csv", LIST);
+    run_ok(dir.path(), &["build", "campaign.toml", "-p", "people.csv", "-o", "kit", "--ignore-system-fonts"]);
+    let (chars, doc) = pdf(&dir.path().join("kit/letters.pdf"));
+    assert!(has_all(&chars, "שלום Avi Cohen (אבי כהן)"), "{:?}", doc.texts());
+    // The design's text is set in the campaign's font, not taken from it letter by letter.
+    let first = &doc.pages[0].lines[0];
+    assert!(first.fonts[0].contains("NotoSansHebrew"), "{first:?}");
+}

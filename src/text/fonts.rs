@@ -467,8 +467,8 @@ impl FontBook {
         Ok(())
     }
 
-    /// Adds a campaign's family: designs can use it by name (unless the design adds a family
-    /// of that name itself), and after the bundled families it is a fallback for characters
+    /// Adds a campaign's family: it replaces a bundled family of its name (not a family the
+    /// design adds itself), and after the bundled families it is a fallback for characters
     /// they lack.
     pub fn add_campaign_family(&mut self, shared: &SharedFamily) {
         let family = self.push_faces(shared, false);
