@@ -176,6 +176,9 @@ pub fn fonts() -> String {
         out.push_str(&format!("  {line}\n"));
     }
     out.push_str("\nA design can add its own under [fonts], e.g. hand = \"fonts/MyHand.ttf\".\n");
+    out.push_str(
+        "Letters these lack come from a campaign's [fonts], --font-path DIR or the installed fonts.\n",
+    );
     out
 }
 

@@ -38,12 +38,12 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The origin in words: "the campaign's [fonts]", "--font-path", "the system's fonts".
-    pub fn name(self) -> &'static str {
+    /// How the manifest names it: `campaign`, `font-path` or `system`.
+    pub fn key(self) -> &'static str {
         match self {
-            Origin::Campaign => "the campaign's [fonts]",
-            Origin::FontPath => "--font-path",
-            Origin::System => "the system's fonts",
+            Origin::Campaign => "campaign",
+            Origin::FontPath => "font-path",
+            Origin::System => "system",
         }
     }
 }

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::base::diag::{Result, Warnings};
-use crate::input::fontdirs::Origin;
 use crate::model::campaign::LoadedCampaign;
 use crate::model::fallback::{design_chars, text_chars, warn_passed_over};
 use crate::model::fields;
@@ -191,11 +190,7 @@ impl KitFonts {
                     file: file.display().to_string(),
                     face,
                     family: fallback.family.name.clone(),
-                    source: match fallback.origin {
-                        Origin::Campaign => "campaign",
-                        Origin::FontPath => "font-path",
-                        Origin::System => "system",
-                    },
+                    source: fallback.origin.key(),
                     rows: self.rows[i].iter().copied().collect(),
                     campaign_text: self.by_campaign[i],
                 });

@@ -82,8 +82,8 @@ pub struct Campaign {
     pub typed: Option<Typed>,
     /// Font families for every page of the kit (letters, cards, postcards, envelopes, handout,
     /// tally sheet), as a design's `[fonts]`: a name and its file, or files by style, relative to
-    /// the campaign. Designs can use them by name, and every text falls back on them for
-    /// characters the bundled fonts lack (say, names in Chinese or Arabic).
+    /// the campaign. Every text falls back on them for characters the bundled fonts lack (say,
+    /// names in Chinese or Arabic); one named `serif`, `sans` or `script` replaces that family.
     #[serde(default)]
     pub fonts: BTreeMap<String, FontFilesDef>,
 }

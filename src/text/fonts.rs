@@ -326,6 +326,15 @@ impl SharedFamily {
         files: [Option<(std::path::PathBuf, u32)>; 4],
         only: Option<&std::collections::BTreeSet<char>>,
     ) -> Result<SharedFamily> {
+        SharedFamily::read_faces(name, files, only).map_err(|(_, e)| e)
+    }
+
+    /// [`SharedFamily::load_faces`], with the file that failed when one does.
+    fn read_faces(
+        name: &str,
+        files: [Option<(std::path::PathBuf, u32)>; 4],
+        only: Option<&std::collections::BTreeSet<char>>,
+    ) -> std::result::Result<SharedFamily, (std::path::PathBuf, crate::base::diag::Error)> {
         let mut family =
             SharedFamily { name: name.into(), full_name: name.into(), faces: Default::default(), files };
         let mut read: Vec<(std::path::PathBuf, Arc<Vec<u8>>)> = Vec::new();
@@ -334,22 +343,23 @@ impl SharedFamily {
             let bytes = match read.iter().find(|(p, _)| *p == path) {
                 Some((_, bytes)) => bytes.clone(),
                 None => {
-                    let bytes = Arc::new(read_font_file(&path)?);
+                    let bytes = Arc::new(read_font_file(&path).map_err(|e| (path.clone(), e))?);
                     read.push((path.clone(), bytes.clone()));
                     bytes
                 }
             };
+            let failed = |d: Diagnostic| (path.clone(), crate::base::diag::Error::from(d));
             crate::input::font::verify_face(&bytes, index, only).map_err(|e| {
-                Diagnostic::error(format!("font {} is damaged: {e}", path.display())).code(
+                failed(Diagnostic::error(format!("font {} is damaged: {e}", path.display())).code(
                     if e.contains("cannot be embedded") || e.contains("CFF2") {
                         "input.font-embed"
                     } else {
                         "input.damaged-font"
                     },
-                )
+                ))
             })?;
             let face = Face::parse(name, bold, italic, FontData::Owned(bytes), index)
-                .map_err(|e| Diagnostic::error(format!("{}: {e}", path.display())))?;
+                .map_err(|e| failed(Diagnostic::error(format!("{}: {e}", path.display()))))?;
             if slot == 0 {
                 family.full_name = face.name.clone();
             }
@@ -478,8 +488,8 @@ impl FontBook {
         Ok(())
     }
 
-    /// Adds a campaign's family: designs can use it by name (unless the design adds a family
-    /// of that name itself), and after the bundled families it is a fallback for characters
+    /// Adds a campaign's family: it replaces a bundled family of its name (not a family the
+    /// design adds itself), and after the bundled families it is a fallback for characters
     /// they lack.
     pub fn add_campaign_family(&mut self, shared: &SharedFamily) {
         let family = self.push_faces(shared, false);

@@ -73,6 +73,8 @@ impl Fallbacks {
     /// is not set in several fonts when one has it all. Characters no font has are left for
     /// layout to report with the text they are in.
     pub fn resolve(campaign: &[SharedFamily], chars: &BTreeSet<char>, dirs: &FontDirs) -> Result<Fallbacks> {
+        // A --font-path that is not a folder is an error even when nothing is missing.
+        dirs.folders()?;
         let mut probe = FontBook::bundled();
         for family in campaign {
             probe.add_campaign_family(family);
@@ -93,30 +95,29 @@ impl Fallbacks {
         }
         let entries = dirs.faces_covering(&needed)?;
         let mut families = group(&entries);
-        // A family that cannot be read is passed over and the choice made again without it.
+        // A font that cannot be read is passed over and the choice made again without it.
         loop {
             let chosen = choose(&families, &needed);
             let mut found = Vec::new();
             let mut failed = None;
             for &i in &chosen {
                 let (name, faces) = &families[i];
-                match SharedFamily::load_faces(name, styles(faces), Some(&needed)) {
+                match SharedFamily::read_faces(name, styles(faces), Some(&needed)) {
                     Ok(family) => found.push(Fallback { family, origin: faces[0].origin }),
-                    Err(e) => {
-                        failed = Some((i, e.to_string()));
+                    Err((path, e)) => {
+                        failed = Some((i, path, e.to_string()));
                         break;
                     }
                 }
             }
-            match failed {
-                Some((i, why)) => {
-                    fallbacks.passed_over.push(why.trim_start_matches("error: ").to_string());
-                    families.remove(i);
-                }
-                None => {
-                    fallbacks.list.extend(found);
-                    return Ok(fallbacks);
-                }
+            let Some((i, path, why)) = failed else {
+                fallbacks.list.extend(found);
+                return Ok(fallbacks);
+            };
+            fallbacks.passed_over.push(why.trim_start_matches("error: ").to_string());
+            families[i].1.retain(|face| face.path != path);
+            if families[i].1.is_empty() {
+                families.remove(i);
             }
         }
     }
