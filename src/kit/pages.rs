@@ -76,13 +76,15 @@ pub fn envelope(
             let floor = placement::ADDRESS_SIDE_FLOOR;
             let fit =
                 AddressFit { floor, leading: placement::RETURN_LEADING, height: b.height, keep_last: false };
-            let (block, _) = address_block(fonts, lines, &style, b.x, b.y, b.width, &fit).map_err(|m| {
-                format!(
-                    "the return address does not fit above the OCR read area of {}: {}",
-                    crate::base::diag::a(&format.name),
-                    m.describe(b.width, floor, "")
-                )
-            })?;
+            let (block, _) =
+                address_block(fonts, lines, &style, b.x, b.y, b.width, &fit).map_err(|m| match m {
+                    crate::layout::AddressMisfit::Set(message, _) => message,
+                    m => format!(
+                        "the return address does not fit above the OCR read area of {}: {}",
+                        crate::base::diag::a(&format.name),
+                        m.describe(b.width, floor, "")
+                    ),
+                })?;
             page.items.extend(block.items);
             block.rect
         }
@@ -117,12 +119,13 @@ pub fn envelope(
     let floor = placement::DELIVERY_FLOOR;
     let fit = AddressFit { floor, leading: 1.25, height: zones.ocr.height, keep_last: true };
     let (probe, size) = address_block(fonts, content.delivery_lines, &style, 0.0, 0.0, zones.ocr.width, &fit)
-        .map_err(|m| {
-            format!(
+        .map_err(|m| match m {
+            crate::layout::AddressMisfit::Set(message, _) => message,
+            m => format!(
                 "the delivery address does not fit the OCR read area of {}: {}",
                 crate::base::diag::a(&format.name),
                 m.describe(zones.ocr.width, floor, "")
-            )
+            ),
         })?;
     let (bw, bh) = (probe.rect.width, probe.rect.height);
     let Some((x, top)) = zones.delivery_address(bw, bh, return_rect) else {

@@ -780,8 +780,7 @@ fn address_text(
     };
     let err = |message: String| element_error(design, element, message);
     fit_address(&design.fonts, spans, &style, r.width, metrics, &fit).map_err(|misfit| match misfit {
-        AddressMisfit::Set(e) => err(set_error_message(&e))
-            .hint("add a font that has it under [fonts] and use it, or leave the character out"),
+        AddressMisfit::Set(message, hint) => err(message).hint(hint).code("print.missing-glyph"),
         misfit => {
             let field = misfit_field(spec, &misfit, lookup);
             err(misfit.describe(r.width, fit.floor, &field)).code(misfit.code()).hint(misfit.hint(delivery))
@@ -839,8 +838,8 @@ pub enum AddressMisfit {
     Lines(usize),
     /// The block's lines need this height (lines, points), more than the box has.
     Height(usize, f32),
-    /// The text cannot be set at all (a character no font has).
-    Set(SetError),
+    /// The text cannot be set at all (a character no font has): the message and its hint.
+    Set(String, String),
 }
 
 impl AddressMisfit {
@@ -863,7 +862,7 @@ impl AddressMisfit {
             AddressMisfit::Height(n, needed) => format!(
                 "the address{field} needs {n} lines ({needed:.1}pt) even at {floor}pt, more than its box holds"
             ),
-            AddressMisfit::Set(e) => set_error_message(e),
+            AddressMisfit::Set(message, _) => message.clone(),
         }
     }
 
@@ -873,6 +872,7 @@ impl AddressMisfit {
             AddressMisfit::Line(_) | AddressMisfit::LastLine(_) | AddressMisfit::Lines(_) => {
                 "mail.address-wrap"
             }
+            AddressMisfit::Set(..) => "print.missing-glyph",
             _ => "print.overflow",
         }
     }
@@ -890,14 +890,15 @@ impl AddressMisfit {
     }
 }
 
-fn set_error_message(e: &SetError) -> String {
+/// Why a text cannot be set, in words, with what to do about it.
+fn set_error(fonts: &FontBook, e: SetError, spans: &[StyledText]) -> AddressMisfit {
     match e {
-        SetError::MissingGlyph { character, family } => format!(
-            "no bundled font has the character `{}` (U+{:04X}); the text's font is `{family}`",
-            character.escape_debug(),
-            u32::from(*character)
-        ),
-        SetError::UnknownFamily(f) => format!("no font family `{f}`"),
+        SetError::MissingGlyph { character, family } => {
+            let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+            let (message, hint) = fonts.missing_glyph(character, &family, &text);
+            AddressMisfit::Set(message, hint)
+        }
+        SetError::UnknownFamily(f) => AddressMisfit::Set(format!("no font family `{f}`"), String::new()),
     }
 }
 
@@ -929,7 +930,8 @@ pub fn fit_address(
         }
     };
     let set = |spans: &[StyledText], size: f32| {
-        set_lines(fonts, spans, &ParagraphStyle { size, ..style.clone() }, width).map_err(AddressMisfit::Set)
+        set_lines(fonts, spans, &ParagraphStyle { size, ..style.clone() }, width)
+            .map_err(|e| set_error(fonts, e, spans))
     };
     let one_line = |spans: &[StyledText], size: f32| Ok::<bool, AddressMisfit>(set(spans, size)?.len() <= 1);
     let mut sizes = Vec::new();
@@ -1305,7 +1307,7 @@ pub fn address_block(
     };
     let primary = fonts
         .select(&style.family, style.bold, false)
-        .ok_or_else(|| AddressMisfit::Set(SetError::UnknownFamily(style.family.clone())))?;
+        .ok_or_else(|| set_error(fonts, SetError::UnknownFamily(style.family.clone()), &spans))?;
     let m = fonts.face(primary).metrics;
     let fit = AddressFit { leading: style.leading / style.size, ..*fit };
     let (size, set) = fit_address(fonts, &spans, &paragraph, width, m, &fit)?;

@@ -192,6 +192,7 @@ impl Face {
     /// with mirrored brackets, or left to right even for Arabic digits), cached apart from
     /// [`Face::shape`]'s guessed direction.
     pub fn shape_directed(&self, text: &str, rtl: bool) -> Arc<Shaped> {
+        self.used.store(true, std::sync::atomic::Ordering::Relaxed);
         // No text starts with NUL: no font covers it, so the paragraph fails before shaping.
         let key = format!("\0{}{text}", if rtl { 'R' } else { 'L' });
         if let Some(hit) = self.shape_cache.lock().expect("shape cache").get(key.as_str()) {
