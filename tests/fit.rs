@@ -46,33 +46,6 @@ fn fields() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Whether every line of `block` reads back from `lines`: whole, or as consecutive lines that
-/// join with spaces into it (a line broken where an address may be).
-fn reads_back(lines: &[String], block: &str) -> Result<(), String> {
-    for want in block.lines() {
-        let found = (0..lines.len()).any(|i| {
-            let mut joined = String::new();
-            for line in &lines[i..] {
-                if !joined.is_empty() {
-                    joined.push(' ');
-                }
-                joined.push_str(line);
-                if joined == want {
-                    return true;
-                }
-                if !want.starts_with(&joined) {
-                    return false;
-                }
-            }
-            false
-        });
-        if !found {
-            return Err(format!("{want:?} does not read back from {lines:?}"));
-        }
-    }
-    Ok(())
-}
-
 fn pdf_lines(doc: &PdfDoc) -> Vec<String> {
     doc.all_lines().into_iter().map(|(_, l)| l.text.clone()).collect()
 }
@@ -82,8 +55,8 @@ fn the_letters_hold_a_five_line_recipient_and_a_long_return_address() {
     for design in ["handwritten-letter.toml", "typed-letter.toml"] {
         let r = render_path(&builtin(design), &fields(), false);
         let lines = pdf_lines(&r.doc);
-        reads_back(&lines, SENATOR).unwrap_or_else(|e| panic!("{design}: {e}"));
-        reads_back(&lines, LONG_RETURN).unwrap_or_else(|e| panic!("{design}: {e}"));
+        common::reads_back(&lines, SENATOR).unwrap_or_else(|e| panic!("{design}: {e}"));
+        common::reads_back(&lines, LONG_RETURN).unwrap_or_else(|e| panic!("{design}: {e}"));
         // Nothing below the floor: 8 pt on letters.
         for (_, l) in r.doc.all_lines() {
             if SENATOR.contains(&l.text) || LONG_RETURN.contains(&l.text) {
@@ -114,7 +87,7 @@ fn the_postcard_holds_the_ice_line_and_a_long_return_address() {
     for want in ice.lines() {
         assert!(lines.iter().any(|l| l == want), "{want:?} in {lines:?}");
     }
-    reads_back(&lines, LONG_RETURN).unwrap();
+    common::reads_back(&lines, LONG_RETURN).unwrap();
     for (_, l) in r.doc.all_lines() {
         if ice.contains(&l.text) {
             assert!(
@@ -298,10 +271,10 @@ fn a_kit_for_long_names_and_a_five_line_recipient_builds_and_reads_back() {
     let returns = "María de los Ángeles Fernández-Villaverde y Rodríguez\n12345 North Martin Luther King Jr Boulevard, Apartment 12B\nBuilding 7 of the Riverside Gardens Cooperative\nRancho Santa Margarita, CA 92688-1234";
     let delivery = "THE HONORABLE TODD M LYONS\nACTING DIRECTOR\nUS IMMIGRATION AND CUSTOMS ENFORCEMENT\n500 12TH ST SW\nWASHINGTON DC 20536";
     let letters = read("letters.pdf");
-    reads_back(&letters, returns).unwrap();
-    reads_back(&letters, "The Honorable Todd M. Lyons\nActing Director\nUS Immigration and Customs Enforcement\n500 12th St SW\nWashington, DC 20536").unwrap();
+    common::reads_back(&letters, returns).unwrap();
+    common::reads_back(&letters, "The Honorable Todd M. Lyons\nActing Director\nUS Immigration and Customs Enforcement\n500 12th St SW\nWashington, DC 20536").unwrap();
     let envelopes = read("envelopes.pdf");
-    reads_back(&envelopes, returns).unwrap();
+    common::reads_back(&envelopes, returns).unwrap();
     for want in delivery.lines() {
         assert_eq!(envelopes.iter().filter(|l| *l == want).count(), 3, "{want:?}: one on each envelope");
     }
@@ -309,7 +282,7 @@ fn a_kit_for_long_names_and_a_five_line_recipient_builds_and_reads_back() {
     for want in delivery.lines() {
         assert!(postcards.iter().any(|l| l == want), "{want:?} in {postcards:?}");
     }
-    reads_back(&postcards, returns).unwrap();
+    common::reads_back(&postcards, returns).unwrap();
 }
 
 #[test]

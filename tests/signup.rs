@@ -264,27 +264,6 @@ fn the_signup_list_builds_with_its_repairs_in_summary_and_manifest() {
     }
 }
 
-/// Each line of `block` is on the page, whole or broken where an address may break (the
-/// pieces on consecutive lines).
-fn reads_back(lines: &[String], want: &str) -> bool {
-    (0..lines.len()).any(|i| {
-        let mut joined = String::new();
-        for line in &lines[i..] {
-            if !joined.is_empty() {
-                joined.push(' ');
-            }
-            joined.push_str(line);
-            if joined == want {
-                return true;
-            }
-            if !want.starts_with(&joined) {
-                return false;
-            }
-        }
-        false
-    })
-}
-
 /// Builds `list` into `dir/kit` and checks that every participant's name and return address
 /// lines read back from letters.pdf and from their envelope in envelopes.pdf, and, where Python
 /// and Poppler are installed, that CI's envelope checker passes every envelope.
@@ -311,7 +290,7 @@ fn builds_and_reads_back(dir: &TempDir, list: &str, extra: &[&str]) {
                         let text: String = page.concat();
                         line.chars().filter(|c| !c.is_whitespace()).all(|c| text.contains(c))
                     } else {
-                        reads_back(page, line)
+                        common::reads_back(page, line).is_ok()
                     }
                 })
             });

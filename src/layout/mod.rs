@@ -1206,6 +1206,17 @@ pub struct BlockStyle {
 }
 
 impl BlockStyle {
+    /// The style its lines are set in: upright, at its size.
+    fn paragraph(&self) -> ParagraphStyle {
+        ParagraphStyle {
+            family: self.family.clone(),
+            bold: self.bold,
+            italic: false,
+            size: self.size,
+            align: self.align,
+        }
+    }
+
     /// A left-aligned black style.
     pub fn new(family: &str, size: f32, leading: f32) -> BlockStyle {
         BlockStyle {
@@ -1244,13 +1255,7 @@ pub fn text_block(
         FillError::Missing(name) => format!("unexpected placeholder `{{{name}}}`"),
         e => e.message(),
     })?;
-    let paragraph = ParagraphStyle {
-        family: style.family.clone(),
-        bold: style.bold,
-        italic: false,
-        size: style.size,
-        align: style.align,
-    };
+    let paragraph = style.paragraph();
     let lines = set_lines(fonts, &spans, &paragraph, width).map_err(|e| match e {
         SetError::MissingGlyph { character, family } => fonts.missing_glyph(character, &family, markup).0,
         SetError::UnknownFamily(f) => format!("no font family `{f}`"),
@@ -1298,13 +1303,7 @@ pub fn address_block(
     fit: &AddressFit,
 ) -> std::result::Result<(Block, f32), AddressMisfit> {
     let spans = [StyledText { text: lines.join("\n"), bold: false, italic: false }];
-    let paragraph = ParagraphStyle {
-        family: style.family.clone(),
-        bold: style.bold,
-        italic: false,
-        size: style.size,
-        align: style.align,
-    };
+    let paragraph = style.paragraph();
     let primary = fonts
         .select(&style.family, style.bold, false)
         .ok_or_else(|| set_error(fonts, SetError::UnknownFamily(style.family.clone()), &spans))?;

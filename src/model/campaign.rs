@@ -11,7 +11,7 @@ use crate::base::formats::{self, Format, Kind};
 use crate::input::confine::Sandbox;
 use crate::input::limits::{MAX_FONT_FAMILIES, MAX_HASHTAGS, MAX_POINTS_PER_THEME, MAX_THEMES};
 use crate::model::design::{self, FontFilesDef};
-use crate::text::fonts::{FamilyFiles, SharedFamily};
+use crate::text::fonts::SharedFamily;
 
 /// The built-in campaign: the "Free people from ICE detention" action guide.
 pub const DEFAULT_CAMPAIGN: &str = include_str!("../../campaigns/default.toml");
@@ -387,16 +387,7 @@ fn campaign_fonts(
     let mut families = Vec::new();
     let mut errors = Vec::new();
     for (name, def) in &campaign.fonts {
-        let rel = |p: &String| base_dir.join(p);
-        let files = match def {
-            FontFilesDef::One(p) => FamilyFiles { regular: Some(rel(p)), ..FamilyFiles::default() },
-            FontFilesDef::Styles(s) => FamilyFiles {
-                regular: Some(rel(&s.regular)),
-                italic: s.italic.as_ref().map(rel),
-                bold: s.bold.as_ref().map(rel),
-                bold_italic: s.bold_italic.as_ref().map(rel),
-            },
-        };
+        let files = def.files(base_dir);
         let refused: Vec<Diagnostic> = [&files.regular, &files.italic, &files.bold, &files.bold_italic]
             .into_iter()
             .flatten()

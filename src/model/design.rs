@@ -97,6 +97,22 @@ pub enum FontFilesDef {
     Styles(FontStylesDef),
 }
 
+impl FontFilesDef {
+    /// The family's files, their paths taken from `base_dir`.
+    pub fn files(&self, base_dir: &Path) -> FamilyFiles {
+        let rel = |p: &String| base_dir.join(p);
+        match self {
+            FontFilesDef::One(p) => FamilyFiles { regular: Some(rel(p)), ..FamilyFiles::default() },
+            FontFilesDef::Styles(s) => FamilyFiles {
+                regular: Some(rel(&s.regular)),
+                italic: s.italic.as_ref().map(rel),
+                bold: s.bold.as_ref().map(rel),
+                bold_italic: s.bold_italic.as_ref().map(rel),
+            },
+        }
+    }
+}
+
 /// Font files by style.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -631,16 +647,7 @@ fn resolve(file: DesignFile, source: &Source, base_dir: PathBuf, sandbox: &Sandb
     let mut fonts = FontBook::bundled();
     let mut failed_families: Vec<String> = Vec::new();
     for (name, def) in &file.fonts {
-        let rel = |p: &String| base_dir.join(p);
-        let files = match def {
-            FontFilesDef::One(p) => FamilyFiles { regular: Some(rel(p)), ..FamilyFiles::default() },
-            FontFilesDef::Styles(s) => FamilyFiles {
-                regular: Some(rel(&s.regular)),
-                italic: s.italic.as_ref().map(rel),
-                bold: s.bold.as_ref().map(rel),
-                bold_italic: s.bold_italic.as_ref().map(rel),
-            },
-        };
+        let files = def.files(&base_dir);
         let refused = confine_fonts(name, &files, &base_dir, sandbox);
         if !refused.is_empty() {
             failed_families.push(name.clone());

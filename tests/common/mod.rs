@@ -1355,3 +1355,30 @@ impl Archival {
         }
     }
 }
+
+/// Whether every line of `block` reads back from `lines`: whole, or as consecutive lines that
+/// join with spaces into it (a line broken where an address may be).
+pub fn reads_back(lines: &[String], block: &str) -> Result<(), String> {
+    for want in block.lines() {
+        let found = (0..lines.len()).any(|i| {
+            let mut joined = String::new();
+            for line in &lines[i..] {
+                if !joined.is_empty() {
+                    joined.push(' ');
+                }
+                joined.push_str(line);
+                if joined == want {
+                    return true;
+                }
+                if !want.starts_with(&joined) {
+                    return false;
+                }
+            }
+            false
+        });
+        if !found {
+            return Err(format!("{want:?} does not read back from {lines:?}"));
+        }
+    }
+    Ok(())
+}
