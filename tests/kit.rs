@@ -277,6 +277,44 @@ fn cards_get_their_own_envelopes_and_postcards_none() {
     assert_eq!(m["postage"]["total_usd"], 5.56);
 }
 
+/// A campaign's postcard of one page is a picture side, its back addressed by hand: it needs no
+/// `address` element, and a caption at its foot is not in a barcode clear zone; a postcard of two
+/// pages must have its address (docs/mail-rules.md 2.1).
+#[test]
+fn a_one_page_postcard_is_a_picture_side_and_needs_no_address() {
+    let dir = scratch("picture-postcard");
+    let campaign = letterkit::model::campaign::DEFAULT_CAMPAIGN.replacen(
+        "postcard = \"postcard\"",
+        "postcard = \"picture.toml\"",
+        1,
+    );
+    std::fs::write(dir.join("campaign.toml"), campaign).unwrap();
+    let caption = "[[element]]\nkind = \"text\"\nname = \"caption\"\ny = \"5.1in\"\nheight = \"0.3in\"\nalign = \"center\"\ntext = \"{hashtag}\"\n";
+    std::fs::write(dir.join("picture.toml"), format!("size = [\"4.25in\", \"5.5in\"]\n\n{caption}")).unwrap();
+    std::fs::write(
+        dir.join("people.csv"),
+        "name,address1,address2,city,state,zip,letters,postcards\nZoë,1 Elm St,,Boston,MA,02134,0,2\n",
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["build", "campaign.toml", "-p", "people.csv", "-o", "kit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(pdf_pages(&dir.join("kit/postcards.pdf")), 2);
+
+    std::fs::write(
+        dir.join("picture.toml"),
+        format!("size = [\"6in\", \"4in\"]\npages = [\"front\", \"back\"]\n\n{caption}"),
+    )
+    .unwrap();
+    let out = letterkit(&dir, &["build", "campaign.toml", "-p", "people.csv", "-o", "kit2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("postcard: the design picture.toml has no `address` element"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn envelope_sizes_by_their_short_names_and_large_envelopes_priced_as_flats() {
     let dir = scratch("sizes");

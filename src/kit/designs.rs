@@ -186,6 +186,12 @@ pub(super) fn designs(
         ("postcard", Some(c.postcard.as_str()), postcard.as_ref()),
     ] {
         let (Some(name), Some(design)) = (name, design) else { continue };
+        // A postcard of one page is a picture side: its back is left blank, to be addressed
+        // and stamped by hand, so only a postcard with a side of its own for the address
+        // must print one.
+        if key == "postcard" && design.pages.len() < 2 {
+            continue;
+        }
         if !design.elements.iter().any(|e| matches!(e.body, crate::model::design::Body::Address(_))) {
             let what = if key == "postcard" { "every postcard" } else { "every letter's envelope" };
             return Err(at_campaign_key(
@@ -244,7 +250,8 @@ pub enum Mailed {
     AsDesigned,
     /// A campaign's `envelope_design`: an envelope, whatever its format.
     Envelope,
-    /// A campaign's postcard: mailed bare, on the pages with an `address` element.
+    /// A campaign's postcard: mailed bare, on the pages with an `address` element (else its
+    /// last page, when it has two or more: one page is a picture side, addressed by hand).
     Postcard,
 }
 
@@ -291,7 +298,8 @@ pub fn audit_mail(
         {
             sides.push(p);
             missing_at = "pages";
-        } else if mailed == Mailed::Postcard {
+        } else if mailed == Mailed::Postcard && design.pages.len() >= 2 {
+            // Its last side; a postcard of one page is a picture side, addressed by hand.
             sides.push(design.pages.len() - 1);
         }
     }
