@@ -136,6 +136,43 @@ fn campaign(dir: &TempDir, extra: &str, list: &str) {
     dir.write("people.csv", list);
 }
 
+/// `render`, `preview` and `check` of a design filled from a campaign and a row use the
+/// campaign's `[fonts]` too, as `build` does.
+#[test]
+fn a_campaigns_fonts_reach_a_design_filled_from_it() {
+    let dir = TempDir::new("fonts-campaign-piece");
+    dir.write("fonts/NotoSansHebrew-Regular.ttf", HEBREW_FONT);
+    campaign(&dir, "[fonts]\nhebrew = \"fonts/NotoSansHebrew-Regular.ttf\"\n", LIST);
+    run_ok(dir.path(), &["init", "party"]);
+    let design = "party/handwritten-letter.toml";
+    let piece = ["--campaign", "campaign.toml", "-p", "people.csv", "--row", "1", "--ignore-system-fonts"];
+    run_ok(dir.path(), &[&["render", design, "-o", "one.pdf"][..], &piece].concat());
+    let (chars, doc) = pdf(&dir.path().join("one.pdf"));
+    assert!(has_all(&chars, "Avi Cohen (אבי כהן)"), "{:?}", doc.texts());
+    assert!(embeds_subset(&doc, "NotoSansHebrew"), "{:?}", doc.fonts);
+    run_ok(dir.path(), &[&["preview", design, "-o", "one.png"][..], &piece].concat());
+    run_ok(dir.path(), &[&["check", design][..], &piece].concat());
+    // Without the campaign's fonts, the same row has no font for its Hebrew letters.
+    let out = letterkit(
+        dir.path(),
+        &[
+            "render",
+            design,
+            "-o",
+            "two.pdf",
+            "--campaign",
+            "party/campaign.toml",
+            "-p",
+            "people.csv",
+            "--row",
+            "1",
+            "--ignore-system-fonts",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no font has the character `א`"), "{}", stderr(&out));
+}
+
 #[test]
 fn a_campaigns_fonts_reach_every_page_of_the_kit() {
     let dir = TempDir::new("fonts-campaign");

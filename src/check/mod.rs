@@ -312,7 +312,7 @@ fn check_design_source(
         &mut design,
         &|n| data.get(n),
         &[],
-        &[],
+        data.fonts(),
         sandbox,
         &mut warnings,
     ) {

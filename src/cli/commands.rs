@@ -32,7 +32,14 @@ pub fn layout_with(
     warnings: &mut Warnings,
 ) -> Result<(design::Design, Vec<Page>)> {
     let mut design = design::load(path, sandbox)?;
-    crate::model::fallback::prepare_design(&mut design, &|n| extra.get(n), &[], &[], sandbox, warnings)?;
+    crate::model::fallback::prepare_design(
+        &mut design,
+        &|n| extra.get(n),
+        &[],
+        extra.fonts(),
+        sandbox,
+        warnings,
+    )?;
     let pictures = Pictures::default();
     let pages = layout::layout_printed(&design, extra, &pictures, warnings)?;
     Ok((design, pages))

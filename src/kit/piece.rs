@@ -55,6 +55,8 @@ pub struct DesignFields {
     used: RefCell<BTreeSet<String>>,
     /// Where the given values come from, for the note.
     from: Option<String>,
+    /// The campaign's `[fonts]`, when the values come from a campaign.
+    fonts: Vec<crate::text::fonts::SharedFamily>,
 }
 
 impl Fields for DesignFields {
@@ -71,6 +73,10 @@ impl Fields for DesignFields {
         let mut names: BTreeSet<String> = self.given.keys().cloned().collect();
         names.extend(self.samples.keys().cloned());
         names.into_iter().collect()
+    }
+
+    fn fonts(&self) -> &[crate::text::fonts::SharedFamily] {
+        &self.fonts
     }
 }
 
@@ -171,6 +177,7 @@ pub fn design_fields(
             builtin: builtin_names,
             used: RefCell::default(),
             from: None,
+            fonts: Vec::new(),
         });
     }
     let loaded = campaign::load(args.campaign.as_deref(), sandbox)?;
@@ -235,6 +242,7 @@ pub fn design_fields(
         builtin: BTreeSet::new(),
         used: RefCell::default(),
         from: Some(from),
+        fonts: loaded.fonts.clone(),
     })
 }
 

@@ -282,6 +282,11 @@ pub trait Fields {
     fn get(&self, name: &str) -> Option<String>;
     /// The names there are values for (for hints).
     fn names(&self) -> Vec<String>;
+    /// The fonts of the campaign the values come from (its `[fonts]`), for characters the
+    /// design's own fonts lack.
+    fn fonts(&self) -> &[crate::text::fonts::SharedFamily] {
+        &[]
+    }
 }
 
 impl Fields for BTreeMap<String, String> {
