@@ -56,6 +56,7 @@ pub fn check_with(source: &Source, schema: &Json) -> Outcome {
                 let offset = e.span().map_or(0, |s| s.start);
                 Diagnostic::error(e.message().trim().to_string())
                     .at_offset(source, offset)
+                    .code("format.toml-syntax")
                     .hint("this is not valid TOML here; see the examples in the examples/ folder")
             })
             .collect();
@@ -141,9 +142,18 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn report(&mut self, place: &Place, offset: usize, message: String, hint: Option<String>, taints: bool) {
+    /// Records a problem with the value at `offset`; `code` is its check in the registry.
+    fn report(
+        &mut self,
+        place: &Place,
+        offset: usize,
+        code: &'static str,
+        message: String,
+        hint: Option<String>,
+        taints: bool,
+    ) {
         let message = if place.label.is_empty() { message } else { format!("{}: {message}", place.label) };
-        let mut diagnostic = Diagnostic::error(message).at_offset(self.source, offset);
+        let mut diagnostic = Diagnostic::error(message).at_offset(self.source, offset).code(code);
         if let Some(h) = hint {
             diagnostic = diagnostic.hint(h);
         }
@@ -193,7 +203,7 @@ impl<'a> Walker<'a> {
                     )),
                 };
                 if let Some(p) = problem {
-                    self.report(place, start, format!("{key}{p}"), None, true);
+                    self.report(place, start, "format.bad-value", format!("{key}{p}"), None, true);
                 }
                 return;
             }
@@ -206,7 +216,7 @@ impl<'a> Walker<'a> {
                     )),
                 };
                 if let Some(p) = problem {
-                    self.report(place, start, format!("{key}{p}"), None, true);
+                    self.report(place, start, "format.bad-value", format!("{key}{p}"), None, true);
                 }
                 return;
             }
@@ -233,7 +243,7 @@ impl<'a> Walker<'a> {
                         wanted.join(" or "),
                         kind_words(value.get_ref())
                     );
-                    self.report(place, start, message, None, true);
+                    self.report(place, start, "format.wrong-type", message, None, true);
                     return;
                 }
                 self.walk(value, alternative, place);
@@ -243,7 +253,7 @@ impl<'a> Walker<'a> {
         if !self.fits(value.get_ref(), schema) {
             let message =
                 format!("{key}this takes {}, not {}", self.expected(schema), kind_words(value.get_ref()));
-            self.report(place, start, message, None, true);
+            self.report(place, start, "format.wrong-type", message, None, true);
             return;
         }
         match value.get_ref() {
@@ -264,7 +274,7 @@ impl<'a> Walker<'a> {
                     let like = if lengths { "[\"5in\", \"7in\"]" } else { "[0.5, 0.3]" };
                     let message =
                         format!("{key}this takes a list of {min} values, like {like}; it has {count}");
-                    self.report(place, start, message, None, true);
+                    self.report(place, start, "format.list-length", message, None, true);
                 }
                 if let Some(max) = max
                     && min != Some(max)
@@ -272,7 +282,7 @@ impl<'a> Walker<'a> {
                 {
                     // A list over its limit is not walked item by item: that is the cost.
                     let message = format!("{key}this list has {count} items; letterkit takes up to {max}");
-                    self.report(place, start, message, None, true);
+                    self.report(place, start, "format.list-length", message, None, true);
                     return;
                 }
                 if let Some(item_schema) = schema.get("items") {
@@ -288,15 +298,36 @@ impl<'a> Walker<'a> {
                     i64::from_str_radix(i.as_str().replace('_', "").trim_start_matches('+'), i.radix());
                 match number {
                     Ok(n) if min.is_some_and(|m| (n as f64) < m) => {
-                        self.report(place, start, format!("{key}this cannot be negative"), None, true);
+                        self.report(
+                            place,
+                            start,
+                            "format.bad-value",
+                            format!("{key}this cannot be negative"),
+                            None,
+                            true,
+                        );
                     }
                     Ok(n)
                         if schema.get("format").and_then(Json::as_str) == Some("uint32")
                             && n > i64::from(u32::MAX) =>
                     {
-                        self.report(place, start, format!("{key}{n} is too large"), None, true);
+                        self.report(
+                            place,
+                            start,
+                            "format.bad-value",
+                            format!("{key}{n} is too large"),
+                            None,
+                            true,
+                        );
                     }
-                    Err(_) => self.report(place, start, format!("{key}this number is too large"), None, true),
+                    Err(_) => self.report(
+                        place,
+                        start,
+                        "format.bad-value",
+                        format!("{key}this number is too large"),
+                        None,
+                        true,
+                    ),
                     _ => {}
                 }
             }
@@ -315,11 +346,18 @@ impl<'a> Walker<'a> {
                     Some(n) => format!("did you mean \"{n}\"?"),
                     None => format!("use one of: {list}"),
                 };
-                self.report(place, value.span().start, format!("{key}unknown value `{s}`"), Some(hint), true);
+                self.report(
+                    place,
+                    value.span().start,
+                    "format.unknown-choice",
+                    format!("{key}unknown value `{s}`"),
+                    Some(hint),
+                    true,
+                );
             }
             other => {
                 let message = format!("{key}this takes one of {list} (in quotes), not {}", kind_words(other));
-                self.report(place, value.span().start, message, None, true);
+                self.report(place, value.span().start, "format.wrong-type", message, None, true);
             }
         }
     }
@@ -352,6 +390,7 @@ impl<'a> Walker<'a> {
                         self.report(
                             &here,
                             key.span().start,
+                            "format.unknown-key",
                             format!("unknown key `{name}`"),
                             Some(hint),
                             taints,
@@ -375,7 +414,14 @@ impl<'a> Walker<'a> {
                 let message = format!("missing key `{name}`");
                 let hint = Some(format!("add `{name} = ...` here"));
                 let before = self.found.len();
-                self.report(&Place { entry: None, ..place.clone() }, span.start, message, hint, true);
+                self.report(
+                    &Place { entry: None, ..place.clone() },
+                    span.start,
+                    "format.missing-key",
+                    message,
+                    hint,
+                    true,
+                );
                 self.found[before].fatal = true;
             }
         }

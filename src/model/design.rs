@@ -540,6 +540,7 @@ fn toml_error(source: &Source, e: &toml::de::Error) -> Error {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            diagnostic = diagnostic.code("format.unknown-key");
             if let Some(near) = nearest(field, names.iter().copied()) {
                 diagnostic.message = format!("unknown key `{field}`");
                 diagnostic = diagnostic.hint(format!("did you mean `{near}`?"));
@@ -553,11 +554,19 @@ fn toml_error(source: &Source, e: &toml::de::Error) -> Error {
     {
         let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         diagnostic.message = format!("unknown value `{value}`");
+        diagnostic = diagnostic.code("format.unknown-choice");
         diagnostic = match nearest(value, names.iter().copied()) {
             Some(near) => diagnostic.hint(format!("did you mean `{near}`?")),
             None => diagnostic.hint(format!("use one of: {}", names.join(", "))),
         };
+    } else if message.starts_with("invalid type") {
+        diagnostic = diagnostic.code("format.wrong-type");
+    } else if message.starts_with("invalid length") {
+        diagnostic = diagnostic.code("format.list-length");
+    } else if message.starts_with("missing field") {
+        diagnostic = diagnostic.code("format.missing-key");
     } else if message.starts_with("duplicate key") {
+        diagnostic = diagnostic.code("format.toml-syntax");
         let key = e.span().and_then(|s| source.text.get(s)).map(str::trim).unwrap_or("");
         if !key.is_empty() {
             diagnostic.message = format!("the key `{key}` is given twice here");
