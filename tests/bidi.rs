@@ -222,6 +222,19 @@ fn pdftotext_extracts_words_in_logical_order() {
     }
 }
 
+/// The error laying out the design at `path` gives, as printed.
+fn layout_error(path: &std::path::Path) -> String {
+    letterkit::cli::commands::layout_file(
+        path,
+        &Default::default(),
+        &Default::default(),
+        &mut Default::default(),
+    )
+    .err()
+    .expect("an error")
+    .to_string()
+}
+
 #[test]
 fn a_bad_direction_is_an_error_naming_the_values() {
     let dir = TempDir::new("bidi-bad");
@@ -229,15 +242,7 @@ fn a_bad_direction_is_an_error_naming_the_values() {
         "design.toml",
         "size = [\"4in\", \"2in\"]\n[[element]]\nkind = \"text\"\ndirection = \"sideways\"\ntext = \"x\"\n",
     );
-    let err = letterkit::cli::commands::layout_file(
-        &path,
-        &Default::default(),
-        &Default::default(),
-        &mut Default::default(),
-    )
-    .err()
-    .expect("an error")
-    .to_string();
+    let err = layout_error(&path);
     assert!(err.contains("design.toml:4"), "{err}");
     assert!(err.contains("unknown value `sideways`") && err.contains("use one of: auto, ltr, rtl"), "{err}");
 
@@ -245,15 +250,7 @@ fn a_bad_direction_is_an_error_naming_the_values() {
         "design.toml",
         "size = [\"4in\", \"2in\"]\n[[element]]\nkind = \"rect\"\ndirection = \"rtl\"\n",
     );
-    let err = letterkit::cli::commands::layout_file(
-        &path,
-        &Default::default(),
-        &Default::default(),
-        &mut Default::default(),
-    )
-    .err()
-    .expect("an error")
-    .to_string();
+    let err = layout_error(&path);
     assert!(err.contains("`direction`"), "{err}");
 }
 
