@@ -4,6 +4,7 @@
 use crate::base::units::PT_PER_IN;
 use crate::mail::{self, Postage};
 use crate::model::campaign::LoadedCampaign;
+use crate::model::participants::Repair;
 
 use super::BuildOptions;
 use super::designs::Designs;
@@ -138,8 +139,20 @@ pub(super) fn rows_summary(options: &BuildOptions, list: &ListRecord) -> String 
             "Repaired {n} value{} in {file} (also listed in manifest.json, under \"repairs\"):\n",
             if n == 1 { "" } else { "s" }
         ));
+        // The first few of each kind one by one, then how many more.
+        let mut alike: std::collections::BTreeMap<(String, String), usize> = Default::default();
         for r in list.repairs {
-            s.push_str(&format!("  line {}, {}\n", r.line, r.describe()));
+            let seen = alike.entry(r.kind()).or_default();
+            *seen += 1;
+            if *seen <= Repair::SHOWN {
+                s.push_str(&format!("  line {}, {}\n", r.line, r.describe()));
+            }
+        }
+        for ((column, reason), count) in alike.into_iter().filter(|(_, n)| *n > Repair::SHOWN) {
+            s.push_str(&format!(
+                "  and {} more in column `{column}` repaired the same way: {reason}\n",
+                count - Repair::SHOWN
+            ));
         }
     }
     if !list.skipped.is_empty() {

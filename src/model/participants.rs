@@ -170,6 +170,14 @@ pub struct Repair {
 }
 
 impl Repair {
+    /// How many repairs of one kind warnings and the summary show one by one.
+    pub const SHOWN: usize = 5;
+
+    /// Its kind: the column and the reason, for counting repairs made the same way.
+    pub fn kind(&self) -> (String, String) {
+        (self.column.clone(), self.reason.clone())
+    }
+
     /// `column `zip`: `2134` became `02134`` with line breaks shown as ⏎.
     pub fn describe(&self) -> String {
         let show = |s: &str| s.replace("\r\n", "⏎").replace(['\n', '\r'], "⏎");
@@ -412,6 +420,8 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
     if !errors.is_empty() {
         return Err(Error(errors));
     }
+    // Repairs of each kind (column, reason): how many, and the line of the first.
+    let mut alike: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
     let mut list = List {
         people: Vec::new(),
         repairs: Vec::new(),
@@ -504,12 +514,18 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
         let state = row.state(raw("state"));
         row.repairs.sort_by_key(|r| col(&r.column));
         for repair in &row.repairs {
-            warnings.push(
-                Diagnostic::warning(repair.describe())
-                    .code("data.repaired")
-                    .in_file(path)
-                    .at(line, col(&repair.column)),
-            );
+            // The first few of each kind are shown; the rest are counted (a list typed with
+            // lower-case states would otherwise bury everything else).
+            let seen = alike.entry(repair.kind()).or_insert((0, line));
+            seen.0 += 1;
+            if seen.0 <= Repair::SHOWN {
+                warnings.push(
+                    Diagnostic::warning(repair.describe())
+                        .code("data.repaired")
+                        .in_file(path)
+                        .at(line, col(&repair.column)),
+                );
+            }
         }
         list.repairs.extend(row.repairs);
         let mut row_errors = Vec::new();
@@ -584,6 +600,18 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
             postcards,
             extra,
         });
+    }
+    for ((column, reason), (count, _)) in alike.into_iter().filter(|(_, (n, _))| *n > Repair::SHOWN) {
+        warnings.push(
+            Diagnostic::warning(format!(
+                "column `{column}`: {} more value{} repaired the same way: {reason}",
+                count - Repair::SHOWN,
+                if count - Repair::SHOWN == 1 { "" } else { "s" }
+            ))
+            .code("data.repaired")
+            .in_file(path)
+            .hint("a build lists every repair in manifest.json, under \"repairs\""),
+        );
     }
     list.headers = headers;
     Ok(list)
