@@ -10,7 +10,7 @@ use skrifa::raw::TableProvider;
 
 use super::pdf::compress;
 use crate::layout::TextRun;
-use crate::text::fonts::Face;
+use crate::text::fonts::{Face, default_ignorable};
 
 /// One face as the PDF embeds it. CIDs are the glyph numbers in the subset font, so content
 /// can be written before the subset is made (subsetter numbers glyphs in the order given).
@@ -260,31 +260,6 @@ pub(super) fn clusters(run: &TextRun) -> impl Iterator<Item = (std::ops::Range<u
         start = end;
         Some((range, text))
     })
-}
-
-/// Whether `c` is a default-ignorable code point (Unicode's DerivedCoreProperties.txt,
-/// Default_Ignorable_Code_Point), which shaping shows with a blank glyph or none.
-fn default_ignorable(c: char) -> bool {
-    matches!(
-        c,
-        '\u{AD}'
-            | '\u{34F}'
-            | '\u{61C}'
-            | '\u{115F}'..='\u{1160}'
-            | '\u{17B4}'..='\u{17B5}'
-            | '\u{180B}'..='\u{180F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFA0}'
-            | '\u{FFF0}'..='\u{FFF8}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0000}'..='\u{E0FFF}'
-    )
 }
 
 /// A glyph's advance in thousandths of an em, as the font's `hmtx` gives it (0 when unknown).

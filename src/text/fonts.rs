@@ -645,22 +645,32 @@ impl Family {
 /// Whether `c` is drawn with a glyph: not a space, line break, control character or a
 /// character that draws nothing (soft hyphen, zero-width and direction marks, joiners).
 pub fn needs_glyph(c: char) -> bool {
-    !(c.is_control()
-        || c == ' '
-        || matches!(
-            c,
-            '\u{AD}'
-                | '\u{34F}'
-                | '\u{61C}'
-                | '\u{115F}'..='\u{1160}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{FEFF}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        ))
+    !(c.is_control() || c == ' ' || default_ignorable(c))
+}
+
+/// Whether `c` is a default-ignorable code point (Unicode's DerivedCoreProperties.txt,
+/// Default_Ignorable_Code_Point), which shaping shows with a blank glyph or none.
+pub fn default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 fn read_font_file(path: &Path) -> Result<Vec<u8>> {
