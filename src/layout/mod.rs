@@ -1021,25 +1021,11 @@ pub fn fit_address(
     Err(misfit)
 }
 
-/// Styled text split at its line breaks: one list of spans per written line.
+/// Styled text split at its line breaks: one list of spans per written line (one at least).
 fn split_lines(spans: &[StyledText]) -> Vec<Vec<StyledText>> {
-    let mut lines: Vec<Vec<StyledText>> = vec![Vec::new()];
-    for span in spans {
-        for (k, piece) in span.text.split('\n').enumerate() {
-            if k > 0 {
-                lines.push(Vec::new());
-            }
-            if !piece.is_empty() {
-                lines
-                    .last_mut()
-                    .expect("one line at least")
-                    .push(StyledText { text: piece.into(), ..span.clone() });
-            }
-        }
-    }
-    // Blank lines at the end print nothing (set_lines drops them too).
-    while lines.len() > 1 && lines.last().is_some_and(|l| l.iter().all(|s| s.text.trim().is_empty())) {
-        lines.pop();
+    let mut lines = crate::text::paragraphs(spans);
+    if lines.is_empty() {
+        lines.push(Vec::new());
     }
     lines
 }

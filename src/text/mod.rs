@@ -308,6 +308,29 @@ impl SegmentPart {
     }
 }
 
+/// Styled text split at its line breaks: the spans of each paragraph, with the blank
+/// paragraphs at the end left out (they print nothing).
+pub fn paragraphs(spans: &[StyledText]) -> Vec<Vec<StyledText>> {
+    let mut paragraphs: Vec<Vec<StyledText>> = vec![Vec::new()];
+    for span in spans {
+        for (k, piece) in span.text.split('\n').enumerate() {
+            if k > 0 {
+                paragraphs.push(Vec::new());
+            }
+            if !piece.is_empty() {
+                paragraphs
+                    .last_mut()
+                    .expect("one paragraph at least")
+                    .push(StyledText { text: piece.to_string(), ..span.clone() });
+            }
+        }
+    }
+    while paragraphs.last().is_some_and(|p| p.iter().all(|s| s.text.trim().is_empty())) {
+        paragraphs.pop();
+    }
+    paragraphs
+}
+
 /// Sets styled text into lines no wider than `width`.
 ///
 /// Newlines end lines; an empty line between paragraphs stays an empty line. A word wider
@@ -335,24 +358,8 @@ pub fn set_lines_directed(
 ) -> Result<Vec<SetLine>, SetError> {
     // Lines never run across a newline, so each paragraph is set on its own, and a paragraph
     // set before (the same text, style and width: letters share their paragraphs) is reused.
-    let mut paragraphs: Vec<Vec<StyledText>> = vec![Vec::new()];
-    for span in spans {
-        for (k, piece) in span.text.split('\n').enumerate() {
-            if k > 0 {
-                paragraphs.push(Vec::new());
-            }
-            if !piece.is_empty() {
-                paragraphs
-                    .last_mut()
-                    .expect("one paragraph at least")
-                    .push(StyledText { text: piece.to_string(), ..span.clone() });
-            }
-        }
-    }
+    let paragraphs = paragraphs(spans);
     let is_blank = |p: &Vec<StyledText>| p.iter().all(|s| s.text.trim().is_empty());
-    while paragraphs.last().is_some_and(is_blank) {
-        paragraphs.pop();
-    }
     let mut lines = Vec::new();
     for paragraph in &paragraphs {
         if is_blank(paragraph) {
@@ -551,7 +558,7 @@ fn make_segment(
                 face
             }
         };
-        let face = if is_invisible(c) || c == ' ' {
+        let face = if fonts::default_ignorable(c) || c == ' ' {
             parts.last().map_or(primary, |p| p.face)
         } else {
             book.face_for(primary, c)
@@ -599,11 +606,6 @@ fn make_segment(
         segment.parts.push(SegmentPart { face, text: part_text.into(), shaped, content_end, level });
     }
     Ok(segment)
-}
-
-/// Characters that draw nothing and need no glyph of their own.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Breaks text wider than the line into segments that fit, between characters.
