@@ -40,6 +40,34 @@ impl Cli {
     }
 }
 
+/// What `render` and `preview` fill a design with: `--set` values, and a campaign's fields and
+/// one participant's row, or marked samples.
+#[derive(Args, Clone, Default)]
+pub struct FillArgs {
+    /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    sets: Vec<String>,
+    #[command(flatten)]
+    piece: crate::kit::PieceArgs,
+    /// The participants list --row and --participant pick from. Default: participants.csv
+    /// beside the campaign.
+    #[arg(short, long, value_name = "FILE")]
+    participants: Option<PathBuf>,
+}
+
+impl FillArgs {
+    /// The values to fill the design at `design` with ([`crate::kit::design_fields`]).
+    pub fn fields(
+        &self,
+        design: &std::path::Path,
+        sandbox: &crate::input::confine::Sandbox,
+        warnings: &mut crate::base::diag::Warnings,
+    ) -> crate::base::diag::Result<crate::kit::DesignFields> {
+        let sets = crate::model::fields::parse_sets(&self.sets)?;
+        crate::kit::design_fields(design, &self.piece, self.participants.as_deref(), &sets, sandbox, warnings)
+    }
+}
+
 /// How pieces go onto paper.
 #[derive(Args, Clone, Default)]
 pub struct PrintArgs {
@@ -158,15 +186,8 @@ pub enum Command {
         /// Where to write the PDF. Default: the design's name with .pdf.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
-        #[arg(long = "set", value_name = "FIELD=VALUE")]
-        sets: Vec<String>,
         #[command(flatten)]
-        piece: crate::kit::PieceArgs,
-        /// The participants list --row and --participant pick from. Default: participants.csv
-        /// beside the campaign.
-        #[arg(short, long, value_name = "FILE")]
-        participants: Option<PathBuf>,
+        fill: FillArgs,
         /// Write an archival PDF/A-2b file, dated 1970-01-01 or the day of SOURCE_DATE_EPOCH.
         #[arg(long)]
         pdf_a: bool,
@@ -186,15 +207,8 @@ pub enum Command {
         /// Resolution in dots per inch.
         #[arg(long, default_value_t = 100.0)]
         dpi: f32,
-        /// Fill a placeholder: --set name="Ada Lovelace" (repeatable).
-        #[arg(long = "set", value_name = "FIELD=VALUE")]
-        sets: Vec<String>,
         #[command(flatten)]
-        piece: crate::kit::PieceArgs,
-        /// The participants list --row and --participant pick from. Default: participants.csv
-        /// beside the campaign.
-        #[arg(short, long, value_name = "FILE")]
-        participants: Option<PathBuf>,
+        fill: FillArgs,
     },
     /// Make a square picture (1080 x 1080 px) of a postcard front or card cover with the hashtag, to share.
     Share {

@@ -74,30 +74,14 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
             warnings,
         ),
         Command::Init { dir } => commands::init(&dir),
-        Command::Render { design, output, sets, piece, participants, pdf_a, print } => {
+        Command::Render { design, output, fill, pdf_a, print } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
-            let sets = crate::model::fields::parse_sets(&sets)?;
-            let fields = crate::kit::design_fields(
-                &design,
-                &piece,
-                participants.as_deref(),
-                &sets,
-                &sandbox,
-                warnings,
-            )?;
+            let fields = fill.fields(&design, &sandbox, warnings)?;
             commands::render(&design, &sandbox, &output, pdf_a, &print.request(), &fields, warnings)
         }
-        Command::Preview { design, output, page, dpi, sets, piece, participants } => {
+        Command::Preview { design, output, page, dpi, fill } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "png"));
-            let sets = crate::model::fields::parse_sets(&sets)?;
-            let fields = crate::kit::design_fields(
-                &design,
-                &piece,
-                participants.as_deref(),
-                &sets,
-                &sandbox,
-                warnings,
-            )?;
+            let fields = fill.fields(&design, &sandbox, warnings)?;
             commands::preview(&design, &sandbox, &output, page, dpi, &fields, warnings)
         }
         Command::Share { input, output } => commands::share(&input, &sandbox, &output, warnings),
