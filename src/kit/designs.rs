@@ -186,10 +186,7 @@ pub(super) fn designs(
         ("postcard", Some(c.postcard.as_str()), postcard.as_ref()),
     ] {
         let (Some(name), Some(design)) = (name, design) else { continue };
-        // A postcard of one page is a picture side: its back is left blank, to be addressed
-        // and stamped by hand, so only a postcard with a side of its own for the address
-        // must print one.
-        if key == "postcard" && design.pages.len() < 2 {
+        if key == "postcard" && !has_address_side(design) {
             continue;
         }
         if !design.elements.iter().any(|e| matches!(e.body, crate::model::design::Body::Address(_))) {
@@ -224,6 +221,12 @@ pub(super) fn designs(
         }
     }
     Ok(Designs { letter, envelope, card, postcard })
+}
+
+/// Whether a campaign's postcard prints a side for the address (its last page). A postcard of
+/// one page is a picture side: its back is left blank, to be addressed and stamped by hand.
+fn has_address_side(postcard: &Design) -> bool {
+    postcard.pages.len() >= 2
 }
 
 /// Places a diagnostic at a top-level key of the campaign (its file when the key is not found).
@@ -298,8 +301,7 @@ pub fn audit_mail(
         {
             sides.push(p);
             missing_at = "pages";
-        } else if mailed == Mailed::Postcard && design.pages.len() >= 2 {
-            // Its last side; a postcard of one page is a picture side, addressed by hand.
+        } else if mailed == Mailed::Postcard && has_address_side(design) {
             sides.push(design.pages.len() - 1);
         }
     }
