@@ -199,12 +199,16 @@
     );
   }
 
+  /** The shell's `#campaign-form`, or one made in the section. */
+  function campaignForm() {
+    return ensure("campaign-form", slot(section("campaign"), "form"), () => el("form", { noValidate: true }));
+  }
+
   function renderCampaign() {
-    const host = section("campaign");
-    if (!host || !state.campaign) return;
-    const form = el("form", { class: "campaign-form", noValidate: true });
-    form.addEventListener("submit", (event) => event.preventDefault());
-    form.append(
+    if (!state.campaign) return;
+    const form = campaignForm();
+    form.classList.add("campaign-form");
+    form.replaceChildren(
       el("datalist", { id: "letter-kinds" }, el("option", { value: "handwritten" }), el("option", { value: "typed" })),
       el("div", { class: "field-grid" }, CAMPAIGN_FIELDS.map(campaignField)),
     );
@@ -217,6 +221,11 @@
       el("p", { class: "field-error", id: "campaign-error", "data-error-for": "", hidden: true }),
       el("p", { class: "save-state", id: "campaign-saved", "aria-live": "polite" }),
     );
+  }
+
+  function bindCampaign() {
+    const form = campaignForm();
+    form.addEventListener("submit", (event) => event.preventDefault());
     form.addEventListener("input", onCampaignInput);
     form.addEventListener("click", (event) => {
       if (event.target.id === "add-theme") {
@@ -234,7 +243,6 @@
         saveCampaignSoon();
       }
     });
-    slot(host, "form").replaceChildren(form);
   }
 
   /** The form's values written into `state.campaign` (fields the form lacks are kept). */
@@ -319,13 +327,13 @@
 
   function participantsParts() {
     const host = section("participants");
-    const tools = host.querySelector(".table-tools") || host;
-    const upload = ensure("csv-upload", tools, () => el("input", { type: "file", accept: ".csv,text/csv" }));
+    const upload = ensure("csv-upload", host, () => el("input", { type: "file", accept: ".csv,text/csv" }));
     if (!upload.labels || upload.labels.length === 0) {
       upload.before(el("label", { for: "csv-upload" }, "Upload a participants list (CSV)"));
     }
-    const add = ensure("add-row", tools, () => el("button", { type: "button" }, "Add a person"));
-    return { host, upload, add };
+    const add = ensure("add-row", host, () => el("button", { type: "button" }, "Add a person"));
+    const box = ensure("participants-table", host, () => el("div", {}));
+    return { host, upload, add, box };
   }
 
   /** The table from the server (`Table` with ids): rows and columns replace what is shown. */
@@ -409,8 +417,7 @@
   }
 
   function renderTable() {
-    const { host } = participantsParts();
-    const box = slot(host, "table");
+    const { box } = participantsParts();
     const focused = document.activeElement;
     const focus =
       focused && box.contains(focused) && focused.dataset.column
@@ -513,7 +520,7 @@
   }
 
   function bindTable() {
-    const { host, upload, add } = participantsParts();
+    const { host, upload, add, box } = participantsParts();
     upload.addEventListener("change", async () => {
       const file = upload.files && upload.files[0];
       if (!file) return;
@@ -529,7 +536,7 @@
       }
     });
     add.addEventListener("click", () => {
-      const body = host.querySelector(".slot-table tbody");
+      const body = box.querySelector("tbody");
       if (!body) return;
       let draft = body.querySelector("tr.draft-row");
       if (!draft) body.append((draft = draftRowElement()));
@@ -598,29 +605,43 @@
   // ---------------------------------------------------------------------------------------
   // The preview
 
+  /** A control with its label, in a `.control` wrapper. */
+  const labelled = (id, text, control) => {
+    control.id = id;
+    return el("div", { class: "control" }, el("label", { for: id }, text), control);
+  };
+
+  /** The preview's controls in one row above the image: the shell's piece select, a person picker, pages. */
   function previewParts() {
     const host = section("preview");
-    const controls = host.querySelector(".preview-controls") || slot(host, "controls");
-    const piece = ensure("preview-piece", controls, () => el("select", {}));
+    let controls = host.querySelector(".preview-controls");
+    if (!controls) {
+      controls = el("div", { class: "preview-controls" });
+      const heading = host.querySelector("h2");
+      if (heading) heading.after(controls);
+      else host.prepend(controls);
+      const piece = document.getElementById("preview-piece");
+      const wrap = piece ? el("div", { class: "control" }, piece.labels[0] || "", piece) : labelled("preview-piece", "Piece", el("select", {}));
+      controls.append(
+        wrap,
+        labelled("preview-row", "Person", el("select", {})),
+        el(
+          "div",
+          { class: "control pager", id: "preview-pages" },
+          el("button", { type: "button", class: "secondary", id: "preview-previous", "aria-label": "Previous page" }, "‹"),
+          el("span", { id: "preview-page-label" }),
+          el("button", { type: "button", class: "secondary", id: "preview-next", "aria-label": "Next page" }, "›"),
+        ),
+      );
+    }
+    const piece = document.getElementById("preview-piece");
     if (piece.options.length === 0) {
       for (const [value, label] of PIECES) piece.append(el("option", { value }, label));
     }
-    if (!piece.labels || piece.labels.length === 0) piece.before(el("label", { for: "preview-piece" }, "Piece"));
-    const row = ensure("preview-row", controls, () => el("select", {}));
-    if (!row.labels || row.labels.length === 0) row.before(el("label", { for: "preview-row" }, "Person"));
-    const pages = ensure("preview-pages", controls, () =>
-      el(
-        "span",
-        { class: "pager" },
-        el("button", { type: "button", class: "secondary", id: "preview-previous", "aria-label": "Previous page" }, "‹"),
-        el("span", { id: "preview-page-label" }),
-        el("button", { type: "button", class: "secondary", id: "preview-next", "aria-label": "Next page" }, "›"),
-      ),
-    );
-    const image = ensure("preview-image", host, () => el("img", {}));
-    image.alt = "Preview of the chosen piece";
-    const error = ensure("preview-error", host, () => el("p", { class: "field-error", role: "alert", hidden: true }));
-    return { piece, row, pages, image, error };
+    const image = ensure("preview-image", host, () => el("img", { alt: "Preview of the chosen piece" }));
+    const error = document.getElementById("preview-error") || el("p", { id: "preview-error", class: "field-error", role: "alert", hidden: true });
+    if (!error.isConnected) image.before(error);
+    return { piece, row: document.getElementById("preview-row"), pages: document.getElementById("preview-pages"), image, error };
   }
 
   function renderRowPicker() {
@@ -729,7 +750,7 @@
     const bar = progress.tagName === "PROGRESS" ? progress : progress.querySelector("progress") || progress.appendChild(el("progress", {}));
     const label =
       progress.tagName === "PROGRESS"
-        ? ensure("build-status", progress.parentNode, () => el("p", { "aria-live": "polite" }))
+        ? document.getElementById("build-status") || afterNode(progress, el("span", { id: "build-status", "aria-live": "polite" }))
         : progress.querySelector(".progress-text") || progress.appendChild(el("span", { "aria-live": "polite" }));
     if (status.total > 0) {
       bar.max = status.total;
@@ -756,6 +777,12 @@
     zip.href = "/kit.zip";
     zip.setAttribute("download", "kit.zip");
     zip.hidden = status.state !== "done";
+  }
+
+  /** Puts `node` right after `anchor` and returns it. */
+  function afterNode(anchor, node) {
+    anchor.after(node);
+    return node;
   }
 
   function formatBytes(bytes) {
@@ -820,14 +847,12 @@
   function renderSignIn(lan) {
     const host = section("signin");
     if (!host) return;
+    if (host.querySelector(":scope > :not(h2, .slot)")) return; // the shell says it already
     const box = slot(host, "signin");
     if (!lan) {
-      if (!host.querySelector("svg, img")) {
-        box.replaceChildren(el("p", { class: "hint" }, "To let people sign in from their phones, start letterkit with: letterkit serve --lan"));
-      }
+      box.replaceChildren(el("p", { class: "hint" }, "To let people sign in from their phones, start letterkit with: letterkit serve --lan"));
       return;
     }
-    if (host.querySelector(":scope > :not(.slot) svg, :scope > :not(.slot) img")) return; // the shell shows it
     const qr = el("img", {
       class: "qr",
       src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(lan.qr_svg)}`,
@@ -848,6 +873,7 @@
     participantsParts();
     previewParts();
     buildParts();
+    bindCampaign();
     bindTable();
     bindPreview();
     bindBuild();
