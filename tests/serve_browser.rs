@@ -337,7 +337,7 @@ fn an_organiser_and_a_phone_run_a_party_in_the_browser() {
     assert_eq!(csv_on_disk.matches(PHONE_NAME).count(), 1, "the sign-in is on disk once:\n{csv_on_disk}");
 
     if let Some(path) = screenshot_path("serve-organiser.png") {
-        organiser.set_window_size(1200, 1500);
+        organiser.set_window_size(1200, 2300);
         organiser.execute("window.scrollTo(0, 0); document.activeElement.blur();", json!([]));
         std::thread::sleep(Duration::from_millis(300));
         std::fs::write(&path, organiser.screenshot()).expect("write the organiser screenshot");

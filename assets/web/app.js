@@ -214,10 +214,16 @@
     );
     const themes = el("div", { class: "themes" });
     (state.campaign.talking_points || []).forEach((theme, i) => themes.append(themeFieldset(theme, i)));
+    const count = state.campaign.talking_points.length;
+    const shown = document.getElementById("talking-points");
     form.append(
-      el("h3", {}, "Talking points"),
-      themes,
-      el("button", { type: "button", class: "secondary", id: "add-theme" }, "Add a theme"),
+      el(
+        "details",
+        { id: "talking-points", open: shown ? shown.open : false },
+        el("summary", {}, `Talking points (${count} ${count === 1 ? "theme" : "themes"})`),
+        themes,
+        el("button", { type: "button", class: "secondary", id: "add-theme" }, "Add a theme"),
+      ),
       el("p", { class: "field-error", id: "campaign-error", "data-error-for": "", hidden: true }),
       el("p", { class: "save-state", id: "campaign-saved", "aria-live": "polite" }),
     );
@@ -386,13 +392,17 @@
         "td",
         { class: "row-actions" },
         issueList(rowIssues),
-        el("button", { type: "button", class: "secondary preview-row" }, "Preview"),
         el(
-          "a",
-          { href: `/api/rows/${row.id}/pieces.pdf`, class: "button secondary", target: "_blank", rel: "noopener" },
-          "Print this person's pieces",
+          "div",
+          { class: "actions" },
+          el("button", { type: "button", class: "secondary preview-row" }, "Preview"),
+          el("button", { type: "button", class: "danger remove-row" }, "Remove"),
+          el(
+            "a",
+            { href: `/api/rows/${row.id}/pieces.pdf`, class: "button secondary", target: "_blank", rel: "noopener" },
+            "Print this person's pieces",
+          ),
         ),
-        el("button", { type: "button", class: "danger remove-row" }, "Remove"),
       ),
     );
     return tr;
@@ -750,8 +760,8 @@
     const bar = progress.tagName === "PROGRESS" ? progress : progress.querySelector("progress") || progress.appendChild(el("progress", {}));
     const label =
       progress.tagName === "PROGRESS"
-        ? document.getElementById("build-status") || afterNode(progress, el("span", { id: "build-status", "aria-live": "polite" }))
-        : progress.querySelector(".progress-text") || progress.appendChild(el("span", { "aria-live": "polite" }));
+        ? document.getElementById("build-status") || afterNode(progress, el("p", { id: "build-status", "aria-live": "polite" }))
+        : progress.querySelector(".progress-text") || progress.appendChild(el("p", { "aria-live": "polite" }));
     if (status.total > 0) {
       bar.max = status.total;
       bar.value = status.done;
