@@ -522,6 +522,8 @@ pub fn check_kit(
         timings: false,
         force: false,
         sandbox: sandbox.clone(),
+        progress: None,
+        sign_in_url: None,
     };
     let mut warnings = Warnings::default();
     let built = crate::kit::build(&options, &mut warnings);

@@ -56,6 +56,8 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
                 timings,
                 force,
                 sandbox,
+                progress: None,
+                sign_in_url: None,
             };
             let built =
                 crate::kit::build_rows(&options, &crate::kit::RowOptions { keep_going, start }, warnings)?;
