@@ -148,6 +148,33 @@ fn a_preview_is_a_png_of_the_piece_and_follows_the_draft() {
 }
 
 #[test]
+fn a_preview_finds_the_drafts_designs_in_its_folder() {
+    // `letterkit init` makes a campaign whose letter is a design file beside it.
+    let dir = TempDir::new("serve-kit-preview-folder");
+    letterkit::cli::commands::init(dir.path()).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("campaign.toml")).unwrap();
+    assert!(text.contains("letter = \"handwritten-letter.toml\""));
+    let letter = preview_of(dir.path(), &text, PreviewPiece::Letter, 1);
+    let draft = text.replace("Dear Secretary Mayorkas,", "Dear Secretary Noem,");
+    assert_ne!(draft, text);
+    let changed = preview_of(dir.path(), &draft, PreviewPiece::Letter, 1);
+    assert_ne!(changed.png, letter.png, "the letter follows the draft's salutation");
+    // A design the draft names that is not in the folder: the error names the campaign file.
+    let missing = text.replace("handwritten-letter.toml", "no-such-letter.toml");
+    let request = PreviewRequest {
+        campaign_text: &missing,
+        campaign_dir: dir.path(),
+        sandbox: &Default::default(),
+        csv_text: "name,address1,city,state,zip\nAna Lima,7 Pine Road,Newark,NJ,07102\n",
+        piece: PreviewPiece::Letter,
+        page: 1,
+        dpi: 50.0,
+    };
+    let message = kit::preview(&request, &mut Warnings::default()).err().expect("an error").to_string();
+    assert!(message.contains("no-such-letter.toml"), "{message}");
+}
+
+#[test]
 fn a_preview_gives_builds_errors() {
     let dir = TempDir::new("serve-kit-preview-errors");
     let run = |campaign: &str, csv: &str, page: usize| {
@@ -281,16 +308,17 @@ fn progress_reaches_its_total_when_the_kit_is_built() {
     assert_eq!((progress.done(), progress.total()), (expected, expected));
 }
 
-/// The squares of side `side` (within 0.01 pt) drawn as closed four-corner paths on the
-/// first page of `pdf`.
-fn squares(pdf: &[u8], side: f32) -> usize {
+/// The first corners of the squares of side `side` (within 0.01 pt) drawn as closed
+/// four-corner paths on the first page of `pdf`, in the page's own coordinates (letterkit flips
+/// the whole page once, so y runs down).
+fn squares(pdf: &[u8], side: f32) -> Vec<(f32, f32)> {
     let doc = hayro::hayro_syntax::Pdf::new(pdf.to_vec()).unwrap();
     let pages = doc.pages();
     let content = pages.first().unwrap().page_stream().unwrap().to_vec();
     let text = String::from_utf8_lossy(&content);
     let mut numbers: Vec<f32> = Vec::new();
     let mut corners: Vec<(f32, f32)> = Vec::new();
-    let mut count = 0;
+    let mut found = Vec::new();
     for token in text.split_ascii_whitespace() {
         if let Ok(n) = token.parse::<f32>() {
             numbers.push(n);
@@ -302,13 +330,15 @@ fn squares(pdf: &[u8], side: f32) -> usize {
             "h" => {
                 if let [a, b, c, d] = corners[..] {
                     let near = |u: f32, v: f32| (u - v).abs() < 0.01;
-                    let square = near((b.0 - a.0).abs(), side)
+                    if near((b.0 - a.0).abs(), side)
                         && near(b.1, a.1)
                         && near(c.0, b.0)
                         && near((c.1 - b.1).abs(), side)
                         && near(d.1, c.1)
-                        && near(d.0, a.0);
-                    count += usize::from(square);
+                        && near(d.0, a.0)
+                    {
+                        found.push(a);
+                    }
                 }
                 corners.clear();
             }
@@ -316,7 +346,7 @@ fn squares(pdf: &[u8], side: f32) -> usize {
         }
         numbers.clear();
     }
-    count
+    found
 }
 
 #[test]
@@ -333,15 +363,32 @@ fn the_handout_prints_a_qr_code_of_the_sign_in_address() {
     let lines = doc.texts().remove(0);
     assert!(lines.iter().any(|l| l == url), "{lines:?}");
     assert!(lines.iter().any(|l| l == kit::pages::SIGN_IN_CAPTION), "{lines:?}");
+    // The squares are the code's dark modules, each in its place (a finder pattern's corner
+    // is dark, so the top-left square is module (0, 0)).
     let code = qrcode::QrCode::new(url.as_bytes()).unwrap();
-    let dark = code.to_colors().into_iter().filter(|c| *c == qrcode::Color::Dark).count();
-    let module = 1.25 * 72.0 / code.width() as f32;
-    assert_eq!(squares(&handout, module), dark);
+    let n = code.width();
+    let dark: std::collections::BTreeSet<(usize, usize)> = code
+        .to_colors()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| *c == qrcode::Color::Dark)
+        .map(|(i, _)| (i % n, i / n))
+        .collect();
+    let module = 1.25 * 72.0 / n as f32;
+    let found = squares(&handout, module);
+    assert_eq!(found.len(), dark.len());
+    let left = found.iter().map(|c| c.0).fold(f32::INFINITY, f32::min);
+    let top = found.iter().map(|c| c.1).fold(f32::INFINITY, f32::min);
+    let drawn: std::collections::BTreeSet<(usize, usize)> = found
+        .iter()
+        .map(|&(x, y)| (((x - left) / module).round() as usize, ((y - top) / module).round() as usize))
+        .collect();
+    assert_eq!(drawn, dark, "the squares draw the QR code's modules");
     // Without the address, no code.
     let plain: PathBuf = dir.path().join("plain");
     let build = BuildOptions { output: plain.clone(), ..options(dir.path()) };
     kit::build(&build, &mut Warnings::default()).expect("the kit builds");
     let handout = std::fs::read(plain.join("handout.pdf")).unwrap();
-    assert_eq!(squares(&handout, module), 0);
+    assert!(squares(&handout, module).is_empty());
     assert!(!PdfDoc::parse(&handout).texts()[0].iter().any(|l| l == kit::pages::SIGN_IN_CAPTION));
 }
