@@ -202,6 +202,29 @@ fn a_preview_gives_builds_errors() {
 }
 
 #[test]
+fn a_preview_without_a_row_is_an_unnamed_writers_piece() {
+    let dir = TempDir::new("serve-kit-preview-unnamed");
+    let sandbox = Default::default();
+    let draw = |csv_text: &str| {
+        let request = PreviewRequest {
+            campaign_text: DEFAULT_CAMPAIGN,
+            campaign_dir: dir.path(),
+            sandbox: &sandbox,
+            csv_text,
+            piece: PreviewPiece::Envelope,
+            page: 1,
+            dpi: 50.0,
+        };
+        kit::preview(&request, &mut Warnings::default()).expect("a preview")
+    };
+    let header = "name,address1,address2,city,state,zip\n";
+    let unnamed = draw(header);
+    let named = draw(&format!("{header}Ana Lima,7 Pine Road,,Newark,NJ,07102\n"));
+    assert_eq!(unnamed.pages, 1);
+    assert_ne!(unnamed.png, named.png, "the return address is left to write by hand");
+}
+
+#[test]
 fn counts_are_the_numbers_the_build_gives() {
     let dir = TempDir::new("serve-kit-counts");
     dir.write("people.csv", PEOPLE);
@@ -226,11 +249,26 @@ fn counts_are_the_numbers_the_build_gives() {
 }
 
 #[test]
-fn counts_refuse_a_list_build_would_refuse() {
+fn counts_leave_out_the_rows_build_keep_going_leaves_out() {
     let dir = TempDir::new("serve-kit-counts-bad");
-    dir.write("people.csv", "name,address1,city,state,zip\nZoë O’Brien,12 Elm Street,Boston,MA,\n");
-    let e = kit::counts(&options(dir.path()), &mut Warnings::default()).unwrap_err().to_string();
-    assert!(e.contains("people.csv:2"), "{e}");
+    let no_zip = "Bo Chen,3 Birch Lane,,Salem,OR,,1,0,0\n";
+    dir.write("people.csv", format!("{PEOPLE}{no_zip}"));
+    let build = options(dir.path());
+    let counts = kit::counts(&build, &mut Warnings::default()).expect("counts");
+    let rows = kit::RowOptions { keep_going: true, start: 1 };
+    let built = kit::build_rows(&build, &rows, &mut Warnings::default()).expect("the kit builds");
+    assert_eq!(built.skipped, 1);
+    let m = manifest(&build.output);
+    assert_eq!(counts.letters, m["totals"]["letters"].as_u64().unwrap());
+    assert_eq!(counts.pieces, m["pieces"].as_array().unwrap().len() as u64);
+    assert_eq!(counts.postage, format!("${:.2}", m["postage"]["total_usd"].as_f64().unwrap()));
+    // No row left to build: the build's error.
+    dir.write(
+        "people.csv",
+        format!("name,address1,address2,city,state,zip,letters,cards,postcards\n{no_zip}"),
+    );
+    let e = kit::counts(&build, &mut Warnings::default()).unwrap_err().to_string();
+    assert!(e.contains("no row of the participants list can be built"), "{e}");
 }
 
 /// Every file under `dir`, by its name relative to it with `/` between folders.

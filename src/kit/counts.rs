@@ -34,22 +34,18 @@ pub struct Counts {
     pub postage_note: String,
 }
 
-/// The counts and postage of the kit `build` would make with `options` (and pieces numbered
-/// from 1), from the campaign, the list and the designs' page counts alone. A letter is
-/// weighed as its design's pages; one whose text runs onto more pages weighs more in the
-/// built kit, and the note says so. Errors are those `build` gives for the same inputs
-/// before it lays anything out.
+/// The counts and postage of the kit `build --keep-going` would make with `options` (and
+/// pieces numbered from 1), from the campaign, the list and the designs' page counts alone:
+/// rows that cannot be read are left out, as that build leaves them out. A letter is weighed
+/// as its design's pages; one whose text runs onto more pages weighs more in the built kit,
+/// and the note says so. Errors are those `build` gives for the same inputs before it lays
+/// anything out.
 pub fn counts(options: &BuildOptions, warnings: &mut Warnings) -> Result<Counts> {
     let campaign = campaign::load(options.campaign.as_deref(), &options.sandbox)?;
     let list = match &options.participants {
         Some(path) => Some(crate::model::participants::read_list(path, warnings)?),
         None => None,
     };
-    if let Some(list) = &list
-        && !list.bad_rows.is_empty()
-    {
-        return Err(list.clone().into_people().expect_err("the list has bad rows"));
-    }
     let writers = writers(&campaign, options, list.as_ref().map(|l| (l, l.people.as_slice())), warnings)?;
     let designs = designs(&campaign, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers, 1);

@@ -22,15 +22,15 @@
 //! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
 //!   an envelope is [`crate::mail::placement`].
 
-mod counts;
+pub mod counts;
 mod designs;
 mod fonts;
 mod manifest;
 pub mod pages;
-mod person;
+pub mod person;
 mod piece;
 mod plan;
-mod preview;
+pub mod preview;
 mod produce;
 mod summary;
 

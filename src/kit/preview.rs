@@ -61,7 +61,8 @@ pub struct PreviewRequest<'a> {
     pub campaign_dir: &'a Path,
     /// Where the campaign's designs, pictures and fonts may come from.
     pub sandbox: &'a Sandbox,
-    /// A participants CSV: the header and the one row to show.
+    /// A participants CSV: the header and the one row to show (the header alone: an unnamed
+    /// writer's piece, as a kit without a list makes it).
     pub csv_text: &'a str,
     /// The piece to show.
     pub piece: PreviewPiece,
@@ -81,7 +82,7 @@ pub struct Preview {
 
 /// Draws page `request.page` of the piece asked for: the row's first piece of its kind (one is
 /// made for the preview if the row makes none), filled as `build` fills the kit's first piece
-/// for a list of this one row, and drawn by hayro from the PDF it would print as. Errors (a
+/// for a list of this one row (or of one unnamed kit when the CSV has no row), and drawn by hayro from the PDF it would print as. Errors (a
 /// bad row, text that does not fit, a character no font has) are the ones `build` gives.
 pub fn preview(request: &PreviewRequest, warnings: &mut Warnings) -> Result<Preview> {
     if !(10.0..=1200.0).contains(&request.dpi) {
@@ -95,19 +96,18 @@ pub fn preview(request: &PreviewRequest, warnings: &mut Warnings) -> Result<Prev
     let source = Source { path: list_path.clone(), text: request.csv_text.to_string() };
     let list = parse_list(&source, warnings)?;
     let headers = list.headers.clone();
-    let person = list.into_people()?.into_iter().next().ok_or_else(|| {
-        Diagnostic::error("the participants list has no row to preview").in_file(&list_path)
-    })?;
+    let person = list.into_people()?.into_iter().next();
     let d = &campaign.campaign.defaults;
     let mut counts = [
-        person.letters.unwrap_or(d.letters),
-        person.cards.unwrap_or(d.cards),
-        person.postcards.unwrap_or(d.postcards),
+        person.as_ref().and_then(|p| p.letters).unwrap_or(d.letters),
+        person.as_ref().and_then(|p| p.cards).unwrap_or(d.cards),
+        person.as_ref().and_then(|p| p.postcards).unwrap_or(d.postcards),
     ];
     let kind = request.piece.kind();
     counts[kind as usize] = counts[kind as usize].max(1);
-    let list_file = Arc::new(ListFile { path: list_path, headers });
-    let writers = [Writer { participant: Some(person), counts, list: Some(list_file) }];
+    // Without a row, an unnamed writer's piece, as a kit without a list makes it.
+    let list = person.is_some().then(|| Arc::new(ListFile { path: list_path, headers }));
+    let writers = [Writer { participant: person, counts, list }];
     let mut designs = designs(&campaign, &writers, warnings)?;
     super::fonts::prepare(&campaign, &mut designs, &writers, warnings)?;
     let jobs = jobs(&campaign, &designs, &writers, 1);
