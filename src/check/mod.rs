@@ -10,6 +10,7 @@
 pub mod data;
 pub mod keys;
 pub mod preflight;
+pub mod table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
