@@ -15,7 +15,8 @@
 //! 9. [`render`]: PDF (a streaming writer on `pdf-writer` and `subsetter`) and PNG (hayro).
 //! 10. [`kit`]: a whole party kit from a campaign and a participants list.
 //! 11. [`check`]: what would go wrong in print or in the mail, as a report.
-//! 12. [`cli`]: the commands.
+//! 12. [`serve`]: `letterkit serve`, the party's web app.
+//! 13. [`cli`]: the commands.
 
 pub mod base;
 pub mod check;
@@ -28,4 +29,5 @@ pub mod mail;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod text;
