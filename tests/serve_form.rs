@@ -512,3 +512,18 @@ fn a_sign_in_without_some_columns_still_gets_checked() {
     let columns: Vec<&str> = issues.iter().filter_map(|i| i.column.as_deref()).collect();
     assert_eq!(columns, ["address1", "city", "state", "zip"], "{issues:?}");
 }
+
+#[test]
+fn a_problem_the_file_already_has_names_where_it_is() {
+    let text = DEFAULT_CAMPAIGN.replace("[recipient]\n", "[recipient]\nfax = \"555\"\n");
+    let source = Source::builtin("campaign.toml", &text);
+    let mut form = default_form();
+    form.name = "New".into();
+    let e = form.apply(&source).unwrap_err();
+    assert_eq!(form_field(&e.0[0]), Some("recipient.fax"), "{e}");
+    assert!(e.0[0].message.starts_with("recipient.fax: unknown key `fax`"), "{e}");
+    let text = format!("colour = 1\n{DEFAULT_CAMPAIGN}");
+    let e = form.apply(&Source::builtin("campaign.toml", &text)).unwrap_err();
+    assert_eq!(form_field(&e.0[0]), Some("campaign"), "{e}");
+    assert_eq!(e.0[0].position.map(|p| p.0), Some(1), "{e}");
+}

@@ -19,7 +19,7 @@ use crate::model::participants::{self, List, Participant, Repair};
 pub struct Table {
     /// The file's name, as messages give it.
     pub file: String,
-    /// The header's column names, as written (spaces at the ends trimmed).
+    /// The header's column names, exactly as written (as the server's store keeps them).
     pub columns: Vec<String>,
     /// One row per CSV record under the header, in file order.
     pub rows: Vec<TableRow>,
@@ -98,7 +98,7 @@ pub fn table(file: &str, csv_text: &str, campaign: Option<&TableCampaign>) -> Ta
         Table { file: file.to_string(), columns: Vec::new(), rows: raw_rows(&source), problems: Vec::new() };
     let mut reader = participants::csv_reader(text, participants::separator(text));
     if let Ok(header) = reader.headers() {
-        table.columns = header.iter().map(|h| h.trim().to_string()).collect();
+        table.columns = header.iter().map(str::to_string).collect();
     }
     for row in &mut table.rows {
         row.cells.resize(table.columns.len().max(row.cells.len()), String::new());
