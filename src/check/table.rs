@@ -368,8 +368,8 @@ fn plain_words(issue: &CellIssue, value: &str) -> Option<String> {
 
 /// Each row's pieces laid out as build lays them out, for what does not fit and characters no
 /// font has: the parts of the campaign's designs that show a participant's values (the
-/// letter's return address and name, the card's name, the postcard's return address) and the
-/// envelopes' return addresses. A campaign that does not load gives no row problems (the
+/// letter's return address and name, the card's name, the postcard's return address, the
+/// campaign's own envelope design) and the envelopes' return addresses. A campaign that does not load gives no row problems (the
 /// campaign form reports it).
 fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diagnostic> {
     let Ok(loaded) = campaign::load_text(given.campaign_text, given.campaign_dir, given.sandbox) else {
@@ -412,6 +412,10 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
     let letter = if any(0) { own_parts("letter", &c.letter, Some(loaded.paper)) } else { None };
     let card = if any(1) { own_parts("card", &c.card, None) } else { None };
     let postcard = if any(2) { own_parts("postcard", &c.postcard, None) } else { None };
+    let envelope_design = match &c.envelope_design {
+        Some(name) if any(0) => own_parts("envelope_design", name, None),
+        _ => None,
+    };
     let card_envelope = card.as_ref().and_then(|card| {
         if c.card_envelope == "auto" {
             crate::mail::smallest_envelope_for(card.width, card.height)
@@ -454,9 +458,12 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
         if let (true, Some(format)) = (cards, card_envelope) {
             envelope(format, "envelope for a card");
         }
-        for (makes, design, key) in
-            [(letters, &letter, "letter"), (cards, &card, "card"), (postcards, &postcard, "postcard")]
-        {
+        for (makes, design, key) in [
+            (letters, &letter, "letter"),
+            (letters, &envelope_design, "letter"),
+            (cards, &card, "card"),
+            (postcards, &postcard, "postcard"),
+        ] {
             let (true, Some(design)) = (makes, design) else { continue };
             let data = super::sample_fields(&loaded, Some(p), key);
             let (_, errors) =
