@@ -175,15 +175,16 @@ fn list_problem(d: &Diagnostic) -> String {
 fn place(table: &mut Table, list: &List, found: Vec<Diagnostic>) {
     let column_name = |i: usize| table.columns.get(i).cloned();
     let header_index = |name: &str| list.headers.iter().position(|h| h == name);
+    // Each row by its line (two records never start on one line).
+    let rows: std::collections::BTreeMap<usize, usize> =
+        table.rows.iter().enumerate().map(|(i, r)| (r.line, i)).collect();
     let mut placed: Vec<(usize, CellIssue)> = Vec::new();
     for d in found {
         // Repairs are placed from the list's own record of them (every one, not the first few).
         if d.code == Some("data.repaired") {
             continue;
         }
-        let row_line =
-            d.position.map(|(line, _)| line).filter(|&line| table.rows.iter().any(|r| r.line == line));
-        let Some(line) = row_line else {
+        let Some(&row) = d.position.and_then(|(line, _)| rows.get(&line)) else {
             table.problems.push(list_problem(&d));
             continue;
         };
@@ -196,16 +197,17 @@ fn place(table: &mut Table, list: &List, found: Vec<Diagnostic>) {
             }
             _ => None,
         };
-        placed.push((line, issue(&d, column, code)));
+        placed.push((row, issue(&d, column, code)));
     }
     for repair in &list.repairs {
-        placed.push((repair.line, repair_issue(repair, header_index(&repair.column).and_then(column_name))));
+        if let Some(&row) = rows.get(&repair.line) {
+            placed.push((row, repair_issue(repair, header_index(&repair.column).and_then(column_name))));
+        }
     }
-    for (line, issue) in placed {
-        if let Some(row) = table.rows.iter_mut().find(|r| r.line == line)
-            && !row.issues.contains(&issue)
-        {
-            row.issues.push(issue);
+    for (row, issue) in placed {
+        let issues = &mut table.rows[row].issues;
+        if !issues.contains(&issue) {
+            issues.push(issue);
         }
     }
     let order = |c: &Option<String>| c.as_ref().and_then(|c| table.columns.iter().position(|h| h == c));
