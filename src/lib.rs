@@ -15,7 +15,9 @@
 //! 9. [`render`]: PDF (a streaming writer on `pdf-writer` and `subsetter`) and PNG (hayro).
 //! 10. [`kit`]: a whole party kit from a campaign and a participants list.
 //! 11. [`check`]: what would go wrong in print or in the mail, as a report.
-//! 12. [`cli`]: the commands.
+//! 12. [`serve`]: `letterkit serve`, the party as a web app: the organiser's page and the phones'
+//!     sign-in.
+//! 13. [`cli`]: the commands.
 
 pub mod base;
 pub mod check;
@@ -28,4 +30,5 @@ pub mod mail;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod text;

@@ -359,6 +359,8 @@ fn a_picture_on_many_postcards_is_decoded_once() {
         timings: false,
         force: false,
         sandbox: Default::default(),
+        progress: None,
+        sign_in_url: None,
     };
     let mut warnings = letterkit::base::diag::Warnings::default();
     letterkit::kit::build(&options, &mut warnings).expect("the kit builds");

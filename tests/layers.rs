@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first.
 const LAYERS: &[&str] = &[
-    "base", "input", "output", "mail", "text", "model", "layout", "impose", "render", "kit", "check", "cli",
+    "base", "input", "output", "mail", "text", "model", "layout", "impose", "render", "kit", "check",
+    "serve", "cli",
 ];
 
 fn rank(layer: &str) -> Option<usize> {

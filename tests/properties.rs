@@ -309,6 +309,8 @@ proptest! {
             timings: false,
             force: false,
             sandbox: Default::default(),
+            progress: None,
+            sign_in_url: None,
         };
         let built = letterkit::kit::build(&options, &mut warnings);
         if built.is_ok() {
@@ -560,6 +562,8 @@ proptest! {
             timings: false,
             force: false,
             sandbox: Default::default(),
+            progress: None,
+            sign_in_url: None,
         };
         let mut warnings = Warnings::default();
         let built = letterkit::kit::build(&options, &mut warnings);

@@ -569,6 +569,8 @@ fn start_from_the_library_is_checked_too() {
                 timings: false,
                 force: false,
                 sandbox: letterkit::input::confine::Sandbox::new(&[]),
+                progress: None,
+                sign_in_url: None,
             },
             letterkit::kit::RowOptions { keep_going: false, start },
         )

@@ -10,6 +10,7 @@
 pub mod data;
 pub mod keys;
 pub mod preflight;
+pub mod table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -522,6 +523,8 @@ pub fn check_kit(
         timings: false,
         force: false,
         sandbox: sandbox.clone(),
+        progress: None,
+        sign_in_url: None,
     };
     let mut warnings = Warnings::default();
     let built = crate::kit::build(&options, &mut warnings);

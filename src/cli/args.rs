@@ -179,6 +179,29 @@ pub enum Command {
         /// The folder to create.
         dir: PathBuf,
     },
+    /// Run the party in a browser: a page on this computer to edit the campaign and the
+    /// participants, preview pieces and build the kit; with --lan, a sign-in page for phones.
+    ///
+    /// Prints the organiser's address (with its key) as the first line. The folder holds
+    /// campaign.toml and participants.csv; it is made as `letterkit init` makes one when it is
+    /// new, and the kit is built into its kit/ folder.
+    Serve {
+        /// The campaign folder. Default: ./letterkit-party/.
+        dir: Option<PathBuf>,
+        /// The port to listen on; 0 takes any free port.
+        #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Also serve the sign-in page to phones on the local network (listens on every
+        /// address of this computer).
+        #[arg(long)]
+        lan: bool,
+        /// Open the organiser's page in the browser.
+        #[arg(long)]
+        open: bool,
+        /// Sign-ins per minute from one phone (0: no limit).
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        sign_in_limit: u32,
+    },
     /// Write a design as a PDF.
     Render {
         /// The design file (TOML).

@@ -263,8 +263,9 @@ pub fn envelopes(
     ))
 }
 
-/// `letterkit init DIR`: a starter campaign folder that builds as it is.
-pub fn init(dir: &Path) -> Result<String> {
+/// The files of a starter campaign folder, by name: the campaign, a participants list with two
+/// people, and the two letter designs it can use.
+fn starter_files() -> Vec<(String, String)> {
     use crate::kit::BUILTIN_DESIGNS;
     use crate::model::campaign::DEFAULT_CAMPAIGN;
     let campaign = DEFAULT_CAMPAIGN
@@ -281,6 +282,30 @@ pub fn init(dir: &Path) -> Result<String> {
         let file = path.rsplit('/').next().unwrap_or(name).to_string();
         files.push((file, text.to_string()));
     }
+    files
+}
+
+/// Makes `dir` a campaign folder for `letterkit serve`: a new or missing folder gets the
+/// starter files `init` writes; an existing one keeps its files and gets only what it lacks
+/// (all the starter files without a campaign.toml, the starter participants.csv without one).
+pub fn starter_folder(dir: &Path) -> Result<()> {
+    let has_campaign = dir.join("campaign.toml").exists();
+    let missing: Vec<(String, String)> = starter_files()
+        .into_iter()
+        .filter(|(file, _)| !dir.join(file).exists())
+        .filter(|(file, _)| !has_campaign || file == "participants.csv")
+        .collect();
+    let mut staged = Staged::default();
+    for (file, text) in &missing {
+        staged.write(&dir.join(file), text.as_bytes())?;
+    }
+    staged.commit()?;
+    Ok(())
+}
+
+/// `letterkit init DIR`: a starter campaign folder that builds as it is.
+pub fn init(dir: &Path) -> Result<String> {
+    let files = starter_files();
     let existing: Vec<&str> =
         files.iter().map(|(f, _)| f.as_str()).filter(|f| dir.join(f).exists()).collect();
     if !existing.is_empty() {

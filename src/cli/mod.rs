@@ -56,6 +56,8 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
                 timings,
                 force,
                 sandbox,
+                progress: None,
+                sign_in_url: None,
             };
             let built =
                 crate::kit::build_rows(&options, &crate::kit::RowOptions { keep_going, start }, warnings)?;
@@ -74,6 +76,11 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
             warnings,
         ),
         Command::Init { dir } => commands::init(&dir),
+        Command::Serve { dir, port, lan, open, sign_in_limit } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from("letterkit-party"));
+            commands::starter_folder(&dir)?;
+            crate::serve::run(&crate::serve::ServeOptions { dir, port, lan, open, sign_in_limit, sandbox })
+        }
         Command::Render { design, output, fill, pdf_a, print } => {
             let output = output.unwrap_or_else(|| commands::default_output(&design, "pdf"));
             let fields = fill.fields(&design, &sandbox, warnings)?;

@@ -145,6 +145,11 @@ pub(super) fn piece_record(
     })
 }
 
+/// The weight of one sheet of the campaign's paper.
+pub(super) fn sheet_weight(postage: &Postage, paper: &crate::base::formats::Format) -> f64 {
+    if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter }
+}
+
 pub(super) fn inches(w: f32, h: f32) -> [f64; 2] {
     let r = |v: f32| (f64::from(v / PT_PER_IN) * 1000.0).round() / 1000.0;
     [r(w), r(h)]

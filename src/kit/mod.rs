@@ -16,37 +16,47 @@
 //! - `summary.rs`: what `build` prints (with the list's repairs and the rows left out), and
 //!   `--timings`;
 //! - `piece.rs`: one piece on its own, for `render`, `preview` and `check --campaign --row`;
+//! - `person.rs`, `preview.rs`, `counts.rs`: for `serve`: one participant's pieces as one PDF,
+//!   a picture of one row's piece from a draft campaign, and the counts and postage from the
+//!   plan alone;
 //! - [`pages`]: the pages composed in code (envelopes, handout, tally sheet); where things go on
 //!   an envelope is [`crate::mail::placement`].
 
+pub mod counts;
 mod designs;
 mod fonts;
 mod manifest;
 pub mod pages;
+pub mod person;
 mod piece;
 mod plan;
+pub mod preview;
 mod produce;
 mod summary;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::impose::PrintOptions;
 use crate::input::confine::Sandbox;
-use crate::layout::Pictures;
 use crate::mail::{self, Postage};
 use crate::model::campaign;
 use crate::output::{Staged, check_not_input};
 use crate::render::{self, PdfOptions};
 
+pub use counts::{Counts, counts};
 pub use designs::BUILTIN_DESIGNS;
 pub(crate) use designs::campaign_design;
 use designs::designs;
 pub use designs::{Mailed, audit_mail, mail_errors};
 pub use fonts::envelope_fonts;
 use manifest::{ListRecord, Skipped, manifest_json};
+pub use person::person_pdf;
 pub use piece::{DesignFields, PieceArgs, design_fields, unnamed_piece};
-use plan::{Context, Job, PieceKind, jobs, typed_variants, writers};
+use plan::{Context, Job, PieceKind, jobs, writers};
+pub use preview::{Preview, PreviewPiece, PreviewRequest, preview};
 use produce::{RowFailures, create_output, produce, stream_pdf, writer_pdf};
 use summary::{Timings, summary};
 
@@ -73,6 +83,46 @@ pub struct BuildOptions {
     pub force: bool,
     /// Where the campaign's designs, pictures and fonts may come from (`--allow-path`).
     pub sandbox: Sandbox,
+    /// Counts the pieces laid out as the build goes, for a watcher on another thread.
+    pub progress: Option<Progress>,
+    /// The sign-in page's address: the handout then prints it, with a QR code of it.
+    pub sign_in_url: Option<String>,
+}
+
+/// How far a build has got: pages of pieces and envelopes laid out, of all there are to lay
+/// out. Clones share the counts, so a server can read them while another thread builds.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    done: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+}
+
+impl Progress {
+    /// A progress at nothing of nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The pieces and envelopes laid out so far.
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// The pieces and envelopes to lay out; 0 until the build knows its plan.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Starts a round of the build: `total` to lay out, none done.
+    fn begin(&self, total: u64) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    /// Counts `n` more laid out.
+    fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 /// How `build` treats the list's rows: whether a row that cannot be built is left out
@@ -226,13 +276,10 @@ fn build_kit(
         .into());
     }
     let jobs = jobs(campaign, &designs, writers, numbering.start);
-    let context = Context {
-        base: campaign.fields(),
-        points: campaign.points(),
-        variants: typed_variants(campaign)?,
-        writers,
-        pictures: Pictures::default(),
-    };
+    if let Some(progress) = &options.progress {
+        progress.begin((jobs.len() + jobs.iter().filter(|j| j.envelope.is_some()).count()) as u64);
+    }
+    let context = Context::new(campaign, writers)?;
     clock.lap("read inputs");
     let title =
         |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
@@ -279,6 +326,7 @@ fn build_kit(
             recipient: &recipient_lines,
             social: if social.is_empty() { "your campaign's hashtag".into() } else { social },
             report_back: campaign.campaign.report_back.as_deref(),
+            sign_in_url: options.sign_in_url.as_deref(),
         },
     )
     .map_err(|m| Diagnostic::error(format!("handout: {m}")).in_file(&campaign.path))?;

@@ -196,6 +196,53 @@ pub struct HandoutContent<'a> {
     pub social: String,
     /// Report-back instructions.
     pub report_back: Option<&'a str>,
+    /// The sign-in page's address: printed at the foot with a QR code of it.
+    pub sign_in_url: Option<&'a str>,
+}
+
+/// The width of a QR code's modules on the handout, without its quiet zone.
+const QR_WIDTH: f32 = 1.25 * IN;
+/// The light border a QR code reader needs around the modules, in modules.
+const QR_QUIET_ZONE: usize = 4;
+/// The caption over the handout's QR code.
+pub const SIGN_IN_CAPTION: &str = "Sign in on your phone";
+
+/// The handout's sign-in corner, `width` wide at `x`, ending at `bottom`: the caption, a QR
+/// code of `url` (each dark module a filled square, with a quiet zone of
+/// [`QR_QUIET_ZONE`] modules) and `url` under it. Returns its items and its top.
+fn sign_in_items(
+    fonts: &FontBook,
+    url: &str,
+    x: f32,
+    bottom: f32,
+    width: f32,
+) -> Result<(Vec<Item>, f32), String> {
+    let code = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| format!("the sign-in address cannot be made into a QR code: {e}"))?;
+    let n = code.width();
+    let module = QR_WIDTH / n as f32;
+    let quiet = QR_QUIET_ZONE as f32 * module;
+    let caption_style = BlockStyle { bold: true, ..BlockStyle::new("sans", 12.0, 14.0) };
+    let url_style = BlockStyle::new("sans", 9.0, 11.0);
+    let url_markup = escape_markup(url);
+    // Each block's height, set once at the top of the page, places the corner.
+    let caption_height = text_block(fonts, SIGN_IN_CAPTION, &caption_style, x, 0.0, width)?.rect.bottom();
+    let url_height = text_block(fonts, &url_markup, &url_style, x, 0.0, width)?.rect.bottom();
+    let top = bottom - caption_height - 2.0 * quiet - QR_WIDTH - url_height;
+    let caption = text_block(fonts, SIGN_IN_CAPTION, &caption_style, x, top, width)?;
+    let code_top = caption.rect.bottom() + quiet;
+    let mut path = Vec::new();
+    for (i, color) in code.to_colors().into_iter().enumerate() {
+        if color == qrcode::Color::Dark {
+            let (col, row) = ((i % n) as f32, (i / n) as f32);
+            path.extend(rect_path(Rect::new(x + col * module, code_top + row * module, module, module), 0.0));
+        }
+    }
+    let address = text_block(fonts, &url_markup, &url_style, x, code_top + QR_WIDTH + quiet, width)?;
+    let mut items = caption.items;
+    items.push(Item::Shape(Shape { path, paint: Paint { fill: Some(Color::Rgb(0, 0, 0)), stroke: None } }));
+    items.extend(address.items);
+    Ok((items, top))
 }
 
 /// The one-page talking-points handout; the text shrinks to fit one page, or it is an error.
@@ -217,6 +264,12 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         escape_markup(&content.social),
         content.report_back.map_or(String::new(), |r| format!("\n\n**Report back**\n{}", escape_markup(r)))
     );
+    let sign_in = match content.sign_in_url {
+        Some(url) => Some(sign_in_items(fonts, url, margin, h - margin, width)?),
+        None => None,
+    };
+    // The talking points end above the sign-in corner, with room between.
+    let limit = sign_in.as_ref().map_or(h - margin, |(_, top)| top - 12.0);
     let mut size = 10.5;
     loop {
         let mut page = Page::new(w, h, 0.0);
@@ -257,8 +310,11 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
             width - column - column_gap,
         )?;
         let bottom = points.rect.bottom().max(side.rect.bottom());
-        if bottom <= h - margin {
+        if bottom <= limit {
             page.items.extend(points.items);
+            if let Some((items, _)) = sign_in {
+                page.items.extend(items);
+            }
             page.items.extend(side.items);
             let rule = Rect::new(side_x - column_gap / 2.0, y, 0.0, bottom - y);
             page.items.push(Item::Shape(Shape {

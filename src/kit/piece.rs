@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::base::diag::{Diagnostic, Result, Warnings};
 use crate::input::confine::Sandbox;
-use crate::layout::{Fields, Pictures};
+use crate::layout::Fields;
 use crate::model::campaign::{self, LoadedCampaign};
 use crate::model::design::Design;
 use crate::model::fields::{self, Row};
 use crate::model::participants;
 
-use super::plan::{Context, PieceKind, Writer, typed_variants, with_row};
+use super::plan::{Context, PieceKind, Writer, with_row};
 
 /// The options that fill a design like one piece of a kit: `--campaign`, `--row`,
 /// `--participant` (`--participants` is the command's own).
@@ -256,13 +256,7 @@ fn piece_values(
     let k = kind as usize;
     writers[writer].counts[k] = writers[writer].counts[k].max(1);
     let index: usize = writers[..writer].iter().map(|w| w.counts[k] as usize).sum();
-    let context = Context {
-        base: loaded.fields(),
-        points: loaded.points(),
-        variants: typed_variants(loaded)?,
-        writers: &writers,
-        pictures: Pictures::default(),
-    };
+    let context = Context::new(loaded, &writers)?;
     let id = format!("{}-{:04}", kind.prefix(), index + 1);
     let piece =
         context.piece_fields(kind, &id, index, writer, 1).map_err(|d| with_row(d, &writers[writer]))?;
@@ -287,13 +281,7 @@ mod tests {
         // The built-in campaign has [typed] paragraphs, so letters get a {body} too.
         let loaded_typed = campaign::load(None, &Sandbox::default()).unwrap();
         let writers = [Writer { participant: None, counts: [1, 1, 1], list: None }];
-        let context = Context {
-            base: loaded_typed.fields(),
-            points: loaded_typed.points(),
-            variants: typed_variants(&loaded_typed).unwrap(),
-            writers: &writers,
-            pictures: Pictures::default(),
-        };
+        let context = Context::new(&loaded_typed, &writers).unwrap();
         let piece = context.piece_fields(PieceKind::Letter, "L-0001", 0, 0, 1).unwrap();
         let campaign_fields = loaded_typed.fields();
         let sample = fields::sample_participant();

@@ -130,7 +130,18 @@ pub(super) struct Context<'a> {
     pub(super) pictures: Pictures,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of `writers`' pieces of `campaign`, with no pictures read yet.
+    pub(super) fn new(campaign: &'a LoadedCampaign, writers: &'a [Writer]) -> Result<Context<'a>> {
+        Ok(Context {
+            base: campaign.fields(),
+            points: campaign.points(),
+            variants: typed_variants(campaign)?,
+            writers,
+            pictures: Pictures::default(),
+        })
+    }
+
     /// The values a piece's design fills in: its own (piece number, prompts, typed body), then
     /// its writer's (the participant's columns), then the campaign's.
     pub(super) fn fields(&self, job: &Job) -> std::result::Result<PieceFields<'_>, Diagnostic> {

@@ -203,9 +203,7 @@ pub(super) fn produce(
     failures: &mut RowFailures,
 ) -> Result<Produced> {
     let postage = Postage::builtin();
-    let paper = campaign.paper;
-    let sheet_weight =
-        if paper.name == "a4" { postage.weights.sheet_a4 } else { postage.weights.sheet_us_letter };
+    let sheet_weight = super::manifest::sheet_weight(postage, campaign.paper);
     let mut run = Run {
         designs,
         jobs,
@@ -226,6 +224,7 @@ pub(super) fn produce(
         envelopes: jobs.iter().map(|_| None).collect(),
         passes: Vec::new(),
         failures: RowFailures::default(),
+        progress: options.progress.as_ref(),
     };
     // Cards and postcards may go N-up on sheets: whole sheets are laid out together.
     for pass in Pass::ALL {
@@ -445,6 +444,8 @@ struct Run<'a, 'o> {
     envelopes: Vec<Option<EnvelopeRecord>>,
     passes: Vec<PassState>,
     failures: RowFailures,
+    /// Counts each piece and envelope as it is laid out.
+    progress: Option<&'o super::Progress>,
 }
 
 impl Run<'_, '_> {
@@ -507,6 +508,9 @@ impl Run<'_, '_> {
                     _ => lay_out_piece(&jobs[i], context, &context.pictures),
                 })
                 .collect();
+            if let Some(progress) = self.progress {
+                progress.advance(chunk.len() as u64);
+            }
             let mut pieces = Vec::new();
             let state = &mut self.passes[p];
             let failed = &mut self.failures.rows;
@@ -668,7 +672,8 @@ pub(super) fn printed_size(design: &Design) -> (f32, f32) {
 
 /// One writer's pieces followed by their envelopes, laid out again: for `--split` with
 /// `--one-file`, whose `kit.pdf` takes every letter before any envelope, so a participant's
-/// pages are never laid out together in [`produce`].
+/// pages are never laid out together in [`produce`]; and for one person's pieces on their own
+/// ([`super::person_pdf`]).
 pub(super) fn writer_pdf(
     designs: &Designs,
     jobs: &[&Job],
@@ -679,13 +684,17 @@ pub(super) fn writer_pdf(
     let pictures = &context.pictures;
     let delivery = campaign.delivery_lines();
     let mut pdf = PdfWriter::new(Vec::new(), &options.title, options)?;
+    // Errors name the row, as the kit's passes name it.
+    let named = |job: &Job, e: Error| {
+        Error(e.0.into_iter().map(|d| with_row(d, &context.writers[job.writer])).collect())
+    };
     for job in jobs {
-        for page in lay_out_piece(job, context, pictures).0? {
+        for page in lay_out_piece(job, context, pictures).0.map_err(|e| named(job, e))? {
             pdf.add(page)?;
         }
     }
     for job in jobs.iter().filter(|j| j.envelope.is_some()) {
-        for page in envelope_page(job, context, designs, &delivery, pictures).0? {
+        for page in envelope_page(job, context, designs, &delivery, pictures).0.map_err(|e| named(job, e))? {
             pdf.add(page)?;
         }
     }

@@ -287,12 +287,27 @@ pub struct LoadedCampaign {
 /// Reads a campaign file, or the built-in one when `path` is `None`; the designs it names are
 /// confined to its folder and the folders `sandbox` allows.
 pub fn load(path: Option<&Path>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
-    let (source, base_dir, builtin) = match path {
+    match path {
         Some(p) => {
-            (crate::input::read_text(p)?, Some(p.parent().map(Path::to_path_buf).unwrap_or_default()), false)
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            load_source(crate::input::read_text(p)?, Some(dir), sandbox)
         }
-        None => (Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN), None, true),
-    };
+        None => load_source(Source::builtin(DEFAULT_CAMPAIGN_PATH, DEFAULT_CAMPAIGN), None, sandbox),
+    }
+}
+
+/// Reads a campaign from its text, a draft perhaps not yet saved, as [`load`] reads the file
+/// `dir/campaign.toml`: messages name that file, and its designs, pictures and fonts are found
+/// from `dir`.
+pub fn load_text(text: &str, dir: &Path, sandbox: &Sandbox) -> Result<LoadedCampaign> {
+    let source = Source { path: dir.join("campaign.toml"), text: text.to_string() };
+    load_source(source, Some(dir.to_path_buf()), sandbox)
+}
+
+/// Reads and checks a campaign's text; `base_dir` is where its relative paths point (`None`
+/// for the built-in campaign).
+fn load_source(source: Source, base_dir: Option<PathBuf>, sandbox: &Sandbox) -> Result<LoadedCampaign> {
+    let builtin = base_dir.is_none();
     let campaign: Campaign = design::from_toml(&source)?;
     let at_key = |key: &str| {
         let offset = source.text.find(&format!("\n{key}")).map_or(0, |o| o + 1);

@@ -2,6 +2,7 @@
 //! into typed values with the source line of every part.
 
 pub mod campaign;
+pub mod campaign_form;
 pub mod design;
 pub mod fallback;
 pub mod fields;

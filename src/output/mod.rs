@@ -16,6 +16,7 @@ mod lock;
 pub mod scratch;
 mod swap;
 mod sys;
+pub mod zip;
 
 use std::fs::File;
 use std::io::Write;
