@@ -216,13 +216,15 @@ async fn not_found() -> Response {
     pages::refused(StatusCode::NOT_FOUND, "There is no such page", "Check the address.")
 }
 
-/// Headers every answer carries: no caching of private pages, no address leaking through the
-/// referrer, no framing, and only this server's scripts and styles.
+/// Headers every answer carries: no caching of private pages, no address (with its key) leaking
+/// through the referrer to another site, no framing, and only this server's scripts and styles.
+/// The referrer policy is `same-origin`, not `no-referrer`: with `no-referrer` a browser sends
+/// `Origin: null` on a same-site form post, and the sign-in form's origin check refuses it.
 async fn safety_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let set = [
         (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (
