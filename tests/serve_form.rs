@@ -611,3 +611,27 @@ fn unnumbered(message: &str) -> String {
         None => message.to_string(),
     }
 }
+
+#[test]
+fn a_design_too_small_for_anyone_does_not_stop_a_sign_in() {
+    let dir = TempDir::new("serve-form-small-design");
+    dir.write(
+        "envelope.toml",
+        "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"from\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"2.5in\"\nheight = \"0.2in\"\nfont = \"sans\"\nsize = \"9pt\"\ntext = \"{return_address}\"\n\n[[element]]\nkind = \"address\"\nname = \"delivery address\"\n",
+    );
+    let campaign_text =
+        DEFAULT_CAMPAIGN.replacen("envelope = \"auto\"", "envelope_design = \"envelope.toml\"", 1);
+    let sandbox = Sandbox::default();
+    let campaign =
+        TableCampaign { campaign_text: &campaign_text, campaign_dir: dir.path(), sandbox: &sandbox };
+    let cells: Vec<(String, String)> =
+        good_row().iter().map(|(c, v)| (c.to_string(), v.to_string())).collect();
+    assert_eq!(check_new_row(&cells, Some(&campaign)), []);
+    // The organiser's table still shows it, as build would stop on it.
+    let t = table(
+        "people.csv",
+        "name,address1,city,state,zip\nAna Lima,12 Elm St,Boston,MA,02134\n",
+        Some(&campaign),
+    );
+    assert!(t.rows[0].issues.iter().any(|i| i.code == "print.overflow"), "{:?}", t.rows[0].issues);
+}
