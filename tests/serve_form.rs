@@ -512,3 +512,102 @@ fn a_sign_in_without_some_columns_still_gets_checked() {
     let columns: Vec<&str> = issues.iter().filter_map(|i| i.column.as_deref()).collect();
     assert_eq!(columns, ["address1", "city", "state", "zip"], "{issues:?}");
 }
+
+#[test]
+fn a_problem_the_file_already_has_names_where_it_is() {
+    let text = DEFAULT_CAMPAIGN.replace("[recipient]\n", "[recipient]\nfax = \"555\"\n");
+    let source = Source::builtin("campaign.toml", &text);
+    let mut form = default_form();
+    form.name = "New".into();
+    let e = form.apply(&source).unwrap_err();
+    assert_eq!(form_field(&e.0[0]), Some("recipient.fax"), "{e}");
+    assert!(e.0[0].message.starts_with("recipient.fax: unknown key `fax`"), "{e}");
+    let text = format!("colour = 1\n{DEFAULT_CAMPAIGN}");
+    let e = form.apply(&Source::builtin("campaign.toml", &text)).unwrap_err();
+    assert_eq!(form_field(&e.0[0]), Some("campaign"), "{e}");
+    assert_eq!(e.0[0].position.map(|p| p.0), Some(1), "{e}");
+}
+
+#[test]
+fn a_campaigns_own_envelope_design_is_laid_out_for_each_row() {
+    let dir = TempDir::new("serve-form-envelope-design");
+    dir.write(
+        "envelope.toml",
+        "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"from\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"2.5in\"\nheight = \"0.55in\"\nfont = \"sans\"\nsize = \"9pt\"\ntext = \"{return_address}\"\n\n[[element]]\nkind = \"address\"\nname = \"delivery address\"\n",
+    );
+    let campaign_text =
+        DEFAULT_CAMPAIGN.replacen("envelope = \"auto\"", "envelope_design = \"envelope.toml\"", 1);
+    let sandbox = Sandbox::default();
+    let campaign =
+        TableCampaign { campaign_text: &campaign_text, campaign_dir: dir.path(), sandbox: &sandbox };
+    let text = "name,address1,address2,city,state,zip\nAna Lima,12 Elm St,,Boston,MA,02134\nBo Chen,12 Elm St,Riverside Gardens Cooperative Building 7,Boston,MA,02134\n";
+    let t = table("people.csv", text, Some(&campaign));
+    assert!(t.rows[0].issues.is_empty(), "{:?}", t.rows[0].issues);
+    let bo = &t.rows[1].issues;
+    assert!(
+        bo.iter().any(|i| i.column.as_deref() == Some("address2")
+            && i.code == "print.overflow"
+            && i.message.starts_with("`Bo Chen`: text element `from`: the text does not fit its box")),
+        "{bo:?}"
+    );
+}
+
+#[test]
+fn names_in_other_scripts_are_laid_out_with_the_fonts_build_would_find() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signup/scripts.csv"))
+            .unwrap();
+    let dir = TempDir::new("serve-form-scripts");
+    let sandbox = Sandbox::default()
+        .with_font_dirs(letterkit::input::fontdirs::FontDirs { paths: Vec::new(), system: true });
+    let campaign =
+        TableCampaign { campaign_text: DEFAULT_CAMPAIGN, campaign_dir: dir.path(), sandbox: &sandbox };
+    let start = std::time::Instant::now();
+    let t = table("scripts.csv", &text, Some(&campaign));
+    eprintln!("{} rows in other scripts, system fonts searched: {:?}", t.rows.len(), start.elapsed());
+    // Build's check of the same list says the same: where the computer has the fonts, nothing.
+    let out = letterkit(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "tests/signup/scripts.csv", "--format", "json"],
+    );
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let from_check: std::collections::BTreeSet<u64> = found
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap_or("").contains("no font has"))
+        .filter_map(|d| d["line"].as_u64())
+        .collect();
+    let from_table: std::collections::BTreeSet<u64> = t
+        .rows
+        .iter()
+        .filter(|r| r.issues.iter().any(|i| i.code == "print.missing-glyph"))
+        .map(|r| r.line as u64)
+        .collect();
+    assert_eq!(from_table, from_check, "table: {:?}\ncheck: {found:?}", t.rows);
+    // The same messages, but for the envelope's piece number (the table does not number pieces).
+    for d in found.iter().filter(|d| d["line"].as_u64().is_some()) {
+        let row = t.rows.iter().find(|r| Some(r.line as u64) == d["line"].as_u64()).unwrap();
+        let message = d["message"].as_str().unwrap().replace("envelope for L-0001", "envelope for a letter");
+        let message = unnumbered(&message);
+        assert!(
+            row.issues.iter().any(|i| unnumbered(&i.message) == message),
+            "{message} not in {:?}",
+            row.issues
+        );
+    }
+    for row in &t.rows {
+        for issue in &row.issues {
+            assert_eq!(issue.column.as_deref(), Some("name"), "{issue:?}");
+        }
+    }
+}
+
+/// A message with any envelope's piece number (`envelope for L-0004`) said as the table says it.
+fn unnumbered(message: &str) -> String {
+    match message.split_once("envelope for L-") {
+        Some((before, after)) => {
+            let rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{before}envelope for a letter{rest}")
+        }
+        None => message.to_string(),
+    }
+}

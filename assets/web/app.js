@@ -896,7 +896,16 @@
     followChanges();
   }
 
+  /** Starts the page; a failure shows in the status line rather than only in the console. */
+  function run() {
+    start().catch((error) => notice(`This page stopped working: ${error.message}. Reload it to try again.`, "error"));
+  }
+
+  window.addEventListener("unhandledrejection", (event) => {
+    const reason = event.reason && event.reason.message ? event.reason.message : String(event.reason);
+    notice(`Something went wrong: ${reason}. Reload the page to try again.`, "error");
+  });
   document.documentElement.classList.add("js");
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
 })();

@@ -19,7 +19,7 @@ use crate::model::participants::{self, List, Participant, Repair};
 pub struct Table {
     /// The file's name, as messages give it.
     pub file: String,
-    /// The header's column names, as written (spaces at the ends trimmed).
+    /// The header's column names, exactly as written (as the server's store keeps them).
     pub columns: Vec<String>,
     /// One row per CSV record under the header, in file order.
     pub rows: Vec<TableRow>,
@@ -98,7 +98,7 @@ pub fn table(file: &str, csv_text: &str, campaign: Option<&TableCampaign>) -> Ta
         Table { file: file.to_string(), columns: Vec::new(), rows: raw_rows(&source), problems: Vec::new() };
     let mut reader = participants::csv_reader(text, participants::separator(text));
     if let Ok(header) = reader.headers() {
-        table.columns = header.iter().map(|h| h.trim().to_string()).collect();
+        table.columns = header.iter().map(str::to_string).collect();
     }
     for row in &mut table.rows {
         row.cells.resize(table.columns.len().max(row.cells.len()), String::new());
@@ -175,15 +175,16 @@ fn list_problem(d: &Diagnostic) -> String {
 fn place(table: &mut Table, list: &List, found: Vec<Diagnostic>) {
     let column_name = |i: usize| table.columns.get(i).cloned();
     let header_index = |name: &str| list.headers.iter().position(|h| h == name);
+    // Each row by its line (two records never start on one line).
+    let rows: std::collections::BTreeMap<usize, usize> =
+        table.rows.iter().enumerate().map(|(i, r)| (r.line, i)).collect();
     let mut placed: Vec<(usize, CellIssue)> = Vec::new();
     for d in found {
         // Repairs are placed from the list's own record of them (every one, not the first few).
         if d.code == Some("data.repaired") {
             continue;
         }
-        let row_line =
-            d.position.map(|(line, _)| line).filter(|&line| table.rows.iter().any(|r| r.line == line));
-        let Some(line) = row_line else {
+        let Some(&row) = d.position.and_then(|(line, _)| rows.get(&line)) else {
             table.problems.push(list_problem(&d));
             continue;
         };
@@ -196,16 +197,17 @@ fn place(table: &mut Table, list: &List, found: Vec<Diagnostic>) {
             }
             _ => None,
         };
-        placed.push((line, issue(&d, column, code)));
+        placed.push((row, issue(&d, column, code)));
     }
     for repair in &list.repairs {
-        placed.push((repair.line, repair_issue(repair, header_index(&repair.column).and_then(column_name))));
+        if let Some(&row) = rows.get(&repair.line) {
+            placed.push((row, repair_issue(repair, header_index(&repair.column).and_then(column_name))));
+        }
     }
-    for (line, issue) in placed {
-        if let Some(row) = table.rows.iter_mut().find(|r| r.line == line)
-            && !row.issues.contains(&issue)
-        {
-            row.issues.push(issue);
+    for (row, issue) in placed {
+        let issues = &mut table.rows[row].issues;
+        if !issues.contains(&issue) {
+            issues.push(issue);
         }
     }
     let order = |c: &Option<String>| c.as_ref().and_then(|c| table.columns.iter().position(|h| h == c));
@@ -368,8 +370,8 @@ fn plain_words(issue: &CellIssue, value: &str) -> Option<String> {
 
 /// Each row's pieces laid out as build lays them out, for what does not fit and characters no
 /// font has: the parts of the campaign's designs that show a participant's values (the
-/// letter's return address and name, the card's name, the postcard's return address) and the
-/// envelopes' return addresses. A campaign that does not load gives no row problems (the
+/// letter's return address and name, the card's name, the postcard's return address, the
+/// campaign's own envelope design) and the envelopes' return addresses. A campaign that does not load gives no row problems (the
 /// campaign form reports it).
 fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diagnostic> {
     let Ok(loaded) = campaign::load_text(given.campaign_text, given.campaign_dir, given.sandbox) else {
@@ -412,6 +414,10 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
     let letter = if any(0) { own_parts("letter", &c.letter, Some(loaded.paper)) } else { None };
     let card = if any(1) { own_parts("card", &c.card, None) } else { None };
     let postcard = if any(2) { own_parts("postcard", &c.postcard, None) } else { None };
+    let envelope_design = match &c.envelope_design {
+        Some(name) if any(0) => own_parts("envelope_design", name, None),
+        _ => None,
+    };
     let card_envelope = card.as_ref().and_then(|card| {
         if c.card_envelope == "auto" {
             crate::mail::smallest_envelope_for(card.width, card.height)
@@ -454,9 +460,12 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
         if let (true, Some(format)) = (cards, card_envelope) {
             envelope(format, "envelope for a card");
         }
-        for (makes, design, key) in
-            [(letters, &letter, "letter"), (cards, &card, "card"), (postcards, &postcard, "postcard")]
-        {
+        for (makes, design, key) in [
+            (letters, &letter, "letter"),
+            (letters, &envelope_design, "letter"),
+            (cards, &card, "card"),
+            (postcards, &postcard, "postcard"),
+        ] {
             let (true, Some(design)) = (makes, design) else { continue };
             let data = super::sample_fields(&loaded, Some(p), key);
             let (_, errors) =

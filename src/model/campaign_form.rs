@@ -70,6 +70,19 @@ pub struct ThemeForm {
     pub points: Vec<String>,
 }
 
+/// The form's top-level fields, as its messages name them.
+const FORM_FIELDS: &[&str] = &[
+    "name",
+    "organizer",
+    "recipient",
+    "sign_off",
+    "hashtags",
+    "paper",
+    "letter",
+    "defaults",
+    "talking_points",
+];
+
 /// A problem with one field of the form, for showing next to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldProblem {
@@ -239,8 +252,10 @@ impl CampaignForm {
                 e.0.into_iter()
                     .map(|d| {
                         let offset = d.position.map(|(line, column)| offset_of(&text, line, column));
-                        let field =
-                            offset.and_then(|o| field_at(&text, o)).unwrap_or_else(|| "campaign".into());
+                        let field = offset
+                            .and_then(|o| field_at(&text, o))
+                            .filter(|f| FORM_FIELDS.contains(&f.split(['.', '[']).next().unwrap_or("")))
+                            .unwrap_or_else(|| "campaign".into());
                         Diagnostic { message: format!("{field}: {}", d.message), ..d }
                     })
                     .collect(),
@@ -285,20 +300,8 @@ impl CampaignForm {
 /// "recipient.salutation: ..."), if it names one.
 pub fn form_field(diagnostic: &Diagnostic) -> Option<&str> {
     let (field, _) = diagnostic.message.split_once(": ")?;
-    let known = [
-        "name",
-        "organizer",
-        "recipient",
-        "sign_off",
-        "hashtags",
-        "paper",
-        "letter",
-        "defaults",
-        "talking_points",
-        "campaign",
-    ];
     let head = field.split(['.', '[']).next().unwrap_or("");
-    known.contains(&head).then_some(field)
+    (head == "campaign" || FORM_FIELDS.contains(&head)).then_some(field)
 }
 
 /// An error about one field of the form, at the field's key in the campaign file when it has one.
@@ -574,6 +577,7 @@ fn field_at(text: &str, offset: usize) -> Option<String> {
     fn walk_table(prefix: &str, table: &Table, consider: &mut dyn FnMut(&str, Option<Range<usize>>)) {
         for (key, item) in table.iter() {
             let path = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+            consider(&path, table.key(key).and_then(|k| k.span()));
             match item {
                 Item::Value(v) => walk_value(&path, v, consider),
                 Item::Table(t) => {
