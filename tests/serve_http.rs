@@ -194,7 +194,7 @@ fn serve_makes_the_campaign_folder_and_prints_the_address_first() {
     let cookie = page.header("set-cookie").expect("the key cookie");
     assert!(cookie.contains(&format!("letterkit_key={}", server.key)));
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"));
-    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     assert!(page.header("content-security-policy").is_some_and(|c| c.contains("script-src 'self'")));
     let script = server.get("/assets/app.js");
     assert_eq!(script.status, 200);

@@ -253,13 +253,14 @@ async fn api_errors_as_json(request: Request, next: Next) -> Response {
     (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
 }
 
-/// Headers every answer carries: no caching of private pages, no address leaking through the
-/// referrer, no framing, and only this server's scripts and styles.
+/// Headers every answer carries: no caching of private pages, no address (with its key) sent
+/// as the referrer to another site (a same-origin referrer keeps browsers sending `Origin` on
+/// the sign-in form), no framing, and only this server's scripts and styles.
 async fn safety_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let set = [
         (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (
