@@ -272,6 +272,13 @@ fn changes_need_the_token_and_this_origin() {
         .send(&server.address);
     assert_eq!(foreign.status, 403);
     assert_eq!(server.state()["table"]["rows"].as_array().unwrap().len(), 2, "nothing was added");
+    let not_json =
+        server.change("POST", "/api/rows", &token).body("application/json", "{").send(&server.address);
+    assert_eq!(not_json.status, 400);
+    assert!(not_json.json()["error"].is_string());
+    let no_number = server.change("PUT", "/api/rows/first", &token).json(&row).send(&server.address);
+    assert_eq!(no_number.status, 400);
+    assert!(no_number.json()["error"].is_string());
     let added = server.change("POST", "/api/rows", &token).json(&row).send(&server.address);
     assert_eq!(added.status, 201, "{}", added.text());
     assert_eq!(added.json()["row"]["cells"][0], "Ada Lovelace");
@@ -286,6 +293,7 @@ fn bodies_over_the_limits_are_refused() {
     let answer =
         server.change("POST", "/api/rows", &token).body("application/json", big_json).send(&server.address);
     assert_eq!(answer.status, 413);
+    assert!(answer.json()["error"].is_string(), "API refusals are JSON");
     let big_csv = format!("name\n{}", "b,\n".repeat(3 * 1024 * 1024));
     let answer =
         server.change("PUT", "/api/participants", &token).body("text/csv", big_csv).send(&server.address);

@@ -172,6 +172,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/build", get(routes::build_status).post(routes::start_build))
         .route("/files/{name}", get(routes::kit_file))
         .route("/kit.zip", get(routes::kit_zip))
+        .route_layer(middleware::from_fn(api_errors_as_json))
         .route_layer(middleware::from_fn_with_state(Arc::clone(&state), organiser_only));
     let mut app = Router::new()
         .route("/assets/app.js", get(pages::app_js))
@@ -211,15 +212,50 @@ async fn organiser_only(State(state): State<Arc<AppState>>, request: Request, ne
     next.run(request).await
 }
 
-/// 404 for every other address.
-async fn not_found() -> Response {
+/// 404 for every other address (as JSON under `/api/`).
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "error": "there is no such API address" })),
+        )
+            .into_response();
+    }
     pages::refused(StatusCode::NOT_FOUND, "There is no such page", "Check the address.")
 }
 
-/// Headers every answer carries: no caching of private pages, no address (with its key) leaking
-/// through the referrer to another site, no framing, and only this server's scripts and styles.
-/// The referrer policy is `same-origin`, not `no-referrer`: with `no-referrer` a browser sends
-/// `Origin: null` on a same-site form post, and the sign-in form's origin check refuses it.
+/// The longest refusal text of axum's own (a body that is not JSON, a bad number in the
+/// address) that is passed on.
+const REFUSAL_TEXT_LIMIT: usize = 16 * 1024;
+
+/// Gives the API's refusals that axum makes itself (a body too large, not JSON, of the wrong
+/// shape; an id that is no number) as `{"error": …}`, like the API's own.
+async fn api_errors_as_json(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.to_str().is_ok_and(|t| t.starts_with("application/json")));
+    if !api || is_json || !(response.status().is_client_error() || response.status().is_server_error()) {
+        return response;
+    }
+    let status = response.status();
+    let text = match axum::body::to_bytes(response.into_body(), REFUSAL_TEXT_LIMIT).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let message = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        text
+    };
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// Headers every answer carries: no caching of private pages, no address (with its key) sent
+/// as the referrer to another site (a same-origin referrer keeps browsers sending `Origin` on
+/// the sign-in form), no framing, and only this server's scripts and styles.
 async fn safety_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let set = [
