@@ -352,15 +352,8 @@ fn a_picture_on_many_postcards_is_decoded_once() {
         campaign: Some(dir.join("campaign.toml")),
         participants: Some(dir.join("people.csv")),
         count: 1,
-        output: dir.join("kit"),
         split: true,
-        one_file: false,
-        print: Default::default(),
-        timings: false,
-        force: false,
-        sandbox: Default::default(),
-        progress: None,
-        sign_in_url: None,
+        ..letterkit::kit::BuildOptions::new(dir.join("kit"))
     };
     let mut warnings = letterkit::base::diag::Warnings::default();
     letterkit::kit::build(&options, &mut warnings).expect("the kit builds");

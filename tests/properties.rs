@@ -299,18 +299,10 @@ proptest! {
         let list = dir.join("people.csv");
         std::fs::write(&list, &csv).unwrap();
         let options = letterkit::kit::BuildOptions {
-            campaign: None,
             participants: Some(list),
             count: 1,
-            output: dir.join("kit"),
             split: true,
-            one_file: false,
-            print: Default::default(),
-            timings: false,
-            force: false,
-            sandbox: Default::default(),
-            progress: None,
-            sign_in_url: None,
+            ..letterkit::kit::BuildOptions::new(dir.join("kit"))
         };
         let built = letterkit::kit::build(&options, &mut warnings);
         if built.is_ok() {
@@ -555,15 +547,7 @@ proptest! {
             campaign: Some(dir.join("campaign.toml")),
             participants: Some(dir.join("people.csv")),
             count: 1,
-            output: dir.join("kit"),
-            split: false,
-            one_file: false,
-            print: Default::default(),
-            timings: false,
-            force: false,
-            sandbox: Default::default(),
-            progress: None,
-            sign_in_url: None,
+            ..letterkit::kit::BuildOptions::new(dir.join("kit"))
         };
         let mut warnings = Warnings::default();
         let built = letterkit::kit::build(&options, &mut warnings);

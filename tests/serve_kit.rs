@@ -22,18 +22,9 @@ Ana Lima,7 Pine Road,,Newark,NJ,07102,0,0,1\n";
 /// Build options for the built-in campaign and `people.csv` in `dir`, into `dir/kit`.
 fn options(dir: &Path) -> BuildOptions {
     BuildOptions {
-        campaign: None,
         participants: Some(dir.join("people.csv")),
         count: 1,
-        output: dir.join("kit"),
-        split: false,
-        one_file: false,
-        print: Default::default(),
-        timings: false,
-        force: false,
-        sandbox: Default::default(),
-        progress: None,
-        sign_in_url: None,
+        ..BuildOptions::new(dir.join("kit"))
     }
 }
 

@@ -559,18 +559,9 @@ fn start_from_the_library_is_checked_too() {
     let options = |start: u32| {
         (
             letterkit::kit::BuildOptions {
-                campaign: None,
-                participants: None,
                 count: 2,
-                output: dir.path().join("kit"),
-                split: false,
-                one_file: false,
-                print: Default::default(),
-                timings: false,
-                force: false,
                 sandbox: letterkit::input::confine::Sandbox::new(&[]),
-                progress: None,
-                sign_in_url: None,
+                ..letterkit::kit::BuildOptions::new(dir.path().join("kit"))
             },
             letterkit::kit::RowOptions { keep_going: false, start },
         )

@@ -125,6 +125,27 @@ impl Progress {
     }
 }
 
+impl BuildOptions {
+    /// The built-in campaign's ten unnamed kits into `output`, as `letterkit build -o OUTPUT`
+    /// makes them; callers change the fields they need (`..BuildOptions::new(output)`).
+    pub fn new(output: PathBuf) -> Self {
+        BuildOptions {
+            campaign: None,
+            participants: None,
+            count: 10,
+            output,
+            split: false,
+            one_file: false,
+            print: PrintOptions::default(),
+            timings: false,
+            force: false,
+            sandbox: Sandbox::default(),
+            progress: None,
+            sign_in_url: None,
+        }
+    }
+}
+
 /// How `build` treats the list's rows: whether a row that cannot be built is left out
 /// (`--keep-going`), and the number the pieces of each kind start from (`--start`).
 #[derive(Debug, Clone, Copy)]
