@@ -2,17 +2,20 @@
 //! server killed in the middle; every sign-in a phone was told about is in the list once.
 
 mod common;
+// The server tests' client; this test uses part of it.
+#[allow(dead_code)]
+#[path = "common/http.rs"]
+mod http;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use common::TempDir;
+use http::{Request, Response, form_body};
 
 const PHONES: usize = 50;
 const ROUNDS: usize = 20;
@@ -32,66 +35,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// An answer's status and body.
-struct Answer {
-    status: u16,
-    body: String,
-}
-
-/// One HTTP/1.1 request on its own connection; `Err` when the server is gone or silent.
-fn request(
-    address: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Result<Answer, String> {
-    let mut stream = TcpStream::connect(address).map_err(|e| format!("connect: {e}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(body.as_bytes()))
-        .map_err(|e| format!("send: {e}"))?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| format!("read: {e}"))?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| format!("no answer: {text:?}"))?;
-    let status =
-        head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("no status: {head}"))?;
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    Ok(Answer { status, body: if chunked { unchunk(body) } else { body.to_string() } })
-}
-
-/// Decodes a chunked body.
-fn unchunk(mut data: &str) -> String {
-    let mut body = String::new();
-    while let Some((size, rest)) = data.split_once("\r\n") {
-        let size = usize::from_str_radix(size.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        body.push_str(&rest[..size]);
-        data = rest[size..].strip_prefix("\r\n").unwrap_or(&rest[size..]);
-    }
-    body
-}
-
-/// Percent-encodes a form value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The value of the hidden input `name` in a page.
@@ -144,10 +87,11 @@ fn start(folder: &Path) -> Server {
     // The rest of its output is not needed, but must not fill the pipe.
     std::thread::spawn(move || for _ in stdout.lines() {});
     let path = format!("/signin?key={}", server.sign_in_key);
-    let page = request(&server.address, "GET", &path, &[], "").expect("the sign-in page");
-    assert_eq!(page.status, 200, "{}", page.body);
-    server.sign_in_token = hidden(&page.body, "token");
-    assert_eq!(hidden(&page.body, "key"), server.sign_in_key);
+    let answer = Request::new("GET", &path).send(&server.address);
+    let page = answer.text();
+    assert_eq!(answer.status, 200, "{page}");
+    server.sign_in_token = hidden(&page, "token");
+    assert_eq!(hidden(&page, "key"), server.sign_in_key);
     server
 }
 
@@ -175,13 +119,12 @@ fn form_of(server: &Server, phone: usize, round: usize) -> String {
         ("cards", ""),
         ("postcards", ""),
     ];
-    fields.iter().map(|(n, v)| format!("{n}={}", encode(v))).collect::<Vec<_>>().join("&")
+    form_body(&fields)
 }
 
 /// Sends a sign-in form.
-fn post_sign_in(server: &Server, form: &str) -> Result<Answer, String> {
-    let headers = [("Content-Type", "application/x-www-form-urlencoded")];
-    request(&server.address, "POST", "/signin", &headers, form)
+fn post_sign_in(server: &Server, form: &str) -> Result<Response, String> {
+    Request::new("POST", "/signin").body("application/x-www-form-urlencoded", form).try_send(&server.address)
 }
 
 /// Runs the load: `PHONES` threads each sign in `ROUNDS` times with distinct names; a phone
@@ -209,7 +152,7 @@ fn sign_in_load(server: &Server, after_ack: impl Fn(usize) + Send + Sync) -> Vec
                             "sign-in of {}: status {}: {}",
                             name_of(phone, round),
                             answer.status,
-                            answer.body
+                            answer.text()
                         ),
                         Err(error) => {
                             if !stop.swap(true, Ordering::SeqCst) {
@@ -301,9 +244,9 @@ fn killed_mid_party_every_acknowledged_sign_in_is_in_the_list_once() {
     let mut server = start(folder.path());
     let &(phone, round) = acknowledged.last().expect("an acknowledged sign-in");
     let answer = post_sign_in(&server, &form_of(&server, phone, round)).expect("sent again");
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.status, 200, "{}", answer.text());
     let answer = post_sign_in(&server, &form_of(&server, PHONES, 0)).expect("a new one");
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.status, 200, "{}", answer.text());
     stop(&mut server);
     let names = names_in_list(&list);
     assert_each_once(&names, &acknowledged);

@@ -66,9 +66,15 @@ impl<'a> Request<'a> {
 
     /// Sends the request to `address` (`127.0.0.1:PORT`) and reads the whole answer.
     pub fn send(&self, address: &str) -> Response {
+        self.try_send(address).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Sends the request as [`Request::send`] does; `Err` when the server is gone or silent
+    /// (a test that kills the server mid-run expects that).
+    pub fn try_send(&self, address: &str) -> Result<Response, String> {
         let mut stream =
-            TcpStream::connect(address).unwrap_or_else(|e| panic!("cannot connect to {address}: {e}"));
-        stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+            TcpStream::connect(address).map_err(|e| format!("cannot connect to {address}: {e}"))?;
+        stream.set_read_timeout(Some(Duration::from_secs(120))).map_err(|e| e.to_string())?;
         let mut head =
             format!("{} {} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n", self.method, self.path);
         for (name, value) in &self.headers {
@@ -84,7 +90,7 @@ impl<'a> Request<'a> {
             match stream.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(n) => raw.extend_from_slice(&buffer[..n]),
-                Err(e) if raw.is_empty() => panic!("no answer from {address}: {e}"),
+                Err(e) if raw.is_empty() => return Err(format!("no answer from {address}: {e}")),
                 Err(_) => break,
             }
         }
@@ -93,12 +99,19 @@ impl<'a> Request<'a> {
 }
 
 /// Splits a raw answer into status, headers and body.
-fn parse(raw: &[u8]) -> Response {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an answer with headers");
+fn parse(raw: &[u8]) -> Result<Response, String> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("an answer without headers: {:?}", String::from_utf8_lossy(raw)))?;
     let head = String::from_utf8_lossy(&raw[..end]);
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap();
-    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status code in {status_line:?}"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -106,7 +119,7 @@ fn parse(raw: &[u8]) -> Response {
     let rest = &raw[end + 4..];
     let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
     let body = if chunked { unchunk(rest) } else { rest.to_vec() };
-    Response { status, headers, body }
+    Ok(Response { status, headers, body })
 }
 
 /// Decodes a chunked body.
