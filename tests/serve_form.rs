@@ -528,15 +528,22 @@ fn a_problem_the_file_already_has_names_where_it_is() {
     assert_eq!(e.0[0].position.map(|p| p.0), Some(1), "{e}");
 }
 
+/// The built-in campaign with its own #10 envelope design in `dir`, whose return address box
+/// is `height` tall.
+fn with_envelope_design(dir: &TempDir, height: &str) -> String {
+    dir.write(
+        "envelope.toml",
+        format!(
+            "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"from\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"2.5in\"\nheight = \"{height}\"\nfont = \"sans\"\nsize = \"9pt\"\ntext = \"{{return_address}}\"\n\n[[element]]\nkind = \"address\"\nname = \"delivery address\"\n"
+        ),
+    );
+    DEFAULT_CAMPAIGN.replacen("envelope = \"auto\"", "envelope_design = \"envelope.toml\"", 1)
+}
+
 #[test]
 fn a_campaigns_own_envelope_design_is_laid_out_for_each_row() {
     let dir = TempDir::new("serve-form-envelope-design");
-    dir.write(
-        "envelope.toml",
-        "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"from\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"2.5in\"\nheight = \"0.55in\"\nfont = \"sans\"\nsize = \"9pt\"\ntext = \"{return_address}\"\n\n[[element]]\nkind = \"address\"\nname = \"delivery address\"\n",
-    );
-    let campaign_text =
-        DEFAULT_CAMPAIGN.replacen("envelope = \"auto\"", "envelope_design = \"envelope.toml\"", 1);
+    let campaign_text = with_envelope_design(&dir, "0.55in");
     let sandbox = Sandbox::default();
     let campaign =
         TableCampaign { campaign_text: &campaign_text, campaign_dir: dir.path(), sandbox: &sandbox };
@@ -615,12 +622,7 @@ fn unnumbered(message: &str) -> String {
 #[test]
 fn a_design_too_small_for_anyone_does_not_stop_a_sign_in() {
     let dir = TempDir::new("serve-form-small-design");
-    dir.write(
-        "envelope.toml",
-        "format = \"envelope-10\"\n\n[[element]]\nkind = \"text\"\nname = \"from\"\nx = \"0.375in\"\ny = \"0.375in\"\nwidth = \"2.5in\"\nheight = \"0.2in\"\nfont = \"sans\"\nsize = \"9pt\"\ntext = \"{return_address}\"\n\n[[element]]\nkind = \"address\"\nname = \"delivery address\"\n",
-    );
-    let campaign_text =
-        DEFAULT_CAMPAIGN.replacen("envelope = \"auto\"", "envelope_design = \"envelope.toml\"", 1);
+    let campaign_text = with_envelope_design(&dir, "0.2in");
     let sandbox = Sandbox::default();
     let campaign =
         TableCampaign { campaign_text: &campaign_text, campaign_dir: dir.path(), sandbox: &sandbox };
