@@ -42,6 +42,7 @@ fn fields() -> Vec<(&'static str, &'static str)> {
         ("prompt_2", "Detention is costly and cruel."),
         ("hashtag", "#FreeThemAll"),
         ("campaign", "Free people from ICE detention"),
+        ("caption", "Greetings from Springfield"),
         ("piece", "L-0001"),
     ]
 }

@@ -59,6 +59,8 @@ pub const MAX_FONT_FACES: usize = 200_000;
 pub const MAX_HASHTAGS: usize = 100;
 /// Most talking-point themes one campaign may have.
 pub const MAX_THEMES: usize = 100;
+/// Photos a campaign may name.
+pub const MAX_PHOTOS: usize = 100;
 /// Most points one talking-point theme may have.
 pub const MAX_POINTS_PER_THEME: usize = 100;
 

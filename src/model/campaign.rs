@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::base::diag::{Diagnostic, Result, Source};
 use crate::base::formats::{self, Format, Kind};
 use crate::input::confine::Sandbox;
-use crate::input::limits::{MAX_FONT_FAMILIES, MAX_HASHTAGS, MAX_POINTS_PER_THEME, MAX_THEMES};
+use crate::input::limits::{MAX_FONT_FAMILIES, MAX_HASHTAGS, MAX_PHOTOS, MAX_POINTS_PER_THEME, MAX_THEMES};
 use crate::model::design::{self, FontFilesDef};
 use crate::text::fonts::SharedFamily;
 
@@ -86,6 +86,68 @@ pub struct Campaign {
     /// names in Chinese or Arabic); one named `serif`, `sans` or `script` replaces that family.
     #[serde(default)]
     pub fonts: BTreeMap<String, FontFilesDef>,
+    /// The language the kit is printed in, an IETF tag such as "en", "es" or "es-MX": every
+    /// built-in label of letters, cards, postcards, envelopes, handout and tally sheet, and the
+    /// PDFs' language. A participant's row may choose another (`language` column).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The campaign's own text in other languages, by IETF tag (`[translations.es]`): for rows
+    /// whose `language` names it, and for the whole kit when `language` does. What a
+    /// translation leaves out comes from the top level.
+    #[serde(default)]
+    pub translations: BTreeMap<String, Translation>,
+    /// Photos of local landmarks for the built-in postcard's front (and the card's cover):
+    /// postcards take them in turn.
+    #[serde(default, deserialize_with = "at_most_photos")]
+    #[schemars(length(max = 100))]
+    pub photos: Vec<Photo>,
+}
+
+/// The campaign's text in one language (`[translations.es]`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
+    /// The closing above the signature, e.g. "Atentamente,".
+    pub sign_off: Option<String>,
+    /// The salutation, e.g. "Estimado Secretario:".
+    pub salutation: Option<String>,
+    /// Where to report back how many pieces went out.
+    pub report_back: Option<String>,
+    /// Talking points by theme, in this language.
+    #[serde(default, deserialize_with = "at_most_themes")]
+    #[schemars(length(max = 100))]
+    pub talking_points: Vec<Theme>,
+    /// An unofficial translation, for the organisers to review before printing: `check` and
+    /// `build` say so when a kit uses it.
+    #[serde(default)]
+    pub unofficial: bool,
+}
+
+/// A landmark photo for the fronts of postcards (and cards).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Photo {
+    /// The picture (JPEG or PNG), relative to the campaign file.
+    pub src: String,
+    /// The caption on the front, e.g. "Greetings from Springfield" or "Greetings from {city}";
+    /// the campaign's name when not given.
+    pub caption: Option<String>,
+    /// The point to keep in view when the photo is cropped to the front, from [0, 0] (top
+    /// left) to [1, 1] (bottom right); the centre when not given.
+    pub focus: Option<[f32; 2]>,
+    /// Where the photo goes: ["postcard"] (the default), ["card"] or both.
+    #[serde(default = "default_photo_on")]
+    pub on: Vec<PhotoUse>,
+}
+
+/// A piece a photo can go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhotoUse {
+    /// The postcard's front.
+    Postcard,
+    /// The card's cover.
+    Card,
 }
 
 /// How to print the delivery address.
@@ -174,6 +236,9 @@ fn at_most_mentions<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Resu
 fn at_most_themes<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Theme>, D::Error> {
     at_most(d, MAX_THEMES, "`talking_points`")
 }
+fn at_most_photos<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Photo>, D::Error> {
+    at_most(d, MAX_PHOTOS, "`photos`")
+}
 fn at_most_points<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
     at_most(d, MAX_POINTS_PER_THEME, "`points`")
 }
@@ -254,6 +319,12 @@ fn default_postcard() -> String {
 }
 fn default_sign_off() -> String {
     "Sincerely,".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_photo_on() -> Vec<PhotoUse> {
+    vec![PhotoUse::Postcard]
 }
 fn default_reimburse() -> f64 {
     10.0
@@ -453,6 +524,8 @@ impl LoadedCampaign {
         let c = &self.campaign;
         let mut f = BTreeMap::new();
         f.insert("campaign".into(), c.name.clone());
+        // The postcard front's caption: a campaign photo's own, else the campaign's name.
+        f.insert("caption".into(), c.name.clone());
         f.insert("recipient".into(), c.recipient.lines().join("\n"));
         f.insert("recipient_name".into(), c.recipient.name.clone());
         f.insert("delivery_address".into(), self.delivery_lines().join("\n"));

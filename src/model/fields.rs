@@ -24,8 +24,18 @@ pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>> {
 ///
 /// Adding a column: add it to [`Participant`] and [`crate::model::participants::KNOWN_COLUMNS`],
 /// then here and in [`participant_field`]; `build` and `check` both fill it from there.
-pub const PARTICIPANT_FIELDS: &[&str] =
-    &["name", "address1", "address2", "city", "state", "zip", "city_line", "return_address"];
+pub const PARTICIPANT_FIELDS: &[&str] = &[
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "language",
+    "city_line",
+    "return_address",
+];
 
 /// The placeholder `name` filled from a participant's row: a column, a line made from the
 /// columns, or another column of the list; an empty value for an unnamed writer (`None`) when
@@ -40,6 +50,8 @@ pub fn participant_field(person: Option<&Participant>, name: &str) -> Option<Str
         (Some(p), "city") => Some(p.city.clone()),
         (Some(p), "state") => Some(p.state.clone()),
         (Some(p), "zip") => Some(p.zip.clone()),
+        (Some(p), "country") => Some(p.country.clone()),
+        (Some(p), "language") => Some(p.language.clone()),
         (Some(p), "city_line") => Some(p.city_line()),
         (Some(p), "return_address") => Some(p.return_address().join("\n")),
         (Some(p), _) => p.extra.get(name).cloned(),
@@ -67,6 +79,8 @@ pub fn sample_participant() -> Participant {
         city: "[Your town]".into(),
         state: "[ST]".into(),
         zip: "[ZIP]".into(),
+        country: String::new(),
+        language: String::new(),
         letters: None,
         cards: None,
         postcards: None,

@@ -9,7 +9,23 @@ use crate::input::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_PER_PERSON, MAX_ROW
 
 /// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs. The
 /// placeholders they fill are mapped in [`crate::model::fields::participant_field`].
-pub const KNOWN_COLUMNS: &[&str] =
+pub const KNOWN_COLUMNS: &[&str] = &[
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "language",
+    "letters",
+    "cards",
+    "postcards",
+];
+
+/// The header of a new list (`letterkit init`, `letterkit serve`): the optional `country` and
+/// `language` columns are added by whoever needs them.
+pub const STANDARD_COLUMNS: &[&str] =
     &["name", "address1", "address2", "city", "state", "zip", "letters", "cards", "postcards"];
 
 /// The columns every list needs (a row may leave `address1`, `city` and `state` empty).
@@ -33,8 +49,13 @@ pub struct Participant {
     pub city: String,
     /// State (USPS two-letter code expected).
     pub state: String,
-    /// ZIP code as text: leading zeros kept, ZIP+4 allowed.
+    /// ZIP code as text: leading zeros kept, ZIP+4 allowed; a writer abroad's postal code.
     pub zip: String,
+    /// The writer's country as written in the optional `country` column; empty for the US.
+    pub country: String,
+    /// The language the writer's pieces are printed in (an IETF tag from the optional
+    /// `language` column); empty for the campaign's.
+    pub language: String,
     /// Letters this person writes, if the row says.
     pub letters: Option<u32>,
     /// Cards this person makes, if the row says.
@@ -595,6 +616,8 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
             city,
             state,
             zip,
+            country: raw("country").trim().to_string(),
+            language: raw("language").trim().to_string(),
             letters,
             cards,
             postcards,

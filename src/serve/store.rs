@@ -28,7 +28,7 @@ use tokio::sync::{oneshot, watch};
 
 use crate::base::diag::{Diagnostic, Error, Result, Source};
 use crate::input::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_ROWS};
-use crate::model::participants::{KNOWN_COLUMNS, csv_reader, separator};
+use crate::model::participants::{STANDARD_COLUMNS, csv_reader, separator};
 use crate::output::Staged;
 
 /// How many of the latest sign-in nonces the file beside the list keeps for after a restart
@@ -150,7 +150,7 @@ pub struct Store {
 
 /// The columns of a new list, as `letterkit init` writes them.
 fn standard_columns() -> Vec<String> {
-    KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect()
+    STANDARD_COLUMNS.iter().map(|c| c.to_string()).collect()
 }
 
 impl Store {
@@ -961,9 +961,9 @@ mod tests {
         let dir = Scratch::new("store-test").expect("scratch");
         let path = dir.path().join("participants.csv");
         let store = Store::open(&path).expect("open");
-        assert_eq!(store.snapshot().columns, KNOWN_COLUMNS);
+        assert_eq!(store.snapshot().columns, STANDARD_COLUMNS);
         assert!(store.snapshot().rows.is_empty());
-        assert_eq!(store.csv_text(), format!("{}\n", KNOWN_COLUMNS.join(",")));
+        assert_eq!(store.csv_text(), format!("{}\n", STANDARD_COLUMNS.join(",")));
         assert!(!path.exists(), "nothing is written before the first change");
 
         let mut with_extra = person("Ana");
@@ -1021,7 +1021,7 @@ mod tests {
         assert!(matches!(store.sign_in("a b", person("Ana")).await, Err(StoreError::Invalid(_))));
         assert!(matches!(store.replace("").await, Err(StoreError::Invalid(_))));
         assert_eq!(store.version(), version);
-        assert_eq!(store.snapshot().columns, KNOWN_COLUMNS);
+        assert_eq!(store.snapshot().columns, STANDARD_COLUMNS);
     }
 
     #[tokio::test]
