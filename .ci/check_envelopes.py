@@ -5,7 +5,8 @@ Usage: check_envelopes.py ENVELOPES.pdf
 
 Each page is one envelope. On each page, the delivery address block is the line that contains
 WASHINGTON and 20528 (the last line of the DHS address) and the lines right above it that belong
-to the same block (up to 3). The checks, from DMM 202.2.1 and Publication 28, Appendix A1:
+to the same block (up to 3), and, on a piece mailed from outside the United States, the line
+UNITED STATES OF AMERICA right below it (Publication 28 A31). The checks, from DMM 202.2.1 and Publication 28, Appendix A1:
 
 - OCR read area: every word of the block lies at least 1/2 in from the left and right edges,
   the bottom of the block at least 5/8 in above the bottom edge, and its top at most 2 3/4 in
@@ -138,7 +139,17 @@ def address_block(lines):
         if gap > max(nearest["y1"] - nearest["y0"], line["y1"] - line["y0"]):
             break  # a blank line or more: not part of the block
         block.append(line)
-    return list(reversed(block))
+    block.reverse()
+    # Mailed from abroad: the destination country is the address's last line.
+    below = [
+        line
+        for line in lines
+        if line["text"].strip().upper() == "UNITED STATES OF AMERICA"
+        and line["y0"] >= last["y1"] - 0.5 * (last["y1"] - last["y0"])
+        and line["y0"] - last["y1"] <= last["y1"] - last["y0"]
+        and abs(line["x0"] - last["x0"]) < 1.0
+    ]
+    return block + below[:1]
 
 
 def check_page(number, words, trim):

@@ -238,6 +238,18 @@ pub const CHECKS: &[Check] = &[
     },
     Check { code: "data.state", severity: Sev::Warning, stage: "all", rule: "Pub 28 Appendix B" },
     Check {
+        code: "data.country",
+        severity: Sev::Warning,
+        stage: "all",
+        rule: "layouts/countries.toml; UPU addressing (mail-rules 8)",
+    },
+    Check {
+        code: "data.postal-code",
+        severity: Sev::Warning,
+        stage: "all",
+        rule: "national posts via the UPU (mail-rules 8)",
+    },
+    Check {
         code: "data.return-address",
         severity: Sev::Warning,
         stage: "check",

@@ -27,10 +27,13 @@ pub struct Counts {
     pub envelopes: u64,
     /// Letters, cards and postcards.
     pub pieces: u64,
+    /// The pieces mailed from outside the United States: not in `postage`.
+    pub mailed_abroad: u64,
     /// The postage of every piece together, as the summary writes it: `$7.80`.
     pub postage: String,
-    /// What the postage rests on: the prices' date, the campaign's reimbursement threshold
-    /// when the total passes it, and how long letters are taken to be.
+    /// What the postage rests on: the prices' date, the pieces mailed from abroad it leaves
+    /// out, the campaign's reimbursement threshold when the total passes it, and how long
+    /// letters are taken to be.
     pub postage_note: String,
 }
 
@@ -52,6 +55,8 @@ pub fn counts(options: &BuildOptions, warnings: &mut Warnings) -> Result<Counts>
     let postage = Postage::builtin();
     let sheet = sheet_weight(postage, campaign.paper);
     let mut total = 0.0;
+    let mut countries: Vec<String> = Vec::new();
+    let mut abroad = 0usize;
     for job in &jobs {
         let record = piece_record(
             job,
@@ -63,17 +68,31 @@ pub fn counts(options: &BuildOptions, warnings: &mut Warnings) -> Result<Counts>
             sheet,
             warnings,
         )?;
-        total += record.postage_usd;
+        match (record.postage_usd, record.mailed_from) {
+            (Some(usd), _) => total += usd,
+            (None, Some(country)) => {
+                abroad += 1;
+                if !countries.contains(&country) {
+                    countries.push(country);
+                }
+            }
+            (None, None) => {}
+        }
     }
     let total = mail::round_cents(total);
     let count = |kind: PieceKind| jobs.iter().filter(|j| j.kind == kind).count() as u64;
     let c = &campaign.campaign;
+    let here = jobs.len() - abroad;
     let mut note = format!(
-        "for {} piece{} (prices as of {})",
-        jobs.len(),
-        if jobs.len() == 1 { "" } else { "s" },
+        "for {} piece{}{} (prices as of {})",
+        here,
+        if here == 1 { "" } else { "s" },
+        if abroad > 0 { " mailed in the United States" } else { "" },
         postage.as_of
     );
+    if abroad > 0 {
+        note.push_str(&format!("; {}", super::manifest::abroad_note(abroad, &countries)));
+    }
     if total > c.reimburse_above {
         note.push_str(&format!(
             "; postage passes ${:.2}, and the campaign may reimburse postage above that, so keep the receipt",
@@ -97,6 +116,7 @@ pub fn counts(options: &BuildOptions, warnings: &mut Warnings) -> Result<Counts>
         postcards: count(PieceKind::Postcard),
         envelopes: jobs.iter().filter(|j| j.envelope.is_some()).count() as u64,
         pieces: jobs.len() as u64,
+        mailed_abroad: abroad as u64,
         postage: format!("${total:.2}"),
         postage_note: note,
     })

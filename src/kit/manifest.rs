@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::base::diag::{Diagnostic, Warnings};
 use crate::base::units::PT_PER_IN;
+use crate::mail::countries::Origin;
 use crate::mail::{self, Postage};
 use crate::model::campaign::LoadedCampaign;
 use crate::model::participants::{BadRow, Participant, Repair};
@@ -52,7 +53,12 @@ pub(super) struct PieceRecord {
     pub(super) size: [f64; 2],
     pub(super) mail_class: &'static str,
     pub(super) weight_oz: f64,
-    pub(super) postage_usd: f64,
+    /// USPS postage; `null` for a piece mailed from abroad, which pays the postage of the
+    /// country it is mailed in.
+    pub(super) postage_usd: Option<f64>,
+    /// The country a writer abroad mails it from (its English name, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) mailed_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) envelope: Option<EnvelopeRecord>,
 }
@@ -78,6 +84,8 @@ pub(super) fn piece_record(
     warnings: &mut Warnings,
 ) -> std::result::Result<PieceRecord, Diagnostic> {
     let (w, h) = (job.design.width, job.design.height);
+    let mailed_from = writer.participant.as_ref().and_then(mailed_from);
+    let abroad = mailed_from.is_some();
     let rating = postage.rate(match job.envelope {
         Some(format) => mail::Mailing::Enveloped {
             width: format.width,
@@ -100,7 +108,8 @@ pub(super) fn piece_record(
                 writer,
             ));
         }
-        if rating.nonmachinable {
+        // The surcharge is the Postal Service's: a piece mailed abroad pays its own post's price.
+        if rating.nonmachinable && !abroad {
             warnings.push(with_row(
                 Diagnostic::warning(format!(
                     "{}: {} envelope is nonmachinable (aspect ratio outside 1.3 to 2.5) and pays a ${:.2} surcharge",
@@ -140,9 +149,32 @@ pub(super) fn piece_record(
             mail::MailClass::Letter | mail::MailClass::TooSmall => "letter",
         },
         weight_oz: (rating.ounces * 1000.0).round() / 1000.0,
-        postage_usd,
+        postage_usd: (!abroad).then_some(postage_usd),
+        mailed_from,
         envelope: None,
     })
+}
+
+/// The country a writer outside the United States mails from, as the manifest and summary
+/// name it: its English name, or the `country` column as written.
+pub(super) fn mailed_from(p: &Participant) -> Option<String> {
+    match p.origin() {
+        Origin::Domestic => None,
+        Origin::Known(country) => Some(country.name.clone()),
+        Origin::Unknown(written) => Some(written.to_string()),
+    }
+}
+
+/// What the summary and manifest say of `pieces` pieces mailed from outside the United States
+/// (from `countries`, each once): they are not in the USPS estimate, and each pays the
+/// international letter postage of the country it is mailed in (docs/mail-rules.md 8).
+pub(super) fn abroad_note(pieces: usize, countries: &[String]) -> String {
+    format!(
+        "{pieces} piece{} mailed from outside the United States ({}) {} not in the USPS postage estimate: ask the local post office for the postage of an international letter or postcard to the United States",
+        if pieces == 1 { "" } else { "s" },
+        countries.join(", "),
+        if pieces == 1 { "is" } else { "are" }
+    )
 }
 
 /// The weight of one sheet of the campaign's paper.
@@ -301,6 +333,30 @@ pub(super) struct PostageSummary<'a> {
     prices_as_of: &'a str,
     source: &'a str,
     above_reimbursement_threshold: bool,
+    /// Pieces mailed from outside the United States, not in `total_usd`.
+    #[serde(skip_serializing_if = "is_zero")]
+    mailed_abroad: usize,
+    /// What to do about their postage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    abroad_note: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The pieces mailed from abroad and the countries they are mailed from, in the order they
+/// first appear.
+pub(super) fn abroad(pieces: &[PieceRecord]) -> (usize, Vec<String>) {
+    let mut countries: Vec<String> = Vec::new();
+    let mut count = 0;
+    for country in pieces.iter().filter_map(|p| p.mailed_from.as_ref()) {
+        count += 1;
+        if !countries.contains(country) {
+            countries.push(country.clone());
+        }
+    }
+    (count, countries)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -333,6 +389,11 @@ pub(super) fn manifest_json(
             prices_as_of: &postage.as_of,
             source: &postage.source,
             above_reimbursement_threshold: total > c.reimburse_above,
+            mailed_abroad: abroad(&kit.pieces).0,
+            abroad_note: {
+                let (count, countries) = abroad(&kit.pieces);
+                (count > 0).then(|| abroad_note(count, &countries))
+            },
         },
         files: files.iter().copied().chain(["handout.pdf", "tally-sheet.pdf"]).collect(),
         start: list.start,

@@ -393,7 +393,7 @@ fn build_kit(
         }
     }
     let postage = Postage::builtin();
-    let total_postage = mail::round_cents(kit.pieces.iter().map(|p| p.postage_usd).sum());
+    let total_postage = mail::round_cents(kit.pieces.iter().filter_map(|p| p.postage_usd).sum());
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     kit.fonts = kit_fonts.uses();
     // Written straight to its file: a national campaign's manifest runs to megabytes.

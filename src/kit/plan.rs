@@ -189,6 +189,13 @@ impl layout::Fields for PieceFields<'_> {
         if let Some((_, v)) = self.own.iter().find(|(k, _)| *k == name) {
             return Some(v.clone());
         }
+        // Mailed from abroad: the delivery address ends with the destination country.
+        if let (Some(p), "delivery_address") = (self.participant, name)
+            && p.abroad()
+        {
+            let lines: Vec<String> = self.base.get(name)?.lines().map(str::to_string).collect();
+            return Some(crate::mail::countries::from_abroad(&lines).join("\n"));
+        }
         fields::participant_field(self.participant, name).or_else(|| self.base.get(name).cloned())
     }
 

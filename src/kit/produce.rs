@@ -93,10 +93,13 @@ pub(super) fn envelope_page(
             });
         return (pages, warnings);
     }
-    let return_lines = context.writers[job.writer].participant.as_ref().map(Participant::return_address);
+    let participant = context.writers[job.writer].participant.as_ref();
+    let return_lines = participant.map(Participant::return_address);
+    // Mailed from abroad: the destination country last (Publication 28 A31).
+    let abroad = participant.filter(|p| p.abroad()).map(|_| crate::mail::countries::from_abroad(delivery));
     let content = pages::EnvelopeContent {
         return_lines: return_lines.as_deref(),
-        delivery_lines: delivery,
+        delivery_lines: abroad.as_deref().unwrap_or(delivery),
         piece: Some(&job.id),
     };
     let page = pages::envelope(&designs.letter.fonts, format, &content)

@@ -95,11 +95,20 @@ pub(super) fn summary(
         s.push_str("  participants/     one PDF per writer: their pieces and envelopes\n");
     }
     s.push_str("  manifest.json     every piece and its envelope, for the report back\n");
-    s.push_str(&format!(
-        "Postage: about ${total:.2} for {} (prices as of {}).\n",
-        plural(kit.pieces.len(), "piece"),
-        postage.as_of
-    ));
+    // Pieces mailed from abroad pay their own post's price: not in the USPS estimate.
+    let (abroad, countries) = super::manifest::abroad(&kit.pieces);
+    let mailed_here = kit.pieces.len() - abroad;
+    if mailed_here > 0 {
+        s.push_str(&format!(
+            "Postage: about ${total:.2} for {}{} (prices as of {}).\n",
+            plural(mailed_here, "piece"),
+            if abroad > 0 { " mailed in the United States" } else { "" },
+            postage.as_of
+        ));
+    }
+    if abroad > 0 {
+        s.push_str(&format!("note: {}.\n", super::manifest::abroad_note(abroad, &countries)));
+    }
     if total > c.reimburse_above {
         s.push_str(&format!(
             "note: postage passes ${:.2}; the campaign may reimburse postage above that, so keep the receipt.\n",

@@ -4,6 +4,7 @@
 //! Numbers come from `docs/mail-rules.md`; each rule cites its source.
 
 pub mod audit;
+pub mod countries;
 pub mod placement;
 
 use crate::base::formats::{self, Format, Kind};

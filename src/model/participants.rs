@@ -6,6 +6,8 @@ use std::path::Path;
 
 use crate::base::diag::{Diagnostic, Error, Result, Source, Warnings, nearest};
 use crate::input::limits::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_PER_PERSON, MAX_ROWS};
+use crate::mail::countries::{self, Country, Origin};
+use crate::mail::placement::MAX_ADDRESS_LINES;
 
 /// The columns letterkit knows. Other columns are kept as extra `{fields}` for designs. The
 /// placeholders they fill are mapped in [`crate::model::fields::participant_field`].
@@ -67,8 +69,47 @@ pub struct Participant {
 }
 
 impl Participant {
-    /// The "City, ST ZIP" line.
+    /// Where the writer mails from, by the `country` column: the United States when it is
+    /// empty or names it ([`countries::origin`]).
+    pub fn origin(&self) -> Origin<'_> {
+        countries::origin(&self.country)
+    }
+
+    /// Whether the writer mails from outside the United States: their pieces' delivery
+    /// address ends with `UNITED STATES OF AMERICA` ([`countries::from_abroad`]).
+    pub fn abroad(&self) -> bool {
+        self.origin() != Origin::Domestic
+    }
+
+    /// The country's line of a writer abroad: its English name in capitals, or the column as
+    /// written in capitals for a country letterkit does not know; `None` in the US.
+    pub fn country_line(&self) -> Option<String> {
+        match self.origin() {
+            Origin::Domestic => None,
+            Origin::Known(country) => Some(country.printed_name()),
+            Origin::Unknown(written) => Some(written.to_uppercase()),
+        }
+    }
+
+    /// The return address's lines after the street lines of a writer abroad: the town, region
+    /// and postal code in the country's order, then the country in capitals (Publication 28
+    /// A31; layouts/countries.toml).
+    fn lines_abroad(&self) -> Vec<String> {
+        let mut lines = match self.origin() {
+            Origin::Domestic => return Vec::new(),
+            Origin::Known(country) => country.lines(&self.city, &self.state, &self.zip),
+            Origin::Unknown(_) => countries::unknown_country_lines(&self.city, &self.state, &self.zip),
+        };
+        lines.extend(self.country_line());
+        lines
+    }
+
+    /// The "City, ST ZIP" line. For a writer abroad, the lines after the street lines: town,
+    /// region and postal code in the country's order and the country, one under the other.
     pub fn city_line(&self) -> String {
+        if self.abroad() {
+            return self.lines_abroad().join("\n");
+        }
         let state_zip = [self.state.as_str(), self.zip.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
@@ -82,13 +123,27 @@ impl Participant {
         }
     }
 
-    /// The return address: name, street lines, city line.
+    /// The return address: name, street lines, city line. A writer abroad's ends with the lines
+    /// of [`Participant::city_line`], the country last; when that makes more than the five
+    /// lines an address block has (docs/mail-rules.md 2.6: name, two street lines, town and
+    /// postcode lines and the country of a UK address with a flat), the two street lines are
+    /// joined with ", " into one.
     pub fn return_address(&self) -> Vec<String> {
-        [&self.name, &self.address1, &self.address2, &self.city_line()]
-            .into_iter()
-            .filter(|l| !l.is_empty())
-            .cloned()
-            .collect()
+        if !self.abroad() {
+            return [&self.name, &self.address1, &self.address2, &self.city_line()]
+                .into_iter()
+                .filter(|l| !l.is_empty())
+                .cloned()
+                .collect();
+        }
+        let tail = self.lines_abroad();
+        let mut streets: Vec<String> =
+            [&self.address1, &self.address2].into_iter().filter(|l| !l.is_empty()).cloned().collect();
+        let name = usize::from(!self.name.is_empty());
+        if name + streets.len() + tail.len() > MAX_ADDRESS_LINES && streets.len() > 1 {
+            streets = vec![streets.join(", ")];
+        }
+        [self.name.clone()].into_iter().filter(|n| !n.is_empty()).chain(streets).chain(tail).collect()
     }
 }
 
@@ -531,8 +586,15 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
         let name = row.joined("name", raw("name"));
         let city = row.joined("city", raw("city"));
         let (address1, address2) = row.street_lines(raw("address1"), raw("address2"));
-        let zip = row.zip(raw("zip"));
-        let state = row.state(raw("state"));
+        let origin = countries::origin(raw("country"));
+        let (zip, state) = match origin {
+            Origin::Domestic => (row.zip(raw("zip")), row.state(raw("state"))),
+            // Abroad, `state` is the region and `zip` the postal code: no US repairs.
+            Origin::Known(country) => {
+                (row.postal_code(raw("zip"), country), row.region(raw("state"), country))
+            }
+            Origin::Unknown(_) => (row.joined("zip", raw("zip")), row.joined("state", raw("state"))),
+        };
         row.repairs.sort_by_key(|r| col(&r.column));
         for repair in &row.repairs {
             // The first few of each kind are shown; the rest are counted (a list typed with
@@ -551,7 +613,8 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
         list.repairs.extend(row.repairs);
         let mut row_errors = Vec::new();
         for (required, value) in [("name", &name), ("zip", &zip)] {
-            if value.is_empty() {
+            // A postal code abroad is checked below, by its country.
+            if value.is_empty() && (required == "name" || origin == Origin::Domestic) {
                 let what = if required == "name" { "the name is missing" } else { "the ZIP code is missing" };
                 row_errors.push((
                     required.to_string(),
@@ -579,7 +642,13 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
             None
         };
         let (letters, cards, postcards) = (count("letters"), count("cards"), count("postcards"));
-        if !zip.is_empty() && !is_zip(&zip) {
+        if origin != Origin::Domestic {
+            warnings.0.extend(
+                abroad_warnings(origin, &zip, &state)
+                    .into_iter()
+                    .map(|(column, d)| d.in_file(path).at(line, col(column))),
+            );
+        } else if !zip.is_empty() && !is_zip(&zip) {
             warnings.push(
                 Diagnostic::warning(format!(
                     "column `zip`: `{zip}` is not a US ZIP code (5 digits, or ZIP+4 like 02134-1234)"
@@ -590,7 +659,7 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
                 .hint("if a spreadsheet dropped a leading zero, format the column as text and add it back"),
             );
         }
-        if !state.is_empty() && !USPS_STATES.contains(&state.as_str()) {
+        if origin == Origin::Domestic && !state.is_empty() && !USPS_STATES.contains(&state.as_str()) {
             warnings.push(
                 Diagnostic::warning(format!("column `state`: `{state}` is not a USPS state abbreviation"))
                     .code("data.state")
@@ -638,6 +707,72 @@ pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
     }
     list.headers = headers;
     Ok(list)
+}
+
+/// The warnings about a row abroad's country, postal code and region, each with its column:
+/// a country letterkit does not know (its postal code is then not checked), a postal code
+/// missing or in none of its country's forms, a region the country's addresses do not print.
+fn abroad_warnings(origin: Origin, zip: &str, state: &str) -> Vec<(&'static str, Diagnostic)> {
+    let mut found = Vec::new();
+    let country = match origin {
+        Origin::Domestic => return found,
+        Origin::Unknown(written) => {
+            found.push((
+                "country",
+                Diagnostic::warning(format!(
+                    "column `country`: `{written}` is not a country letterkit knows: the return address is printed as written, with {} as its last line, and its postal code is not checked",
+                    written.to_uppercase()
+                ))
+                .code("data.country")
+                .hint("write the country's name in English or its two-letter ISO code (CA, MX, GB); layouts/countries.toml lists the countries letterkit knows"),
+            ));
+            return found;
+        }
+        Origin::Known(country) => country,
+    };
+    if country.uses_postal_codes() && zip.is_empty() {
+        found.push((
+            "zip",
+            Diagnostic::warning(format!(
+                "column `zip`: no postal code; addresses in {} have one, written {}",
+                country.in_sentence(),
+                country.postal_forms()
+            ))
+            .code("data.postal-code")
+            .hint("ask the writer for it: mail returned to them is sorted by it"),
+        ));
+    } else if !zip.is_empty() && country.postal_code(zip).is_none() {
+        let message = if country.uses_postal_codes() {
+            format!(
+                "column `zip`: `{zip}` is not a postal code of {}, written {}",
+                country.in_sentence(),
+                country.postal_forms()
+            )
+        } else {
+            format!(
+                "column `zip`: `{zip}` is printed as written, but addresses in {} have no postal code",
+                country.in_sentence()
+            )
+        };
+        found.push((
+            "zip",
+            Diagnostic::warning(message)
+                .code("data.postal-code")
+                .hint("check it with the writer; it is printed as written"),
+        ));
+    }
+    if !state.is_empty() && !country.uses_region() {
+        found.push((
+            "state",
+            Diagnostic::warning(format!(
+                "column `state`: `{state}` is not printed: addresses in {} have no region line",
+                country.in_sentence()
+            ))
+            .code("data.country")
+            .hint("leave `state` empty for this row, or put a locality it needs in `address2`"),
+        ));
+    }
+    found
 }
 
 /// When a header row has none of letterkit's columns but runs them together with one
@@ -762,6 +897,54 @@ impl Row {
         };
         self.record("zip", raw, &fixed, reason);
         fixed
+    }
+
+    /// A writer abroad's postal code in its country's form ([`Country::postal_code`]): capitals,
+    /// the space or hyphen where the form has it, a dropped leading zero put back. A code in
+    /// none of the forms stays as written (spaces cleaned) and is warned about.
+    fn postal_code(&mut self, raw: &str, country: &Country) -> String {
+        let value = cell_lines(raw).join(" ");
+        let Some(form) = country.postal_code(&value) else {
+            if value != raw.trim() {
+                self.record("zip", raw, &value, EXTRA_SPACES.into());
+            }
+            return value;
+        };
+        if form.code != raw.trim() {
+            let reason = if form.zero_added {
+                format!(
+                    "a postal code of {} has {} digits: the leading zero a spreadsheet drops was put back",
+                    country.in_sentence(),
+                    form.code.len()
+                )
+            } else {
+                format!("a postal code of {} is written {}", country.in_sentence(), country.postal_forms())
+            };
+            self.record("zip", raw, &form.code, reason);
+        }
+        form.code
+    }
+
+    /// A writer abroad's region: its code when the country's post prints one and it is
+    /// written out ("Ontario" becomes "ON"), else as written (spaces cleaned).
+    fn region(&mut self, raw: &str, country: &Country) -> String {
+        let value = cell_lines(raw).join(" ");
+        match country.region_code(&value) {
+            Some(code) if code != value => {
+                let reason = format!(
+                    "a region of {} is written as the code its post uses (layouts/countries.toml)",
+                    country.in_sentence()
+                );
+                self.record("state", raw, code, reason);
+                code.to_string()
+            }
+            _ => {
+                if value != raw.trim() {
+                    self.record("state", raw, &value, EXTRA_SPACES.into());
+                }
+                value
+            }
+        }
     }
 
     /// The state as its USPS two-letter code (Pub 28 Appendix B) when it is written out
