@@ -188,7 +188,7 @@ fn envelope_blocks(page: &common::PdfPage) -> (Vec<String>, Vec<String>) {
             .filter(|l| (l.y < ocr_top) == above)
             .map(|l| l.text.clone())
             .filter(|t| !["PLACE", "STAMP", "HERE"].contains(&t.as_str()))
-            .filter(|t| !t.starts_with("L-") && !t.starts_with("C-"))
+            .filter(|t| !["L-", "C-", "E-"].iter().any(|p| t.starts_with(p)))
             .collect()
     };
     (texts(true), texts(false))
@@ -311,4 +311,31 @@ fn check_envelopes(pdf: &Path) {
     let report = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
     assert_eq!(report.matches("5-line address").count(), 4, "the country line is checked too: {report}");
+}
+
+#[test]
+fn envelopes_alone_and_check_know_writers_abroad() {
+    let dir = TempDir::new("abroad-envelopes");
+    dir.write("people.csv", PEOPLE);
+    let out = letterkit(dir.path(), &["envelopes", "--participants", "people.csv", "-o", "env.pdf"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let envelopes = PdfDoc::parse(&std::fs::read(dir.path().join("env.pdf")).unwrap());
+    // One envelope per letter and card: Jean's letter and card, then Ana, Priya and Zoë.
+    let last_lines: Vec<String> =
+        envelopes.pages.iter().map(|p| envelope_blocks(p).1.last().cloned().unwrap_or_default()).collect();
+    assert_eq!(last_lines, [DESTINATION, DESTINATION, DESTINATION, DESTINATION, "WASHINGTON DC 20528"]);
+    // `check`: a region is no part of a UK address, so its absence is no incomplete return address.
+    let out = letterkit(dir.path(), &["check", "--participants", "people.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("return address on their envelopes will be incomplete"), "{stderr}");
+    dir.write("people.csv", "name,address1,city,state,zip,country\nPriya,,London,,SW1A 2AA,UK\n");
+    let out = letterkit(dir.path(), &["check", "--participants", "people.csv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "people.csv:2:1: Priya: no `address1`; the return address on their envelopes will be incomplete"
+        ),
+        "{stderr}"
+    );
 }

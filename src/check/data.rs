@@ -84,7 +84,8 @@ pub fn participants(source: &Source, people: &[Participant]) -> Vec<Diagnostic> 
     for p in people {
         let missing: Vec<&str> = [("address1", &p.address1), ("city", &p.city), ("state", &p.state)]
             .into_iter()
-            .filter(|(_, v)| v.trim().is_empty())
+            // Abroad, `state` is a region, which many countries' addresses have not.
+            .filter(|(c, v)| v.trim().is_empty() && !(*c == "state" && p.abroad()))
             .map(|(c, _)| c)
             .collect();
         if !missing.is_empty() {

@@ -500,9 +500,10 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
         let [letters, cards, postcards] = makes(p);
         let mut envelope = |format: &Format, what: &str| {
             let return_lines = p.return_address();
+            let abroad = p.abroad().then(|| crate::mail::countries::from_abroad(&delivery));
             let content = pages::EnvelopeContent {
                 return_lines: Some(&return_lines),
-                delivery_lines: &delivery,
+                delivery_lines: abroad.as_deref().unwrap_or(&delivery),
                 piece: Some("L-0000"),
             };
             if let Err(m) = pages::envelope(&envelope_fonts, format, &content) {

@@ -222,8 +222,9 @@ pub fn envelopes(
     let delivery = loaded.delivery_lines();
     let fonts = crate::kit::envelope_fonts(&loaded, &people, warnings)?;
     let mut pages = Vec::new();
-    let returns: Vec<Option<Vec<String>>> = if people.is_empty() {
-        vec![None; count as usize]
+    // Each envelope's return address, and whether it is mailed from abroad.
+    let returns: Vec<(Option<Vec<String>>, bool)> = if people.is_empty() {
+        vec![(None, false); count as usize]
     } else {
         // One envelope per letter and card each person makes (postcards go bare).
         let d = &loaded.campaign.defaults;
@@ -231,15 +232,16 @@ pub fn envelopes(
             .iter()
             .flat_map(|p| {
                 let n = p.letters.unwrap_or(d.letters) + p.cards.unwrap_or(d.cards);
-                std::iter::repeat_n(Some(p.return_address()), n as usize)
+                std::iter::repeat_n((Some(p.return_address()), p.abroad()), n as usize)
             })
             .collect()
     };
-    for (i, return_lines) in returns.iter().enumerate() {
+    let from_abroad = crate::mail::countries::from_abroad(&delivery);
+    for (i, (return_lines, abroad)) in returns.iter().enumerate() {
         let piece = format!("E-{:04}", i + 1);
         let content = pages::EnvelopeContent {
             return_lines: return_lines.as_deref(),
-            delivery_lines: &delivery,
+            delivery_lines: if *abroad { &from_abroad } else { &delivery },
             piece: Some(&piece),
         };
         let (page, _) = pages::envelope(&fonts, format, &content)
