@@ -241,13 +241,13 @@ pub const CHECKS: &[Check] = &[
         code: "data.country",
         severity: Sev::Warning,
         stage: "all",
-        rule: "layouts/countries.toml; UPU addressing (mail-rules 8)",
+        rule: "layouts/countries.toml; UPU addressing (mail-rules 10)",
     },
     Check {
         code: "data.postal-code",
         severity: Sev::Warning,
         stage: "all",
-        rule: "national posts via the UPU (mail-rules 8)",
+        rule: "national posts via the UPU (mail-rules 10)",
     },
     Check {
         code: "data.return-address",

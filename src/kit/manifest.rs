@@ -167,7 +167,7 @@ pub(super) fn mailed_from(p: &Participant) -> Option<String> {
 
 /// What the summary and manifest say of `pieces` pieces mailed from outside the United States
 /// (from `countries`, each once): they are not in the USPS estimate, and each pays the
-/// international letter postage of the country it is mailed in (docs/mail-rules.md 8).
+/// international letter postage of the country it is mailed in (docs/mail-rules.md 10).
 pub(super) fn abroad_note(pieces: usize, countries: &[String]) -> String {
     format!(
         "{pieces} piece{} mailed from outside the United States ({}) {} not in the USPS postage estimate: ask the local post office for the postage of an international letter or postcard to the United States",

@@ -2,8 +2,7 @@
 //!
 //! A letter mailed from abroad to the United States ends its delivery address with the
 //! destination country, and its return address with the sender's country, in full and in
-//! capitals, alone on the last line (USPS Publication 28, A31; UPU Convention Regulations;
-//! docs/mail-rules.md 8).
+//! capitals, alone on the last line (USPS Publication 28, A31; docs/mail-rules.md 10).
 
 use std::sync::OnceLock;
 
@@ -11,7 +10,8 @@ use std::sync::OnceLock;
 /// "the bottom line of the address should show only the COUNTRY name, written in full").
 pub const DESTINATION: &str = "UNITED STATES OF AMERICA";
 
-/// What people write in the `country` column for the United States: such a row is domestic.
+/// What people write in the `country` column for the United States and its territories: such
+/// a row is domestic.
 const UNITED_STATES: &[&str] = &[
     "US",
     "USA",
@@ -27,6 +27,18 @@ const UNITED_STATES: &[&str] = &[
     "E.U.A.",
     "EUA",
     "Etats-Unis",
+    // The territories: USPS addresses, with their two-letter codes in `state` (Pub 28 Appendix B).
+    "Puerto Rico",
+    "PR",
+    "Guam",
+    "GU",
+    "US Virgin Islands",
+    "U.S. Virgin Islands",
+    "VI",
+    "American Samoa",
+    "AS",
+    "Northern Mariana Islands",
+    "MP",
 ];
 
 /// One country of `layouts/countries.toml` (the file's comment describes each field).
@@ -385,7 +397,7 @@ mod tests {
         assert_eq!(country("the Netherlands").code, "NL");
         assert_eq!(country("CA").code, "CA");
         assert_eq!(country("Česko").code, "CZ");
-        for us in ["", "US", "usa", "U.S.A.", "United States", "Estados Unidos", "EE. UU."] {
+        for us in ["", "US", "usa", "U.S.A.", "United States", "Estados Unidos", "EE. UU.", "Puerto Rico"] {
             assert_eq!(origin(us), Origin::Domestic, "{us}");
         }
         assert_eq!(origin("Narnia"), Origin::Unknown("Narnia"));
