@@ -339,3 +339,20 @@ fn envelopes_alone_and_check_know_writers_abroad() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_kit_mailed_only_from_abroad_has_no_usps_estimate() {
+    let dir = TempDir::new("abroad-only");
+    let list =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/abroad/participants.csv"))
+            .unwrap();
+    let (summary, stderr) = build(&dir, &list);
+    assert!(stderr.is_empty(), "the CI list reads without a warning: {stderr}");
+    assert!(!summary.contains("Postage: about"), "{summary}");
+    assert!(summary.contains("note: 9 pieces mailed from outside the United States (Canada, Mexico, United Kingdom) are not in the USPS postage estimate"), "{summary}");
+    let m = manifest(&dir);
+    assert_eq!(
+        (m["postage"]["total_usd"].as_f64(), m["postage"]["mailed_abroad"].as_u64()),
+        (Some(0.0), Some(9))
+    );
+}

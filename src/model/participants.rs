@@ -49,7 +49,7 @@ pub struct Participant {
     pub address2: String,
     /// City.
     pub city: String,
-    /// State (USPS two-letter code expected).
+    /// State (USPS two-letter code expected); a writer abroad's province or region.
     pub state: String,
     /// ZIP code as text: leading zeros kept, ZIP+4 allowed; a writer abroad's postal code.
     pub zip: String,
@@ -396,7 +396,10 @@ pub fn read_list(path: &Path, warnings: &mut Warnings) -> Result<List> {
 ///   `address2` it starts another street line, and more than two street lines are joined
 ///   with ", " so the return address keeps to four lines;
 /// - a ZIP Code of 4 or 8 digits gets its leading zero back, 9 digits get the ZIP+4 hyphen;
-/// - a state written out, in lower case or with dots becomes its USPS two-letter code.
+/// - a state written out, in lower case or with dots becomes its USPS two-letter code;
+/// - on a row with a `country` other than the US, no ZIP Code or state repairs: the postal code
+///   is put in its country's form (`m5v2t6` becomes `M5V 2T6`) and a region written out
+///   becomes its code where the country's post uses one (`Ontario` becomes `ON`).
 pub fn parse_list(source: &Source, warnings: &mut Warnings) -> Result<List> {
     let path = &source.path;
     let err = |line: usize, column: usize, message: String| {
