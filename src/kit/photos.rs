@@ -69,6 +69,31 @@ pub(super) fn read(campaign: &LoadedCampaign) -> Result<Photos> {
         let error = |key: &str, message: String| {
             Diagnostic::error(format!("{label}.{key}: {message}")).at_offset(&campaign.source, at(key))
         };
+        let path = photo_path(base, &photo.src);
+        let picture =
+            if photo.src.trim().is_empty() {
+                errors.push(
+                    error("src", "no picture named".into())
+                        .hint("give the photo's file, e.g. src = \"city-hall.jpg\""),
+                );
+                None
+            } else if let Err(refused) = campaign.sandbox.confine_in(&path, base, "campaign") {
+                errors.push(Diagnostic { hints: refused.hints, ..error("src", refused.message) });
+                None
+            } else if crate::input::assets::get(&path).is_none() && !path.is_file() {
+                errors.push(error("src", format!("no file {}", path.display())).hint(
+                    "put the photo in the campaign's folder and give its name (or its path from there)",
+                ));
+                None
+            } else {
+                match pictures.load(&path) {
+                    Ok(picture) => Some(picture),
+                    Err(d) => {
+                        errors.push(Diagnostic { hints: d.hints, code: d.code, ..error("src", d.message) });
+                        None
+                    }
+                }
+            };
         let mut bad = false;
         if let Some(focus) = photo.focus
             && focus.iter().any(|f| !(0.0..=1.0).contains(f))
@@ -97,31 +122,6 @@ pub(super) fn read(campaign: &LoadedCampaign) -> Result<Photos> {
                 }
             },
         };
-        let path = photo_path(base, &photo.src);
-        let picture =
-            if photo.src.trim().is_empty() {
-                errors.push(
-                    error("src", "no picture named".into())
-                        .hint("give the photo's file, e.g. src = \"city-hall.jpg\""),
-                );
-                None
-            } else if let Err(refused) = campaign.sandbox.confine_in(&path, base, "campaign") {
-                errors.push(Diagnostic { hints: refused.hints, ..error("src", refused.message) });
-                None
-            } else if crate::input::assets::get(&path).is_none() && !path.is_file() {
-                errors.push(error("src", format!("no file {}", path.display())).hint(
-                    "put the photo in the campaign's folder and give its name (or its path from there)",
-                ));
-                None
-            } else {
-                match pictures.load(&path) {
-                    Ok(picture) => Some(picture),
-                    Err(d) => {
-                        errors.push(Diagnostic { hints: d.hints, code: d.code, ..error("src", d.message) });
-                        None
-                    }
-                }
-            };
         if let (Some(picture), false) = (picture, bad) {
             list.push(Photo {
                 label,
