@@ -342,3 +342,36 @@ fn the_starter_campaigns_photo_example_builds_when_uncommented() {
     let doc = PdfDoc::parse(&std::fs::read(dir.path().join("party/kit/postcards.pdf")).unwrap());
     assert!(doc.pages[0].texts().join("\n").contains("Greetings from Springfield"));
 }
+
+#[test]
+fn the_focus_point_decides_what_a_crop_keeps() {
+    // A photo twice as wide as tall loses a third of its width on the 6.25 x 4.25 in front.
+    let dir = TempDir::new("photos-focus");
+    dir.write("left.jpg", flat(2600, 1300, [40, 90, 40]));
+    dir.write("right.jpg", flat(2610, 1300, [40, 90, 40]));
+    let photos = "[[photos]]\nsrc = \"left.jpg\"\nfocus = [0, 0.5]\n\n[[photos]]\nsrc = \"right.jpg\"\nfocus = [1, 0.5]\n";
+    dir.write("campaign.toml", campaign("[defaults]\nletters = 0", photos));
+    dir.write("people.csv", people(0, 1));
+    let out = build(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = read_pdf(&dir, "postcards.pdf");
+    let (page_width, _) = doc.pages[0].size();
+    let placed = |width: u32| doc.images.iter().find(|i| i.width == width).expect("drawn").placements[0].1;
+    let left = placed(2600);
+    assert!(left[0].abs() < 0.5 && left[2] > page_width + 100.0, "kept its left edge: {left:?}");
+    let right = placed(2610);
+    assert!((right[2] - page_width).abs() < 0.5 && right[0] < -100.0, "kept its right edge: {right:?}");
+}
+
+#[test]
+fn a_small_photo_on_named_writers_pieces_is_still_warned_about_once() {
+    let dir = TempDir::new("photos-small-named");
+    dir.write("city-hall.jpg", flat(600, 400, [90, 120, 90]));
+    dir.write("campaign.toml", campaign("[defaults]\nletters = 0", "[[photos]]\nsrc = \"city-hall.jpg\"\n"));
+    dir.write("people.csv", people(0, 2));
+    let out = build(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().filter(|l| l.starts_with("warning:")).count(), 1, "{err}");
+    assert!(err.contains("photos[1] city-hall.jpg is 600 x 400 pixels"), "{err}");
+}
