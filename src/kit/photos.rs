@@ -13,7 +13,8 @@ use crate::text::{Piece, Template};
 
 use super::plan::Writer;
 
-/// The resolution print shops ask for (docs/mail-rules.md 5, Resolution).
+/// The resolution print shops ask for (docs/mail-rules.md 5, Resolution: "300 dpi at the
+/// printed size"; PostPilot: a 1875 x 1275 px image makes a 6.25 x 4.25 in postcard at 300 dpi).
 const PRINT_DPI: f32 = 300.0;
 
 /// The label of the image element a photo replaces (`name = "photo"`).
@@ -27,7 +28,7 @@ const PIECE_FIELDS: &[&str] = &["piece", "number", "prompt_1", "prompt_2"];
 const BUILTIN_CARD: &str = "builtin:designs/card.toml";
 
 /// A campaign photo, read and checked.
-pub(super) struct Photo {
+struct Photo {
     /// `photos[2]`, for messages.
     label: String,
     /// Its `src`, as written.
