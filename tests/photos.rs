@@ -213,7 +213,7 @@ fn refused(photos: &str, extra: &[(&str, &[u8])]) -> (String, String) {
 
 #[test]
 fn every_mistake_in_a_photo_is_named_at_its_key() {
-    let photos = "[[photos]]\nsrc = \"missing.jpg\"\n\n[[photos]]\nsrc = \"notes.jpg\"\n\n[[photos]]\nsrc = \"ok.jpg\"\nfocus = [1.5, 0.5]\n\n[[photos]]\nsrc = \"ok.jpg\"\non = []\n\n[[photos]]\nsrc = \"ok.jpg\"\ncaption = \"Greetings from {city\"\n\n[[photos]]\nsrc = \"../outside.jpg\"\n\n[[photos]]\nsrc = \"\"\n";
+    let photos = "[[photos]]\nsrc = \"missing.jpg\"\n\n[[photos]]\nsrc = \"notes.jpg\"\n\n[[photos]]\nsrc = \"ok.jpg\"\nfocus = [1.5, 0.5]\n\n[[photos]]\nsrc = \"ok.jpg\"\non = []\n\n[[photos]]\nsrc = \"ok.jpg\"\ncaption = \"Greetings from {city\"\n\n[[photos]]\nsrc = \"../outside.jpg\"\n\n[[photos]]\nsrc = \"\"\n\n[[photos]]\nsrc = \"ok.jpg\"\nfocus = [0.1, 0.2, 0.3]\n";
     let (err, text) = refused(photos, &[("notes.jpg", b"just some text")]);
     let at = |start: &str, nth: usize| {
         text.lines().enumerate().filter(|(_, l)| l.starts_with(start)).nth(nth).expect("line").0 + 1
@@ -238,6 +238,10 @@ fn every_mistake_in_a_photo_is_named_at_its_key() {
             ),
             lines[5].to_string(),
             format!("error: campaign.toml:{}:7: photos[7].src: no picture named", at("src = ", 6)),
+            format!(
+                "error: campaign.toml:{}:9: photos[8].focus: this takes a list of 2 values, like [0.5, 0.3]; it has 3",
+                at("focus = ", 1)
+            ),
         ]
     );
     assert!(

@@ -96,7 +96,14 @@ pub(super) fn read(campaign: &LoadedCampaign) -> Result<Photos> {
                 }
             };
         let mut bad = false;
-        if let Some(focus) = photo.focus
+        let listed = places.get(i).and_then(|p| p.focus_len).unwrap_or(2);
+        if listed != 2 {
+            errors.push(error(
+                "focus",
+                format!("this takes a list of 2 values, like [0.5, 0.3]; it has {listed}"),
+            ));
+            bad = true;
+        } else if let Some(focus) = photo.focus
             && focus.iter().any(|f| !(0.0..=1.0).contains(f))
         {
             errors.push(
@@ -151,6 +158,8 @@ fn photo_path(base: &Path, src: &str) -> PathBuf {
 struct KeyPlaces {
     table: usize,
     keys: Vec<(String, usize)>,
+    /// How many values its `focus` lists (serde reads the first two of a longer list).
+    focus_len: Option<usize>,
 }
 
 fn key_places(source: &Source) -> Vec<KeyPlaces> {
@@ -165,17 +174,24 @@ fn key_places(source: &Source) -> Vec<KeyPlaces> {
     items
         .iter()
         .map(|item| {
-            let keys = match item.get_ref() {
-                DeValue::Table(t) => t
-                    .iter()
-                    .map(|(k, v)| (<str as AsRef<str>>::as_ref(k.get_ref()).to_string(), v.span().start))
-                    .collect(),
-                _ => Vec::new(),
+            let (keys, focus_len) = match item.get_ref() {
+                DeValue::Table(t) => (
+                    t.iter()
+                        .map(|(k, v)| (<str as AsRef<str>>::as_ref(k.get_ref()).to_string(), v.span().start))
+                        .collect(),
+                    t.iter().find(|(k, _)| <str as AsRef<str>>::as_ref(k.get_ref()) == "focus").and_then(
+                        |(_, v)| match v.get_ref() {
+                            DeValue::Array(a) => Some(a.len()),
+                            _ => None,
+                        },
+                    ),
+                ),
+                _ => (Vec::new(), None),
             };
             // An array of tables' item spans its `[[photos]]` header; else the key names it.
             let table =
                 if item.span().end > item.span().start { item.span().start } else { key.span().start };
-            KeyPlaces { table, keys }
+            KeyPlaces { table, keys, focus_len }
         })
         .collect()
 }
