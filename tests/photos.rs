@@ -379,3 +379,24 @@ fn a_small_photo_on_named_writers_pieces_is_still_warned_about_once() {
     assert_eq!(err.lines().filter(|l| l.starts_with("warning:")).count(), 1, "{err}");
     assert!(err.contains("photos[1] city-hall.jpg is 600 x 400 pixels"), "{err}");
 }
+
+#[test]
+fn a_caption_with_a_writers_field_on_unnamed_kits_is_warned_about() {
+    let dir = TempDir::new("photos-unnamed");
+    dir.write("ok.jpg", flat(1900, 1300, [90, 90, 90]));
+    let text = campaign(
+        "[defaults]\nletters = 0\npostcards = 1",
+        "[[photos]]\nsrc = \"ok.jpg\"\ncaption = \"Greetings from {city}\"\n",
+    );
+    let line = line_of(&text, "caption = ");
+    dir.write("campaign.toml", &text);
+    let out = letterkit(dir.path(), &["build", "campaign.toml", "--count", "2", "-o", "kit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning: campaign.toml:{line}:11: photos[1].caption: unnamed kits (no participants list) leave `{{city}}` empty, so their postcards print the caption without it\n\
+             hint: build with --participants LIST, or write the caption out, e.g. \"Greetings from Springfield\"\n"
+        )
+    );
+}

@@ -226,6 +226,9 @@ impl Photos {
             show_photo(campaign, &mut design, photo, piece)?;
             if let Some(caption) = &photo.caption {
                 check_caption(campaign, writers, &design, photo, caption)?;
+                if let Some(warning) = unnamed_caption(campaign, writers, photo, caption, piece) {
+                    warnings.push(warning);
+                }
                 for element in &mut design.elements {
                     if let Body::Text(spec) = &mut element.body {
                         spec.template = with_caption(&spec.template, caption);
@@ -382,6 +385,31 @@ fn check_caption(
         }
     }
     Ok(())
+}
+
+/// The warning for a caption with a participant's field (`{city}`) on unnamed writers'
+/// pieces, which leave it empty ("Greetings from "), if there are such pieces.
+fn unnamed_caption(
+    campaign: &LoadedCampaign,
+    writers: &[Writer],
+    photo: &Photo,
+    caption: &Template,
+    piece: PhotoUse,
+) -> Option<Diagnostic> {
+    writers.iter().find(|w| w.participant.is_none())?;
+    let name = caption.fields().into_iter().find(|n| PARTICIPANT_FIELDS.contains(n))?;
+    let pieces = match piece {
+        PhotoUse::Postcard => "postcards",
+        PhotoUse::Card => "cards",
+    };
+    Some(
+        Diagnostic::warning(format!(
+            "{}.caption: unnamed kits (no participants list) leave `{{{name}}}` empty, so their {pieces} print the caption without it",
+            photo.label
+        ))
+        .at_offset(&campaign.source, photo.caption_offset)
+        .hint("build with --participants LIST, or write the caption out, e.g. \"Greetings from Springfield\""),
+    )
 }
 
 /// `template` with its `{caption}` placeholders replaced by the caption's pieces (in the
