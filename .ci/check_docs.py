@@ -15,7 +15,8 @@ the line before it says otherwise:
 Other blocks (```sh, ```text, ```csv without a marker) are not checked.
 Pictures and font files that a design names are made up in a scratch folder: a PNG for `src`
 (except the pictures bundled with letterkit, which it finds itself), a bundled font for
-`.ttf`/`.otf` paths. Prints one line per checked block and a count; exits 1 if any block fails.
+`.ttf`/`.otf` paths; a campaign's `[[photos]]` get a PNG large enough for a postcard's front
+at 300 dpi. Prints one line per checked block and a count; exits 1 if any block fails.
 Standard library only.
 """
 
@@ -117,8 +118,9 @@ def run(command, args):
     return done.returncode == 0 and "warning:" not in output, output
 
 
-def check_file(doc, command, scratch, picture):
-    """Checks the blocks of one Markdown file; returns (passed, failed)."""
+def check_file(doc, command, scratch, picture, photo):
+    """Checks the blocks of one Markdown file; returns (passed, failed). `picture` stands in for
+    a design's pictures, `photo` for a campaign's photos."""
     passed = failed = 0
     items = list(blocks(doc))
     for n, (line, marker, language, text) in enumerate(items):
@@ -133,6 +135,7 @@ def check_file(doc, command, scratch, picture):
             campaign = os.path.join(folder, "campaign.toml")
             with open(campaign, "w", encoding="utf-8") as f:
                 f.write(text)
+            make_files(text, folder, photo)
             args = ["build", campaign, "-o", os.path.join(folder, "kit")]
             for _, m, lang, csv in items[n + 1 :]:
                 if m == "campaign":
@@ -186,8 +189,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="letterkit-docs-") as scratch:
         picture = os.path.join(scratch, "picture.png")
         png(picture)
+        # A postcard's front with its bleed, 6.25 x 4.25 in, at 300 dpi.
+        photo = os.path.join(scratch, "photo.png")
+        png(photo, 1875, 1275)
         for doc in docs:
-            p, f = check_file(doc, command, scratch, picture)
+            p, f = check_file(doc, command, scratch, picture, photo)
             print(f"{p} of {p + f} examples in {doc} work")
             passed, failed = passed + p, failed + f
     sys.exit(1 if failed else 0)

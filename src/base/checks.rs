@@ -203,6 +203,12 @@ pub const CHECKS: &[Check] = &[
         rule: "letterkit (\"will look blurry\")",
     },
     Check {
+        code: "print.photo-resolution",
+        severity: Sev::Warning,
+        stage: "build; check",
+        rule: "print shops: 300 dpi (mail-rules 5, Resolution)",
+    },
+    Check {
         code: "print.safe-zone",
         severity: Sev::Warning,
         stage: "check",

@@ -7,7 +7,7 @@ use crate::base::diag::{Diagnostic, Result, Source, Warnings};
 use crate::base::formats::Format;
 use crate::base::units::PT_PER_IN;
 use crate::mail::{self, Postage};
-use crate::model::campaign::LoadedCampaign;
+use crate::model::campaign::{LoadedCampaign, PhotoUse};
 use crate::model::design::{self, Design};
 
 use super::plan::Writer;
@@ -31,6 +31,11 @@ pub(super) struct Designs {
     pub(super) envelope: Option<Design>,
     pub(super) card: Option<(Design, &'static Format)>,
     pub(super) postcard: Option<Design>,
+    /// The card's variants, one per campaign photo for cards, taken in turn; empty without.
+    pub(super) cards: Vec<Design>,
+    /// The postcard's variants, one per campaign photo for postcards, taken in turn; empty
+    /// without.
+    pub(super) postcards: Vec<Design>,
 }
 
 /// Reads a design the campaign names: a built-in one or a file next to the campaign.
@@ -75,6 +80,7 @@ pub(super) fn designs(
     warnings: &mut Warnings,
 ) -> Result<Designs> {
     let c = &campaign.campaign;
+    let photos = super::photos::read(campaign)?;
     let letter = campaign_design(campaign, "letter", &c.letter, Some(campaign.paper))?;
     let card = if writers.iter().any(|w| w.counts[1] > 0) {
         let design = campaign_design(campaign, "card", &c.card, None)?;
@@ -220,7 +226,27 @@ pub(super) fn designs(
             }
         }
     }
-    Ok(Designs { letter, envelope, card, postcard })
+    let cards = match &card {
+        Some(_) if photos.any_on(PhotoUse::Card) => photos.variants(
+            campaign,
+            writers,
+            PhotoUse::Card,
+            &|| campaign_design(campaign, "card", &c.card, None),
+            warnings,
+        )?,
+        _ => Vec::new(),
+    };
+    let postcards = match &postcard {
+        Some(_) if photos.any_on(PhotoUse::Postcard) => photos.variants(
+            campaign,
+            writers,
+            PhotoUse::Postcard,
+            &|| campaign_design(campaign, "postcard", &c.postcard, None),
+            warnings,
+        )?,
+        _ => Vec::new(),
+    };
+    Ok(Designs { letter, envelope, card, postcard, cards, postcards })
 }
 
 /// Whether a campaign's postcard prints a side for the address (its last page). A postcard of

@@ -69,7 +69,8 @@ pub(super) fn prepare(
         designs.card.as_mut().map(|(d, _)| &mut d.fonts),
         designs.postcard.as_mut().map(|d| &mut d.fonts),
     ];
-    for book in books.into_iter().flatten() {
+    let variants = designs.cards.iter_mut().chain(&mut designs.postcards).map(|d| &mut d.fonts);
+    for book in books.into_iter().flatten().chain(variants) {
         fallbacks.apply(book);
     }
     let (rows, by_campaign) = users(&fallbacks, &chars, &shared, writers);
@@ -125,7 +126,7 @@ fn campaign_chars(campaign: &LoadedCampaign, designs: &Designs, out: &mut BTreeS
         designs.card.as_ref().map(|(d, _)| d),
         designs.postcard.as_ref(),
     ];
-    for design in all.into_iter().flatten() {
+    for design in all.into_iter().flatten().chain(&designs.cards).chain(&designs.postcards) {
         design_chars(design, out);
     }
 }

@@ -28,6 +28,7 @@ mod fonts;
 mod manifest;
 pub mod pages;
 pub mod person;
+mod photos;
 mod piece;
 mod plan;
 pub mod preview;
@@ -324,6 +325,7 @@ fn build_kit(
         clock,
         failures,
     )?;
+    photos::quiet_blurry(designs.cards.iter().chain(&designs.postcards), warnings);
     let write = |staged: &mut Staged, name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         check_not_input(&path, &inputs)?;

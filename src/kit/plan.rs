@@ -224,13 +224,17 @@ pub(super) fn jobs<'a>(
             for n in 0..writer.counts[kind as usize] {
                 let (design, envelope) = match kind {
                     PieceKind::Letter => (&designs.letter, Some(campaign.envelope)),
+                    // Cards and postcards take the campaign's photos in turn (their variants).
                     PieceKind::Card => {
                         let (design, envelope) =
                             designs.card.as_ref().expect("loaded when someone makes cards");
-                        (design, Some(*envelope))
+                        let cards = &designs.cards;
+                        (cards.get(index % cards.len().max(1)).unwrap_or(design), Some(*envelope))
                     }
                     PieceKind::Postcard => {
-                        (designs.postcard.as_ref().expect("loaded when someone makes postcards"), None)
+                        let design = designs.postcard.as_ref().expect("loaded when someone makes postcards");
+                        let postcards = &designs.postcards;
+                        (postcards.get(index % postcards.len().max(1)).unwrap_or(design), None)
                     }
                 };
                 let id = format!("{}-{:04}", kind.prefix(), u64::from(start) + index as u64);
