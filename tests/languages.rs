@@ -336,3 +336,52 @@ fn an_unknown_language_is_an_error_at_its_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_labels_command_prints_a_table_to_translate() {
+    let dir = TempDir::new("lang-command");
+    let out = letterkit(dir.path(), &["labels"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), ENGLISH);
+    let out = letterkit(dir.path(), &["labels", "es-MX"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), labels::SPANISH);
+    let out = letterkit(dir.path(), &["labels", "fr"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: labels fr: no printed labels for the language `fr`; letterkit has en (English), es (Español)\nhint: `letterkit labels en > lang/fr.toml` writes the English table to translate, next to your campaign\n"
+    );
+    let out = letterkit(dir.path(), &["labels", "Spanish"]);
+    assert_eq!(
+        stderr(&out),
+        "error: labels Spanish: `Spanish` is not a language tag: write an IETF (BCP 47) tag, a language of 2 or 3 letters and perhaps a region, e.g. \"en\", \"es\" or \"es-MX\"\n"
+    );
+    // The table it prints, saved as an organiser's file, is one letterkit reads.
+    dir.write("campaign.toml", campaign("fr"));
+    dir.write("lang/fr.toml", french(|t| t));
+    let out = letterkit(dir.path(), &["check", "campaign.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // `check` notes an unofficial translation, as `build` does.
+    dir.write("campaign.toml", campaign("es"));
+    let out = letterkit(dir.path(), &["check", "campaign.toml"]);
+    assert!(out.status.success());
+    assert_eq!(
+        stderr(&out).matches("the kit prints the unofficial translation `es`").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_pdf_language_is_the_catalogs_and_the_archival_metadatas() {
+    let page = letterkit::layout::Page::new(200.0, 100.0, 0.0);
+    let options = letterkit::render::PdfOptions { title: "t".into(), pdf_a: true, language: "es-MX".into() };
+    let bytes = letterkit::render::pdf([&page], &options).unwrap();
+    assert!(contains_bytes(&bytes, b"/Lang (es-MX)"));
+    let xmp = PdfDoc::parse(&bytes).xmp.expect("PDF/A has XMP metadata");
+    assert!(xmp.contains("<dc:language><rdf:Bag><rdf:li>es-MX</rdf:li></rdf:Bag></dc:language>"), "{xmp}");
+    // No language given: English.
+    let bytes = letterkit::render::pdf([&page], &letterkit::render::PdfOptions::default()).unwrap();
+    assert!(contains_bytes(&bytes, b"/Lang (en)"));
+}

@@ -564,6 +564,38 @@ mod tests {
     }
 
     #[test]
+    fn a_piece_takes_its_writers_language() {
+        let sandbox = crate::input::confine::Sandbox::default();
+        let campaign = crate::model::campaign::load(None, &sandbox).unwrap();
+        let (mut person, _) = fields::sample_row();
+        person.language = "es-MX".into();
+        let writers = [
+            Writer { participant: None, counts: [2, 0, 0], list: None },
+            Writer { participant: Some(person), counts: [3, 0, 0], list: None },
+        ];
+        let context = Context::new(&campaign, &writers).unwrap();
+        let english = context.piece_fields(PieceKind::Letter, "L-0001", 0, 0, 1).unwrap();
+        let spanish = context.piece_fields(PieceKind::Letter, "L-0003", 2, 1, 2).unwrap();
+        let get = |f: &PieceFields, name: &str| f.get(name).unwrap_or_default();
+        assert_eq!(get(&english, "number"), "1 of 2");
+        assert_eq!(get(&spanish, "number"), "2 de 3");
+        assert_eq!(
+            (get(&english, "label.from"), get(&spanish, "label.from")),
+            ("From:".into(), "De:".into())
+        );
+        assert_eq!(get(&spanish, "sign_off"), "Atentamente,");
+        assert_eq!(get(&english, "sign_off"), "Sincerely,");
+        assert!(
+            campaign.campaign.translations["es"]
+                .talking_points
+                .iter()
+                .any(|t| t.points.contains(&get(&spanish, "prompt_1")))
+        );
+        assert_eq!(context.language(1).labels.tag, "es-MX");
+        assert_eq!(context.languages.len(), 2);
+    }
+
+    #[test]
     fn the_kit_fills_every_participant_column() {
         let (person, columns) = fields::sample_row();
         let base = BTreeMap::from([("team".to_string(), "the campaign's".to_string())]);
