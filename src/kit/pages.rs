@@ -209,10 +209,10 @@ pub struct HandoutContent<'a> {
 const QR_WIDTH: f32 = 1.25 * IN;
 /// The light border a QR code reader needs around the modules, in modules.
 const QR_QUIET_ZONE: usize = 4;
+
 /// The handout's sign-in corner, `width` wide at `x`, ending at `bottom`: the caption (the
-/// label `handout_sign_in`), a QR
-/// code of `url` (each dark module a filled square, with a quiet zone of
-/// [`QR_QUIET_ZONE`] modules) and `url` under it. Returns its items and its top.
+/// label `handout_sign_in`), a QR code of `url` (each dark module a filled square, with a quiet
+/// zone of [`QR_QUIET_ZONE`] modules) and `url` under it. Returns its items and its top.
 fn sign_in_items(
     fonts: &FontBook,
     caption: &str,

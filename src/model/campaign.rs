@@ -485,7 +485,8 @@ fn campaign_languages(
     };
     let key_offset = |key: &str| source.text.find(&format!("\n{key}")).map_or(0, |o| o + 1);
     let found = check("language".into(), &campaign.language, key_offset("language"));
-    for tag in campaign.translations.keys() {
+    // A translation of the campaign's own language was checked with it.
+    for tag in campaign.translations.keys().filter(|t| !t.eq_ignore_ascii_case(&campaign.language)) {
         // `[translations.es]`, or `translations.es.sign_off = ...` in some other table.
         let offset = source
             .text
