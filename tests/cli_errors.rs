@@ -263,7 +263,7 @@ fn unknown_placeholder_gets_a_hint() {
     fails_with(
         "format = \"us-letter\"\n[data]\ncity = \"Boston\"\nzip = \"02134\"\n[[element]]\nkind = \"text\"\ntext = \"{favourite_colour}\"\n",
         "error: design.toml:5:1: text element #1: no value for the placeholder `{favourite_colour}`\n\
-         hint: the fields with values are: address1, address2, body, campaign, caption, city, city_line, country, date, delivery_address, hashtag, hashtags, language, mentions, name, number, piece, prompt_1, prompt_2, recipient, recipient_name, return_address, salutation, sign_off, state, zip",
+         hint: the fields with values are: address1, address2, body, campaign, caption, city, city_line, country, date, delivery_address, hashtag, hashtags, label.*, language, mentions, name, number, piece, prompt_1, prompt_2, recipient, recipient_name, return_address, salutation, sign_off, state, zip",
     );
     // A value given with --set fills it.
     let dir = TempDir::new("cli");

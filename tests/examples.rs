@@ -50,7 +50,7 @@ fn lay_out(path: &Path) -> (Design, Vec<Page>) {
 }
 
 fn to_pdf(design: &Design, pages: &[Page]) -> Vec<u8> {
-    render::pdf(pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
+    render::pdf(pages, &PdfOptions { title: design.title.clone(), pdf_a: false, language: String::new() })
         .unwrap_or_else(|e| panic!("{}: no PDF: {e}", design.path.display()))
 }
 

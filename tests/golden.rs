@@ -169,8 +169,9 @@ fn encode_png(image: &Rgb) -> Vec<u8> {
 /// `calibrate:PAPER` is the printer calibration sheet.
 fn render_case(case: &Case) -> Vec<Rgb> {
     let pages = case_pages(case);
-    let pdf = render::pdf(&pages, &PdfOptions { title: case.name.into(), pdf_a: false })
-        .unwrap_or_else(|e| panic!("golden case `{}`: no PDF: {e}", case.name));
+    let pdf =
+        render::pdf(&pages, &PdfOptions { title: case.name.into(), pdf_a: false, language: String::new() })
+            .unwrap_or_else(|e| panic!("golden case `{}`: no PDF: {e}", case.name));
     let count = match case.pages {
         Pages::All => pages.len(),
         Pages::First => 1,

@@ -877,9 +877,11 @@ fn a_long_document_has_a_shallow_page_tree_and_reads_back_whole() {
                 .1,
         );
     }
-    let bytes =
-        letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: "long".into(), pdf_a: false })
-            .expect("pdf");
+    let bytes = letterkit::render::pdf(
+        &pages,
+        &letterkit::render::PdfOptions { title: "long".into(), pdf_a: false, language: String::new() },
+    )
+    .expect("pdf");
     assert_eq!(letterkit::render::page_count(&bytes).expect("count"), 2500);
     let text = String::from_utf8_lossy(&bytes);
     let mut longest = 0;
@@ -910,7 +912,7 @@ fn the_document_id_follows_content_and_title() {
     let id = |title: &str| {
         let bytes = letterkit::render::pdf(
             &r.pages,
-            &letterkit::render::PdfOptions { title: title.into(), pdf_a: false },
+            &letterkit::render::PdfOptions { title: title.into(), pdf_a: false, language: String::new() },
         )
         .expect("pdf");
         let text = String::from_utf8_lossy(&bytes).into_owned();

@@ -391,7 +391,10 @@ fn the_handout_prints_a_qr_code_of_the_sign_in_address() {
     assert_eq!(doc.pages.len(), 1);
     let lines = doc.texts().remove(0);
     assert!(lines.iter().any(|l| l == url), "{lines:?}");
-    assert!(lines.iter().any(|l| l == kit::pages::SIGN_IN_CAPTION), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == letterkit::model::labels::Labels::english().get("handout_sign_in")),
+        "{lines:?}"
+    );
     // The squares are the code's dark modules, each in its place (a finder pattern's corner
     // is dark, so the top-left square is module (0, 0)).
     let code = qrcode::QrCode::new(url.as_bytes()).unwrap();
@@ -419,5 +422,9 @@ fn the_handout_prints_a_qr_code_of_the_sign_in_address() {
     kit::build(&build, &mut Warnings::default()).expect("the kit builds");
     let handout = std::fs::read(plain.join("handout.pdf")).unwrap();
     assert!(squares(&handout, module).is_empty());
-    assert!(!PdfDoc::parse(&handout).texts()[0].iter().any(|l| l == kit::pages::SIGN_IN_CAPTION));
+    assert!(
+        !PdfDoc::parse(&handout).texts()[0]
+            .iter()
+            .any(|l| l == letterkit::model::labels::Labels::english().get("handout_sign_in"))
+    );
 }

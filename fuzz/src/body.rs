@@ -95,7 +95,7 @@ pub fn design_text(text: &str) -> Reached {
     if pages.len() > 50 {
         return reached;
     }
-    let options = letterkit::render::PdfOptions { title: design.title.clone(), pdf_a: false };
+    let options = letterkit::render::PdfOptions { title: design.title.clone(), pdf_a: false, language: String::new() };
     let bytes = letterkit::render::pdf(&pages, &options).expect("laid-out pages make a PDF");
     assert_eq!(pdf_pages(&bytes), Ok(pages.len()), "the PDF reads back with every page");
     reached.pdf = true;

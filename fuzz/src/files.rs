@@ -75,7 +75,7 @@ fn render_design_in(dir: &Scratch, design: &str) -> bool {
     let Ok(pages) = letterkit::layout::layout_printed(&design, &none, &pictures, &mut warnings) else {
         return false;
     };
-    let options = letterkit::render::PdfOptions { title: design.title.clone(), pdf_a: false };
+    let options = letterkit::render::PdfOptions { title: design.title.clone(), pdf_a: false, language: String::new() };
     // An error here is not a crash; verify_font makes a trial subset with every glyph, so a
     // font the subsetter refuses is normally refused when read (fuzz/README.md).
     let Ok(bytes) = letterkit::render::pdf(&pages, &options) else { return false };

@@ -95,6 +95,24 @@ pub const CHECKS: &[Check] = &[
     },
     Check { code: "format.resolve", severity: Sev::Error, stage: "all", rule: "letterkit design format" },
     Check {
+        code: "lang.unknown",
+        severity: Sev::Error,
+        stage: "all",
+        rule: "IETF BCP 47 tags; letterkit translation tables (docs/campaign.md 11)",
+    },
+    Check {
+        code: "lang.labels",
+        severity: Sev::Error,
+        stage: "all",
+        rule: "letterkit translation tables (`lang/en.toml`; docs/campaign.md 11)",
+    },
+    Check {
+        code: "lang.unofficial",
+        severity: Sev::Warning,
+        stage: "check; build",
+        rule: "letterkit campaign format (`unofficial` translations; docs/campaign.md 11)",
+    },
+    Check {
         code: "mail.too-small",
         severity: Sev::Error,
         stage: "check; build (postcards)",

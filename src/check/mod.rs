@@ -342,9 +342,10 @@ fn check_design_source(
                 ))
                 .code("limit.checked-pages")
                 .in_file(&design.path)]);
-            } else if let Err(e) =
-                render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })
-            {
+            } else if let Err(e) = render::pdf(
+                &pages,
+                &PdfOptions { title: design.title.clone(), pdf_a: false, language: String::new() },
+            ) {
                 report.extend(e.0.into_iter().map(|d| Diagnostic { file: Some(design.path.clone()), ..d }));
             }
         }

@@ -505,6 +505,7 @@ fn fit_problems(list: &List, source: &Source, given: &TableCampaign) -> Vec<Diag
                 return_lines: Some(&return_lines),
                 delivery_lines: abroad.as_deref().unwrap_or(&delivery),
                 piece: Some("L-0000"),
+                labels: &loaded.labels,
             };
             if let Err(m) = pages::envelope(&envelope_fonts, format, &content) {
                 let column = column_of(&m, p, &["address1", "address2", "city", "name"]);

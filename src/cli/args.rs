@@ -259,4 +259,10 @@ pub enum Command {
     Layouts,
     /// List the bundled fonts.
     Fonts,
+    /// Print a language's table of printed labels (default: English, the one to start a new
+    /// language from): save it as lang/<tag>.toml next to your campaign and translate it.
+    Labels {
+        /// The language, an IETF tag such as "en" or "es".
+        language: Option<String>,
+    },
 }

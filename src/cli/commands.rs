@@ -98,7 +98,10 @@ pub fn render(
     };
     let two_sided = pieces.first().is_some_and(|p| p.len() >= 2);
     let printed = impose::for_print(pieces, &options).map_err(|m| Diagnostic::error(m).in_file(path))?;
-    let bytes = render::pdf(&printed.pages, &PdfOptions { title: design.title.clone(), pdf_a })?;
+    let bytes = render::pdf(
+        &printed.pages,
+        &PdfOptions { title: design.title.clone(), pdf_a, language: String::new() },
+    )?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;
@@ -145,7 +148,10 @@ pub fn preview(
     }
     let (design, pages) = layout_with(path, sandbox, fields, warnings)?;
     audit_address_sides(path, &design, &pages, warnings)?;
-    let bytes = render::pdf(&pages, &PdfOptions { title: design.title.clone(), pdf_a: false })?;
+    let bytes = render::pdf(
+        &pages,
+        &PdfOptions { title: design.title.clone(), pdf_a: false, language: String::new() },
+    )?;
     let png = render::png(&bytes, page - 1, dpi)?;
     let mut staged = Staged::default();
     staged.write(output, &png)?;
@@ -243,6 +249,7 @@ pub fn envelopes(
             return_lines: return_lines.as_deref(),
             delivery_lines: if *abroad { &from_abroad } else { &delivery },
             piece: Some(&piece),
+            labels: &loaded.labels,
         };
         let (page, _) = pages::envelope(&fonts, format, &content)
             .map_err(|m| Diagnostic::error(format!("envelope {piece}: {m}")))?;
@@ -250,7 +257,11 @@ pub fn envelopes(
     }
     let bytes = render::pdf(
         &pages,
-        &PdfOptions { title: format!("{}: envelopes", loaded.campaign.name), pdf_a: false },
+        &PdfOptions {
+            title: format!("{}: envelopes", loaded.campaign.name),
+            pdf_a: false,
+            language: loaded.labels.tag.clone(),
+        },
     )?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
@@ -427,7 +438,11 @@ pub fn share(input: &Path, sandbox: &Sandbox, output: &Path, warnings: &mut Warn
     }
     let bytes = render::pdf(
         [&page],
-        &PdfOptions { title: format!("{}: share picture", design.title), pdf_a: false },
+        &PdfOptions {
+            title: format!("{}: share picture", design.title),
+            pdf_a: false,
+            language: String::new(),
+        },
     )?;
     let png = render::png(&bytes, 0, 144.0)?;
     let mut staged = Staged::default();
@@ -556,8 +571,10 @@ pub fn calibrate(paper: &str, output: &Path) -> Result<String> {
     let format = formats::find(paper, Some(formats::Kind::Paper))?;
     let (w, h) = (format.width.min(format.height), format.width.max(format.height));
     let pages = crate::cli::calibrate::sheet(&FontBook::bundled(), w, h).map_err(Diagnostic::error)?;
-    let bytes =
-        render::pdf(&pages, &PdfOptions { title: "letterkit printer calibration".into(), pdf_a: false })?;
+    let bytes = render::pdf(
+        &pages,
+        &PdfOptions { title: "letterkit printer calibration".into(), pdf_a: false, language: String::new() },
+    )?;
     let mut staged = Staged::default();
     staged.write(output, &bytes)?;
     staged.commit()?;

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod calibrate;
 pub mod commands;
+pub mod labels;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +97,7 @@ fn run(cli: Cli, warnings: &mut Warnings, status: &mut u8) -> Result<String> {
         Command::Check(_) => unreachable!("`check` reports by itself; main runs it"),
         Command::Layouts => Ok(commands::layouts()),
         Command::Fonts => Ok(commands::fonts()),
+        Command::Labels { language } => labels::labels(language.as_deref()),
     }
 }
 

@@ -120,6 +120,23 @@ fn campaign_chars(campaign: &LoadedCampaign, designs: &Designs, out: &mut BTreeS
     for text in [&c.organizer, &c.report_back].into_iter().flatten() {
         text_chars(text, out);
     }
+    // The campaign's text in other languages, for the rows that choose one.
+    for t in c.translations.values() {
+        for text in [&t.salutation, &t.sign_off, &t.report_back].into_iter().flatten() {
+            text_chars(text, out);
+        }
+        for theme in &t.talking_points {
+            text_chars(&theme.theme, out);
+            theme.points.iter().for_each(|p| text_chars(p, out));
+        }
+    }
+    for language in c.translations.keys() {
+        if let Ok(Some(labels)) =
+            crate::model::labels::find(language, campaign.base_dir.as_deref(), &campaign.sandbox)
+        {
+            labels.fields().for_each(|(_, text)| text_chars(&text, out));
+        }
+    }
     let all = [
         Some(&designs.letter),
         designs.envelope.as_ref(),

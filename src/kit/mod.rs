@@ -303,8 +303,11 @@ fn build_kit(
     }
     let context = Context::new(campaign, writers)?;
     clock.lap("read inputs");
-    let title =
-        |what: &str| PdfOptions { title: format!("{}: {what}", campaign.campaign.name), pdf_a: false };
+    let title = |what: &str| PdfOptions {
+        title: format!("{}: {what}", campaign.campaign.name),
+        pdf_a: false,
+        language: campaign.labels.tag.clone(),
+    };
     let out = &options.output;
     let inputs: Vec<&Path> =
         [options.campaign.as_deref(), options.participants.as_deref()].into_iter().flatten().collect();
@@ -332,28 +335,39 @@ fn build_kit(
         staged.write(&path, &bytes)
     };
     let fonts = &designs.letter.fonts;
-    let themes: Vec<(String, Vec<String>)> =
-        campaign.campaign.talking_points.iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
     let social = [campaign.campaign.hashtags.join(" "), campaign.campaign.mentions.join(" ")]
         .join(" ")
         .trim()
         .to_string();
     let recipient_lines = campaign.campaign.recipient.lines();
-    let handout = pages::handout(
-        fonts,
-        campaign.paper,
-        &pages::HandoutContent {
-            campaign: &campaign.campaign.name,
-            organizer: campaign.campaign.organizer.as_deref(),
-            themes: &themes,
-            recipient: &recipient_lines,
-            social: if social.is_empty() { "your campaign's hashtag".into() } else { social },
-            report_back: campaign.campaign.report_back.as_deref(),
-            sign_in_url: options.sign_in_url.as_deref(),
-        },
-    )
-    .map_err(|m| Diagnostic::error(format!("handout: {m}")).in_file(&campaign.path))?;
-    write(&mut staged, "handout.pdf", render::pdf([&handout], &title("talking points"))?)?;
+    // One handout page per language the kit prints in, the campaign's first.
+    let mut handouts = Vec::new();
+    for language in &context.languages {
+        let labels = &language.labels;
+        let themes: Vec<(String, Vec<String>)> =
+            campaign.themes_in(&labels.tag).iter().map(|t| (t.theme.clone(), t.points.clone())).collect();
+        let handout = pages::handout(
+            fonts,
+            campaign.paper,
+            &pages::HandoutContent {
+                campaign: &campaign.campaign.name,
+                organizer: campaign.campaign.organizer.as_deref(),
+                themes: &themes,
+                recipient: &recipient_lines,
+                social: if social.is_empty() {
+                    labels.get("handout_no_hashtag").into()
+                } else {
+                    social.clone()
+                },
+                report_back: campaign.report_back_in(&labels.tag),
+                sign_in_url: options.sign_in_url.as_deref(),
+                labels,
+            },
+        )
+        .map_err(|m| Diagnostic::error(format!("handout ({}): {m}", labels.tag)).in_file(&campaign.path))?;
+        handouts.push(handout);
+    }
+    write(&mut staged, "handout.pdf", render::pdf(&handouts, &title("talking points"))?)?;
     let totals = PieceKind::ALL.map(|k| kit.pieces.iter().filter(|p| p.kind == k.name()).count() as u32);
     let rows: Vec<pages::TallyRow> = if options.participants.is_some() {
         writers
@@ -369,11 +383,16 @@ fn build_kit(
     // One row per participant: streamed to its file, like the pieces.
     let mut tally_pdf =
         stream_pdf(&mut staged, out, &inputs, "tally-sheet.pdf", &title("sign-in and tally sheet"))?;
-    let tally_pages =
-        pages::tally(fonts, campaign.paper, &campaign.campaign.name, &rows, totals, &mut |page| {
-            tally_pdf.add(page).map_err(|e| e.to_string())
-        })
-        .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
+    let tally_pages = pages::tally(
+        fonts,
+        campaign.paper,
+        &campaign.labels,
+        &campaign.campaign.name,
+        &rows,
+        totals,
+        &mut |page| tally_pdf.add(page).map_err(|e| e.to_string()),
+    )
+    .map_err(|m| Diagnostic::error(format!("tally sheet: {m}")).in_file(&campaign.path))?;
     tally_pdf.finish()?;
     // Without `--one-file`, `produce` wrote the participant files from the kit's own pages.
     if options.split && options.one_file {

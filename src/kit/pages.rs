@@ -11,6 +11,7 @@ use crate::layout::{
 };
 use crate::mail::placement;
 use crate::model::design::Paint;
+use crate::model::labels::Labels;
 use crate::text::Align;
 use crate::text::fonts::FontBook;
 
@@ -36,6 +37,8 @@ pub struct EnvelopeContent<'a> {
     pub delivery_lines: &'a [String],
     /// A small piece number to match the envelope with its letter.
     pub piece: Option<&'a str>,
+    /// The printed labels (the stamp box's, "From:") in the piece's language.
+    pub labels: &'a Labels,
 }
 
 /// Lays out an envelope of `format` (landscape) by USPS rules: delivery address inside the OCR
@@ -57,7 +60,7 @@ pub fn envelope(
     let label = BlockStyle { align: Align::Center, color: GUIDE_GRAY, ..BlockStyle::new("sans", 6.0, 7.5) };
     let stamp_label = text_block(
         fonts,
-        "PLACE\nSTAMP\nHERE",
+        &escape_markup(content.labels.get("stamp")),
         &label,
         stamp.x,
         stamp.y + stamp.height / 2.0 - 10.0,
@@ -92,7 +95,7 @@ pub fn envelope(
             // Lines to write the return address on.
             let from = text_block(
                 fonts,
-                "From:",
+                &escape_markup(content.labels.get("from")),
                 &BlockStyle { color: GUIDE_GRAY, ..BlockStyle::new("sans", 7.0, 8.0) },
                 edge,
                 edge,
@@ -198,20 +201,21 @@ pub struct HandoutContent<'a> {
     pub report_back: Option<&'a str>,
     /// The sign-in page's address: printed at the foot with a QR code of it.
     pub sign_in_url: Option<&'a str>,
+    /// The printed labels in the handout's language.
+    pub labels: &'a Labels,
 }
 
 /// The width of a QR code's modules on the handout, without its quiet zone.
 const QR_WIDTH: f32 = 1.25 * IN;
 /// The light border a QR code reader needs around the modules, in modules.
 const QR_QUIET_ZONE: usize = 4;
-/// The caption over the handout's QR code.
-pub const SIGN_IN_CAPTION: &str = "Sign in on your phone";
 
-/// The handout's sign-in corner, `width` wide at `x`, ending at `bottom`: the caption, a QR
-/// code of `url` (each dark module a filled square, with a quiet zone of
-/// [`QR_QUIET_ZONE`] modules) and `url` under it. Returns its items and its top.
+/// The handout's sign-in corner, `width` wide at `x`, ending at `bottom`: the caption (the
+/// label `handout_sign_in`), a QR code of `url` (each dark module a filled square, with a quiet
+/// zone of [`QR_QUIET_ZONE`] modules) and `url` under it. Returns its items and its top.
 fn sign_in_items(
     fonts: &FontBook,
+    caption: &str,
     url: &str,
     x: f32,
     bottom: f32,
@@ -225,11 +229,12 @@ fn sign_in_items(
     let caption_style = BlockStyle { bold: true, ..BlockStyle::new("sans", 12.0, 14.0) };
     let url_style = BlockStyle::new("sans", 9.0, 11.0);
     let url_markup = escape_markup(url);
+    let caption_markup = escape_markup(caption);
     // Each block's height, set once at the top of the page, places the corner.
-    let caption_height = text_block(fonts, SIGN_IN_CAPTION, &caption_style, x, 0.0, width)?.rect.bottom();
+    let caption_height = text_block(fonts, &caption_markup, &caption_style, x, 0.0, width)?.rect.bottom();
     let url_height = text_block(fonts, &url_markup, &url_style, x, 0.0, width)?.rect.bottom();
     let top = bottom - caption_height - 2.0 * quiet - QR_WIDTH - url_height;
-    let caption = text_block(fonts, SIGN_IN_CAPTION, &caption_style, x, top, width)?;
+    let caption = text_block(fonts, &caption_markup, &caption_style, x, top, width)?;
     let code_top = caption.rect.bottom() + quiet;
     let mut path = Vec::new();
     for (i, color) in code.to_colors().into_iter().enumerate() {
@@ -259,13 +264,27 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         body.push('\n');
     }
     let address = content.recipient.iter().map(|l| escape_markup(l)).collect::<Vec<_>>().join("\n");
+    let labels = content.labels;
+    let label = |key: &str| escape_markup(labels.get(key));
     let how = format!(
-        "**How to send**\nHandwritten letters are best; typed letters are welcome. Cards with drawings and stickers and postcards of local landmarks are great too.\n**Every letter or card goes in its own envelope**: five letters need five envelopes.\nMail to:\n{address}\n\n**Share it**\nTake a photo of or with your letter or postcard and post it with {}.{}",
-        escape_markup(&content.social),
-        content.report_back.map_or(String::new(), |r| format!("\n\n**Report back**\n{}", escape_markup(r)))
+        "**{}**\n{}\n**{}**: {}\n{}\n{address}\n\n**{}**\n{}{}",
+        label("handout_how_title"),
+        label("handout_how"),
+        label("handout_own_envelope"),
+        label("handout_own_envelope_example"),
+        label("handout_mail_to"),
+        label("handout_share_title"),
+        escape_markup(&labels.fill("handout_share", &[("social", &content.social)])),
+        content.report_back.map_or(String::new(), |r| format!(
+            "\n\n**{}**\n{}",
+            label("handout_report_back_title"),
+            escape_markup(r)
+        ))
     );
     let sign_in = match content.sign_in_url {
-        Some(url) => Some(sign_in_items(fonts, url, margin, h - margin, width)?),
+        Some(url) => {
+            Some(sign_in_items(fonts, labels.get("handout_sign_in"), url, margin, h - margin, width)?)
+        }
         None => None,
     };
     // The talking points end above the sign-in corner, with room between.
@@ -278,7 +297,8 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         let mut y = title.rect.bottom() + 4.0;
         page.items.extend(title.items);
         let sub = format!(
-            "Talking points for your letters, cards and postcards{}",
+            "{}{}",
+            label("handout_subtitle"),
             content.organizer.map_or(String::new(), |o| format!(" · {}", escape_markup(o)))
         );
         let sub_block = text_block(
@@ -291,9 +311,14 @@ pub fn handout(fonts: &FontBook, paper: &Format, content: &HandoutContent) -> Re
         )?;
         y = sub_block.rect.bottom() + 12.0;
         page.items.extend(sub_block.items);
-        let note = "Write in your own voice: say why freeing people from detention matters to *you* and your community. These points can help you start.";
-        let note_block =
-            text_block(fonts, note, &BlockStyle::new("serif", size, size * 1.3), margin, y, width)?;
+        let note_block = text_block(
+            fonts,
+            &label("handout_note"),
+            &BlockStyle::new("serif", size, size * 1.3),
+            margin,
+            y,
+            width,
+        )?;
         y = note_block.rect.bottom() + size;
         page.items.extend(note_block.items);
         let column_gap = 0.3 * IN;
@@ -340,10 +365,12 @@ pub struct TallyRow {
 
 /// The sign-in and tally sheet: one row per participant (or blank rows), columns to tick
 /// what was written, sealed and shared, and totals for the report back. Several pages if
-/// needed, each handed to `emit` as it is made; returns the number of pages.
+/// needed, each handed to `emit` as it is made; returns the number of pages. Its words are
+/// `labels`'.
 pub fn tally(
     fonts: &FontBook,
     paper: &Format,
+    labels: &Labels,
     campaign: &str,
     rows: &[TallyRow],
     totals: [u32; 3],
@@ -352,7 +379,17 @@ pub fn tally(
     let (w, h) = (paper.width.min(paper.height), paper.width.max(paper.height));
     let margin = 0.6 * IN;
     let width = w - 2.0 * margin;
-    let headers = ["#", "Name", "Letters", "Cards", "Postcards", "Envelopes sealed", "Photo shared"];
+    let label = |key: &str| escape_markup(labels.get(key));
+    let headers = [
+        "#".to_string(),
+        label("tally_name"),
+        label("tally_letters"),
+        label("tally_cards"),
+        label("tally_postcards"),
+        label("tally_sealed"),
+        label("tally_shared"),
+    ];
+    let planned = |count: u32| escape_markup(&labels.fill("tally_planned", &[("count", &count.to_string())]));
     let cell = BlockStyle::new("sans", 9.0, 11.0);
     let fractions = tally_columns(fonts, &cell, rows.len(), width)?;
     let row_height = 0.34 * IN;
@@ -369,7 +406,7 @@ pub fn tally(
     // The title is the same on every page, in the same place.
     let title = text_block(
         fonts,
-        &format!("Sign-in and tally · {}", escape_markup(campaign)),
+        &escape_markup(&labels.fill("tally_title", &[("campaign", campaign)])),
         &BlockStyle { bold: true, ..BlockStyle::new("sans", 14.0, 17.0) },
         margin,
         margin,
@@ -379,11 +416,10 @@ pub fn tally(
     for (page_no, chunk) in chunks.iter().enumerate() {
         let mut page = Page::new(w, h, 0.0);
         page.items.extend(title.iter().cloned());
-        let sub = format!(
-            "Page {} of {}. One row per writer. Tick each letter and card as it goes into its own envelope; count postcards; note who shared a photo.",
-            page_no + 1,
-            chunks.len()
-        );
+        let sub = escape_markup(&labels.fill(
+            "tally_page",
+            &[("page", &(page_no + 1).to_string()), ("pages", &chunks.len().to_string())],
+        ));
         let sub_block = text_block(
             fonts,
             &sub,
@@ -422,16 +458,16 @@ pub fn tally(
             cells.put(items, &escape_markup(&row.name), 1, i + 1, false)?;
             if let Some([l, c, p]) = row.counts {
                 for (k, v) in [l, c, p].into_iter().enumerate() {
-                    cells.put(items, &format!("{v} planned"), 2 + k, i + 1, false)?;
+                    cells.put(items, &planned(v), 2 + k, i + 1, false)?;
                 }
             }
         }
         if last_page {
             let r = 1 + n_rows;
-            cells.put(items, "Total", 1, r, true)?;
+            cells.put(items, &label("tally_total"), 1, r, true)?;
             if !rows.is_empty() {
                 for (k, v) in totals.into_iter().enumerate() {
-                    cells.put(items, &format!("{v} planned"), 2 + k, r, false)?;
+                    cells.put(items, &planned(v), 2 + k, r, false)?;
                 }
             }
         }
@@ -632,7 +668,7 @@ mod tests {
             (0..1000).map(|_| TallyRow { name: "Ana Lima".into(), counts: Some([1, 0, 1]) }).collect();
         let paper = crate::base::formats::find("us-letter", Some(crate::base::formats::Kind::Paper)).unwrap();
         let mut pages = Vec::new();
-        tally(&fonts, paper, "Test", &rows, [1000, 0, 1000], &mut |page| {
+        tally(&fonts, paper, Labels::english(), "Test", &rows, [1000, 0, 1000], &mut |page| {
             pages.push(page);
             Ok(())
         })
@@ -669,8 +705,12 @@ mod tests {
         ];
         for format in mail::envelopes() {
             for return_lines in [Some(returns.as_slice()), None] {
-                let content =
-                    EnvelopeContent { return_lines, delivery_lines: &delivery, piece: Some("L-0001") };
+                let content = EnvelopeContent {
+                    return_lines,
+                    delivery_lines: &delivery,
+                    piece: Some("L-0001"),
+                    labels: Labels::english(),
+                };
                 let (page, geometry) =
                     envelope(&fonts, format, &content).unwrap_or_else(|e| panic!("{}: {e}", format.name));
                 let (w, h) = (page.width, page.height);
@@ -765,6 +805,7 @@ mod tests {
                 return_lines: Some(&returns),
                 delivery_lines: &delivery,
                 piece: Some("L-0001"),
+                labels: Labels::english(),
             };
             let (page, g) =
                 envelope(&fonts, format, &content).unwrap_or_else(|e| panic!("{}: {e}", format.name));
@@ -835,8 +876,12 @@ mod tests {
         let returns = vec!["Ana Lima".to_string(), format!("{head} {tail}"), "Boston, MA 02134".into()];
         let format = crate::base::formats::find("envelope-6-3/4", None).unwrap();
         let delivery = senator();
-        let content =
-            EnvelopeContent { return_lines: Some(&returns), delivery_lines: &delivery, piece: None };
+        let content = EnvelopeContent {
+            return_lines: Some(&returns),
+            delivery_lines: &delivery,
+            piece: None,
+            labels: Labels::english(),
+        };
         let (page, g) = envelope(&fonts, format, &content).unwrap();
         let z = placement::envelope_zones(format.width, format.height, format.margin);
         let back: Vec<String> = text_lines(&page.items)
@@ -864,8 +909,12 @@ mod tests {
         let returns = vec!["Ana Lima".to_string(), long.trim().to_string(), "Boston, MA 02134".into()];
         let delivery = senator();
         let format = crate::base::formats::find("envelope-a2", None).unwrap();
-        let content =
-            EnvelopeContent { return_lines: Some(&returns), delivery_lines: &delivery, piece: None };
+        let content = EnvelopeContent {
+            return_lines: Some(&returns),
+            delivery_lines: &delivery,
+            piece: None,
+            labels: Labels::english(),
+        };
         let Err(e) = envelope(&fonts, format, &content) else { panic!("fits") };
         assert_eq!(
             e,
@@ -877,7 +926,12 @@ mod tests {
         // Six lines, each fine alone, are more than an address may have once broken.
         let many: Vec<String> =
             (0..5).map(|i| format!("Line {i}")).chain([long.replace("s P", "s, P")]).collect();
-        let content = EnvelopeContent { return_lines: Some(&many), delivery_lines: &delivery, piece: None };
+        let content = EnvelopeContent {
+            return_lines: Some(&many),
+            delivery_lines: &delivery,
+            piece: None,
+            labels: Labels::english(),
+        };
         let Err(e) = envelope(&fonts, format, &content) else { panic!("fits") };
         assert!(
             e.contains(
@@ -898,7 +952,7 @@ mod tests {
         rows[3].name = "Maximiliana Alexandrina Wilhelmina Konstantinopoulou-Papadopoulou".into();
         rows[4].counts = Some([120, 0, 1500]);
         let mut pages = Vec::new();
-        tally(&fonts, paper, "Test", &rows, [20000, 0, 20000], &mut |page| {
+        tally(&fonts, paper, Labels::english(), "Test", &rows, [20000, 0, 20000], &mut |page| {
             pages.push(page);
             Ok(())
         })

@@ -45,5 +45,11 @@ pub fn person_pdf(options: &BuildOptions, line: usize, warnings: &mut Warnings) 
     let context = Context::new(&campaign, &writers)?;
     let mine: Vec<&Job> = jobs.iter().filter(|j| j.writer == writer).collect();
     let title = format!("{}: pieces and envelopes for {name}", campaign.campaign.name);
-    writer_pdf(&designs, &mine, &context, &campaign, &PdfOptions { title, pdf_a: false })
+    writer_pdf(
+        &designs,
+        &mine,
+        &context,
+        &campaign,
+        &PdfOptions { title, pdf_a: false, language: String::new() },
+    )
 }

@@ -11,6 +11,7 @@ use crate::layout::{self, Pictures};
 use crate::model::campaign::LoadedCampaign;
 use crate::model::design::Design;
 use crate::model::fields;
+use crate::model::labels::Labels;
 use crate::model::participants::{List, Participant};
 use crate::text::Template;
 
@@ -123,27 +124,94 @@ pub(super) struct Job<'a> {
 /// What every piece's fields are made from.
 pub(super) struct Context<'a> {
     pub(super) base: BTreeMap<String, String>,
-    pub(super) points: Vec<(&'a str, &'a str)>,
     pub(super) variants: Option<Variants>,
     pub(super) writers: &'a [Writer],
     /// Pictures read once for the whole build: every pass and every `--split` file shares them.
     pub(super) pictures: Pictures,
+    /// The languages the kit prints in: the campaign's first, then the rows' own, in the order
+    /// rows first name them.
+    pub(super) languages: Vec<Language<'a>>,
+    /// Each writer's language, an index into `languages`.
+    writer_language: Vec<usize>,
+}
+
+/// One language a kit prints in: its labels, the talking points and the values that change
+/// with it (labels, salutation, sign-off).
+pub(super) struct Language<'a> {
+    pub(super) labels: Labels,
+    pub(super) points: Vec<(&'a str, &'a str)>,
+    fields: BTreeMap<String, String>,
 }
 
 impl<'a> Context<'a> {
-    /// The context of `writers`' pieces of `campaign`, with no pictures read yet.
+    /// The context of `writers`' pieces of `campaign`, with no pictures read yet. A row whose
+    /// `language` is not a tag with a table of labels is an error at its line and column.
     pub(super) fn new(campaign: &'a LoadedCampaign, writers: &'a [Writer]) -> Result<Context<'a>> {
+        let language = |labels: Labels| Language {
+            points: campaign.points_in(&labels.tag),
+            fields: campaign.language_fields(&labels),
+            labels,
+        };
+        let mut languages = vec![language(campaign.labels.clone())];
+        let mut writer_language = Vec::with_capacity(writers.len());
+        let mut errors = Vec::new();
+        for writer in writers {
+            let tag = writer.participant.as_ref().map_or("", |p| p.language.as_str());
+            if tag.is_empty() {
+                writer_language.push(0);
+                continue;
+            }
+            if let Some(i) = languages.iter().position(|l| l.labels.tag.eq_ignore_ascii_case(tag)) {
+                writer_language.push(i);
+                continue;
+            }
+            writer_language.push(0);
+            let place = |message: String| {
+                let d = Diagnostic::error(message).code("lang.unknown");
+                match (&writer.participant, &writer.list) {
+                    (Some(p), Some(list)) => {
+                        let column = list.headers.iter().position(|h| h == "language").map_or(1, |i| i + 1);
+                        d.in_file(&list.path).at(p.line, column)
+                    }
+                    _ => d,
+                }
+            };
+            if let Err(message) = crate::model::labels::check_tag(tag) {
+                errors.push(place(format!("language: {message}")));
+                continue;
+            }
+            match crate::model::labels::find(tag, campaign.base_dir.as_deref(), &campaign.sandbox) {
+                Ok(Some(labels)) => {
+                    *writer_language.last_mut().expect("pushed above") = languages.len();
+                    languages.push(language(labels));
+                }
+                Ok(None) => {
+                    let (message, hint) = crate::model::labels::not_found(tag, campaign.base_dir.as_deref());
+                    errors.push(place(format!("language: {message}")).hint(hint));
+                }
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(crate::base::diag::Error(errors));
+        }
         Ok(Context {
             base: campaign.fields(),
-            points: campaign.points(),
             variants: typed_variants(campaign)?,
             writers,
             pictures: Pictures::default(),
+            languages,
+            writer_language,
         })
     }
 
+    /// The language writer `writer` prints in.
+    pub(super) fn language(&self, writer: usize) -> &Language<'a> {
+        &self.languages[self.writer_language.get(writer).copied().unwrap_or(0)]
+    }
+
     /// The values a piece's design fills in: its own (piece number, prompts, typed body), then
-    /// its writer's (the participant's columns), then the campaign's.
+    /// its writer's (the participant's columns), then its language's, then the campaign's.
     pub(super) fn fields(&self, job: &Job) -> std::result::Result<PieceFields<'_>, Diagnostic> {
         self.piece_fields(job.kind, &job.id, job.index, job.writer, job.number)
     }
@@ -158,17 +226,25 @@ impl<'a> Context<'a> {
         writer: usize,
         number: u32,
     ) -> std::result::Result<PieceFields<'_>, Diagnostic> {
+        let language = self.language(writer);
         let writer = &self.writers[writer];
+        let count = writer.counts[kind as usize].to_string();
         let mut own: Vec<(&'static str, String)> = vec![
             ("piece", id.to_string()),
-            ("number", format!("{} of {}", number, writer.counts[kind as usize])),
+            ("number", language.labels.fill("number", &[("number", &number.to_string()), ("count", &count)])),
         ];
         // Talking points as prompts, rotated so neighbouring pieces get different ones.
-        if !self.points.is_empty() {
-            own.push(("prompt_1", self.points[(2 * index) % self.points.len()].1.to_string()));
-            own.push(("prompt_2", self.points[(2 * index + 1) % self.points.len()].1.to_string()));
+        let points = &language.points;
+        if !points.is_empty() {
+            own.push(("prompt_1", points[(2 * index) % points.len()].1.to_string()));
+            own.push(("prompt_2", points[(2 * index + 1) % points.len()].1.to_string()));
         }
-        let mut fields = PieceFields { own, participant: writer.participant.as_ref(), base: &self.base };
+        let mut fields = PieceFields {
+            own,
+            participant: writer.participant.as_ref(),
+            language: Some(&language.fields),
+            base: &self.base,
+        };
         if let (PieceKind::Letter, Some(v)) = (kind, &self.variants) {
             let body = v.body(index, &fields)?;
             fields.own.push(("body", body));
@@ -181,6 +257,8 @@ impl<'a> Context<'a> {
 pub(super) struct PieceFields<'a> {
     own: Vec<(&'static str, String)>,
     participant: Option<&'a Participant>,
+    /// The values of the writer's language (labels, salutation, sign-off).
+    language: Option<&'a BTreeMap<String, String>>,
     base: &'a BTreeMap<String, String>,
 }
 
@@ -196,7 +274,9 @@ impl layout::Fields for PieceFields<'_> {
             let lines: Vec<String> = self.base.get(name)?.lines().map(str::to_string).collect();
             return Some(crate::mail::countries::from_abroad(&lines).join("\n"));
         }
-        fields::participant_field(self.participant, name).or_else(|| self.base.get(name).cloned())
+        fields::participant_field(self.participant, name)
+            .or_else(|| self.language.and_then(|l| l.get(name)).cloned())
+            .or_else(|| self.base.get(name).cloned())
     }
 
     fn names(&self) -> Vec<String> {
@@ -262,6 +342,9 @@ pub(super) fn writers(
             ))
             .into());
         }
+        if let Some(w) = campaign.unofficial_warning(&campaign.unofficial([campaign.labels.tag.as_str()])) {
+            warnings.push(w);
+        }
         return Ok((0..options.count)
             .map(|_| Writer { participant: None, counts: [d.letters, d.cards, d.postcards], list: None })
             .collect());
@@ -287,6 +370,12 @@ pub(super) fn writers(
             );
         }
         writers.push(Writer { participant: Some(p.clone()), counts, list: Some(file.clone()) });
+    }
+    // A kit printed in an unofficial translation says so, once.
+    let tags = std::iter::once(campaign.labels.tag.as_str())
+        .chain(people.iter().map(|p| p.language.as_str()).filter(|t| !t.is_empty()));
+    if let Some(w) = campaign.unofficial_warning(&campaign.unofficial(tags)) {
+        warnings.push(w);
     }
     let pieces: u64 = writers.iter().flat_map(|w| w.counts).map(u64::from).sum();
     if pieces > crate::input::limits::MAX_PIECES {
@@ -399,7 +488,10 @@ impl Variants {
                     paragraph.label
                 ))
                 .at_offset(&self.source, paragraph.offset)
-                .hint(format!("fields you can use: {}", fields.names().join(", ")))
+                .hint(format!(
+                    "fields you can use: {}",
+                    crate::model::labels::hint_names(fields.names()).join(", ")
+                ))
             })?;
             paragraphs.push(spans.into_iter().map(|s| s.text).collect::<String>());
         }
@@ -483,10 +575,42 @@ mod tests {
     }
 
     #[test]
+    fn a_piece_takes_its_writers_language() {
+        let sandbox = crate::input::confine::Sandbox::default();
+        let campaign = crate::model::campaign::load(None, &sandbox).unwrap();
+        let (mut person, _) = fields::sample_row();
+        person.language = "es-MX".into();
+        let writers = [
+            Writer { participant: None, counts: [2, 0, 0], list: None },
+            Writer { participant: Some(person), counts: [3, 0, 0], list: None },
+        ];
+        let context = Context::new(&campaign, &writers).unwrap();
+        let english = context.piece_fields(PieceKind::Letter, "L-0001", 0, 0, 1).unwrap();
+        let spanish = context.piece_fields(PieceKind::Letter, "L-0003", 2, 1, 2).unwrap();
+        let get = |f: &PieceFields, name: &str| f.get(name).unwrap_or_default();
+        assert_eq!(get(&english, "number"), "1 of 2");
+        assert_eq!(get(&spanish, "number"), "2 de 3");
+        assert_eq!(
+            (get(&english, "label.from"), get(&spanish, "label.from")),
+            ("From:".into(), "De:".into())
+        );
+        assert_eq!(get(&spanish, "sign_off"), "Atentamente,");
+        assert_eq!(get(&english, "sign_off"), "Sincerely,");
+        assert!(
+            campaign.campaign.translations["es"]
+                .talking_points
+                .iter()
+                .any(|t| t.points.contains(&get(&spanish, "prompt_1")))
+        );
+        assert_eq!(context.language(1).labels.tag, "es-MX");
+        assert_eq!(context.languages.len(), 2);
+    }
+
+    #[test]
     fn the_kit_fills_every_participant_column() {
         let (person, columns) = fields::sample_row();
         let base = BTreeMap::from([("team".to_string(), "the campaign's".to_string())]);
-        let fields = PieceFields { own: Vec::new(), participant: Some(&person), base: &base };
+        let fields = PieceFields { own: Vec::new(), participant: Some(&person), language: None, base: &base };
         for (column, value) in &columns {
             assert_eq!(fields.get(column).as_ref(), Some(value), "column `{column}`");
             assert!(fields.names().contains(column), "column `{column}`");

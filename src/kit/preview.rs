@@ -135,6 +135,9 @@ pub fn preview(request: &PreviewRequest, warnings: &mut Warnings) -> Result<Prev
         .into());
     }
     let title = format!("{}: {} {}", campaign.campaign.name, request.piece.name(), job.id);
-    let pdf = render::pdf(&pages, &PdfOptions { title, pdf_a: false })?;
+    let pdf = render::pdf(
+        &pages,
+        &PdfOptions { title, pdf_a: false, language: context.language(0).labels.tag.clone() },
+    )?;
     Ok(Preview { png: render::png(&pdf, request.page - 1, request.dpi)?, pages: pages.len() })
 }

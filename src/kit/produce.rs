@@ -101,6 +101,7 @@ pub(super) fn envelope_page(
         return_lines: return_lines.as_deref(),
         delivery_lines: abroad.as_deref().unwrap_or(delivery),
         piece: Some(&job.id),
+        labels: &context.language(job.writer).labels,
     };
     let page = pages::envelope(&designs.letter.fonts, format, &content)
         .map_err(|m| Error::from(Diagnostic::error(format!("envelope for {}: {m}", job.id))))
@@ -465,7 +466,10 @@ impl Run<'_, '_> {
             }
             let name =
                 writer.participant.as_ref().map_or_else(|| format!("writer {}", w + 1), |p| p.name.clone());
-            let options = (self.outputs.title)(&format!("pieces and envelopes for {name}"));
+            let options = PdfOptions {
+                language: self.context.language(w).labels.tag.clone(),
+                ..(self.outputs.title)(&format!("pieces and envelopes for {name}"))
+            };
             let mut pdf = PdfWriter::new(Vec::new(), &options.title, &options)?;
             for map in [&mut mine.pieces, &mut mine.envelopes] {
                 while map.first_key_value().is_some_and(|((writer, _), _)| *writer == w) {
@@ -676,7 +680,7 @@ pub(super) fn printed_size(design: &Design) -> (f32, f32) {
 /// One writer's pieces followed by their envelopes, laid out again: for `--split` with
 /// `--one-file`, whose `kit.pdf` takes every letter before any envelope, so a participant's
 /// pages are never laid out together in [`produce`]; and for one person's pieces on their own
-/// ([`super::person_pdf`]).
+/// ([`super::person_pdf`]). The PDF's language is the writer's.
 pub(super) fn writer_pdf(
     designs: &Designs,
     jobs: &[&Job],
@@ -686,7 +690,9 @@ pub(super) fn writer_pdf(
 ) -> Result<Vec<u8>> {
     let pictures = &context.pictures;
     let delivery = campaign.delivery_lines();
-    let mut pdf = PdfWriter::new(Vec::new(), &options.title, options)?;
+    let language = jobs.first().map_or(&context.languages[0], |j| context.language(j.writer));
+    let options = PdfOptions { language: language.labels.tag.clone(), ..options.clone() };
+    let mut pdf = PdfWriter::new(Vec::new(), &options.title, &options)?;
     // Errors name the row, as the kit's passes name it.
     let named = |job: &Job, e: Error| {
         Error(e.0.into_iter().map(|d| with_row(d, &context.writers[job.writer])).collect())

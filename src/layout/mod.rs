@@ -319,7 +319,12 @@ pub fn layout_pages(
     pictures: &Pictures,
     warnings: &mut Warnings,
 ) -> (Vec<Page>, Vec<Diagnostic>) {
-    let lookup = |name: &str| data.get(name).or_else(|| design.data.get(name).cloned());
+    // A design's `{label.KEY}` prints English when no campaign gives its labels.
+    let lookup = |name: &str| {
+        data.get(name)
+            .or_else(|| design.data.get(name).cloned())
+            .or_else(|| crate::model::labels::english_field(name))
+    };
     // A `when`/`unless` naming a field nobody gives is most likely a typo: say so, since the
     // element would otherwise quietly never (or always) show.
     for element in &design.elements {
@@ -612,7 +617,10 @@ fn layout_text(
         match crate::base::diag::nearest(&name, names.iter().map(String::as_str)) {
             Some(n) => d.hint(format!("did you mean `{{{n}}}`?")),
             None if names.is_empty() => d.hint(format!("give it a value under [data]: {name} = \"...\"")),
-            None => d.hint(format!("the fields with values are: {}", names.join(", "))),
+            None => d.hint(format!(
+                "the fields with values are: {}",
+                crate::model::labels::hint_names(names).join(", ")
+            )),
         }
     })?;
     if spec.uppercase {

@@ -11,6 +11,7 @@ use crate::base::formats::{self, Format, Kind};
 use crate::input::confine::Sandbox;
 use crate::input::limits::{MAX_FONT_FAMILIES, MAX_HASHTAGS, MAX_PHOTOS, MAX_POINTS_PER_THEME, MAX_THEMES};
 use crate::model::design::{self, FontFilesDef};
+use crate::model::labels::{self, Labels};
 use crate::text::fonts::SharedFamily;
 
 /// The built-in campaign: the "Free people from ICE detention" action guide.
@@ -353,6 +354,8 @@ pub struct LoadedCampaign {
     pub sandbox: Sandbox,
     /// The families of the campaign's `[fonts]`, read, in order of their names.
     pub fonts: Vec<SharedFamily>,
+    /// The printed labels in the campaign's `language`.
+    pub labels: Labels,
 }
 
 /// Reads a campaign file, or the built-in one when `path` is `None`; the designs it names are
@@ -435,6 +438,7 @@ fn load_source(source: Source, base_dir: Option<PathBuf>, sandbox: &Sandbox) -> 
         .into());
     }
     let fonts = campaign_fonts(&campaign, base_dir.as_deref().unwrap_or(Path::new(".")), sandbox, &at_key)?;
+    let labels = campaign_languages(&campaign, &source, base_dir.as_deref(), sandbox)?;
     Ok(LoadedCampaign {
         campaign,
         path: source.path.clone(),
@@ -445,7 +449,56 @@ fn load_source(source: Source, base_dir: Option<PathBuf>, sandbox: &Sandbox) -> 
         source,
         sandbox: sandbox.clone(),
         fonts,
+        labels,
     })
+}
+
+/// Checks the campaign's `language` and the tags of its `[translations.X]`: each a language
+/// tag with a table of printed labels (built in, or `lang/<tag>.toml` in `base_dir`). Returns
+/// the labels of `language`; every problem is reported.
+fn campaign_languages(
+    campaign: &Campaign,
+    source: &Source,
+    base_dir: Option<&Path>,
+    sandbox: &Sandbox,
+) -> Result<Labels> {
+    let mut errors = Vec::new();
+    let mut check = |what: String, tag: &str, offset: usize| -> Option<Labels> {
+        let place =
+            |message: String| Diagnostic::error(message).at_offset(source, offset).code("lang.unknown");
+        if let Err(message) = labels::check_tag(tag) {
+            errors.push(place(format!("{what}: {message}")));
+            return None;
+        }
+        match labels::find(tag, base_dir, sandbox) {
+            Ok(Some(found)) => Some(found),
+            Ok(None) => {
+                let (message, hint) = labels::not_found(tag, base_dir);
+                errors.push(place(format!("{what}: {message}")).hint(hint));
+                None
+            }
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        }
+    };
+    let key_offset = |key: &str| source.text.find(&format!("\n{key}")).map_or(0, |o| o + 1);
+    let found = check("language".into(), &campaign.language, key_offset("language"));
+    // A translation of the campaign's own language was checked with it.
+    for tag in campaign.translations.keys().filter(|t| !t.eq_ignore_ascii_case(&campaign.language)) {
+        // `[translations.es]`, or `translations.es.sign_off = ...` in some other table.
+        let offset = source
+            .text
+            .find(&format!("[translations.{tag}]"))
+            .or_else(|| source.text.find(&format!("translations.{tag}")))
+            .unwrap_or_else(|| key_offset("[translations"));
+        check(format!("translations.{tag}"), tag, offset);
+    }
+    match found {
+        Some(labels) if errors.is_empty() => Ok(labels),
+        _ => Err(crate::base::diag::Error(errors)),
+    }
 }
 
 /// Reads the families of a campaign's `[fonts]`: each file inside the campaign's folder (or
@@ -496,13 +549,9 @@ fn campaign_fonts(
 }
 
 impl LoadedCampaign {
-    /// All talking points in order, each with its theme.
+    /// All talking points in order, each with its theme, in the campaign's language.
     pub fn points(&self) -> Vec<(&str, &str)> {
-        self.campaign
-            .talking_points
-            .iter()
-            .flat_map(|t| t.points.iter().map(move |p| (t.theme.as_str(), p.as_str())))
-            .collect()
+        self.points_in(&self.labels.tag)
     }
 
     /// The first hashtag, or an empty string.
@@ -519,7 +568,84 @@ impl LoadedCampaign {
         }
     }
 
-    /// Values every letter's design can use: recipient, salutation, campaign fields.
+    /// The campaign's own text in `tag`: its `[translations]` entry for the tag, else for its
+    /// primary language (`es` for `es-MX`); `None` when it has neither.
+    pub fn translation(&self, tag: &str) -> Option<&Translation> {
+        let t = &self.campaign.translations;
+        t.get(tag).or_else(|| t.get(labels::primary(tag)))
+    }
+
+    /// The talking points by theme in `tag`: its translation's, else the top-level ones.
+    pub fn themes_in(&self, tag: &str) -> &[Theme] {
+        match self.translation(tag) {
+            Some(t) if !t.talking_points.is_empty() => &t.talking_points,
+            _ => &self.campaign.talking_points,
+        }
+    }
+
+    /// [`LoadedCampaign::points`] in `tag`.
+    pub fn points_in(&self, tag: &str) -> Vec<(&str, &str)> {
+        self.themes_in(tag)
+            .iter()
+            .flat_map(|t| t.points.iter().map(move |p| (t.theme.as_str(), p.as_str())))
+            .collect()
+    }
+
+    /// Where to report back, in `tag`.
+    pub fn report_back_in(&self, tag: &str) -> Option<&str> {
+        self.translation(tag).and_then(|t| t.report_back.as_deref()).or(self.campaign.report_back.as_deref())
+    }
+
+    /// The values that change with the language `labels` are in: every `label.KEY`, the
+    /// salutation and the sign-off (the translation's, else the top-level ones).
+    pub fn language_fields(&self, labels: &Labels) -> BTreeMap<String, String> {
+        let c = &self.campaign;
+        let t = self.translation(&labels.tag);
+        let mut f: BTreeMap<String, String> = labels.fields().collect();
+        let salutation = t.and_then(|t| t.salutation.as_ref()).unwrap_or(&c.recipient.salutation);
+        let sign_off = t.and_then(|t| t.sign_off.as_ref()).unwrap_or(&c.sign_off);
+        f.insert("salutation".into(), salutation.clone());
+        f.insert("sign_off".into(), sign_off.clone());
+        f
+    }
+
+    /// The tags among `tags` whose translation is marked unofficial, each once, in order.
+    pub fn unofficial<'t>(&self, tags: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        for tag in tags {
+            if self.translation(tag).is_some_and(|t| t.unofficial) && !found.iter().any(|f| f == tag) {
+                found.push(tag.to_string());
+            }
+        }
+        found
+    }
+
+    /// The warning for a kit printed in the unofficial translations `tags`, if any.
+    pub fn unofficial_warning(&self, tags: &[String]) -> Option<Diagnostic> {
+        if tags.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = tags.iter().map(|t| format!("`{t}`")).collect();
+        let first = &tags[0];
+        let offset = self
+            .source
+            .text
+            .find(&format!("[translations.{first}]"))
+            .or_else(|| self.source.text.find(&format!("[translations.{}]", labels::primary(first))))
+            .unwrap_or(0);
+        Some(
+            Diagnostic::warning(format!(
+                "the kit prints the unofficial translation {}: review its talking points, salutation and sign-off before printing",
+                list.join(", ")
+            ))
+            .at_offset(&self.source, offset)
+            .hint("once reviewed, set `unofficial = false` in its [translations] table")
+            .code("lang.unofficial"),
+        )
+    }
+
+    /// Values every letter's design can use: recipient, salutation, campaign fields, and the
+    /// printed labels (`label.KEY`) in the campaign's language.
     pub fn fields(&self) -> BTreeMap<String, String> {
         let c = &self.campaign;
         let mut f = BTreeMap::new();
@@ -529,12 +655,11 @@ impl LoadedCampaign {
         f.insert("recipient".into(), c.recipient.lines().join("\n"));
         f.insert("recipient_name".into(), c.recipient.name.clone());
         f.insert("delivery_address".into(), self.delivery_lines().join("\n"));
-        f.insert("salutation".into(), c.recipient.salutation.clone());
-        f.insert("sign_off".into(), c.sign_off.clone());
         f.insert("hashtag".into(), self.hashtag().to_string());
         f.insert("hashtags".into(), c.hashtags.join(" "));
         f.insert("mentions".into(), c.mentions.join(" "));
         f.insert("date".into(), c.date.clone());
+        f.extend(self.language_fields(&self.labels));
         f
     }
 }

@@ -6,4 +6,5 @@ pub mod campaign_form;
 pub mod design;
 pub mod fallback;
 pub mod fields;
+pub mod labels;
 pub mod participants;

@@ -23,6 +23,16 @@ pub struct PdfOptions {
     pub title: String,
     /// Write PDF/A-2b (archival).
     pub pdf_a: bool,
+    /// The document's language, an IETF tag such as `es-MX`: the catalog's `/Lang`, and
+    /// `dc:language` in PDF/A. Empty is English, `en`.
+    pub language: String,
+}
+
+impl PdfOptions {
+    /// The document's language tag as written: `en` when none is given.
+    fn language(&self) -> &str {
+        if self.language.is_empty() { "en" } else { &self.language }
+    }
 }
 
 /// Writes pages as one PDF in memory. Same pages, same bytes: no clock time, a content-derived ID.
@@ -324,7 +334,7 @@ impl<W: Write> PdfWriter<W> {
                 creator_tool: &creator,
                 producer: &creator,
                 created: day,
-                language: "en-US",
+                language: self.options.language(),
                 document_id: &id,
                 instance_id: &id,
             });
@@ -339,9 +349,9 @@ impl<W: Write> PdfWriter<W> {
         {
             let mut cat = chunk.indirect(catalog).start::<pdf_writer::writers::Catalog>();
             cat.pages(self.page_tree);
+            cat.lang(TextStr(self.options.language()));
             if let Some((profile, metadata)) = archive {
                 cat.metadata(metadata);
-                cat.lang(TextStr("en-US"));
                 let mut intents = cat.insert(Name(b"OutputIntents")).array();
                 let mut intent = intents.push().dict();
                 intent

@@ -96,9 +96,11 @@ pub fn render_path(path: &Path, extra: &[(&str, &str)], pdf_a: bool) -> Rendered
     let (design, pages) =
         letterkit::cli::commands::layout_file(path, &Default::default(), &extra, &mut warnings)
             .unwrap_or_else(|e| panic!("layout of {} failed:\n{e}", path.display()));
-    let bytes =
-        letterkit::render::pdf(&pages, &letterkit::render::PdfOptions { title: design.title.clone(), pdf_a })
-            .unwrap_or_else(|e| panic!("render of {} failed:\n{e}", path.display()));
+    let bytes = letterkit::render::pdf(
+        &pages,
+        &letterkit::render::PdfOptions { title: design.title.clone(), pdf_a, language: String::new() },
+    )
+    .unwrap_or_else(|e| panic!("render of {} failed:\n{e}", path.display()));
     let doc = PdfDoc::parse(&bytes);
     Rendered {
         pages,
