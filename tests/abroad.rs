@@ -155,6 +155,7 @@ fn every_envelope_holds_the_longest_addresses_from_abroad() {
                 return_lines: Some(&returns),
                 delivery_lines: &delivery,
                 piece: Some("L-0001"),
+                labels: letterkit::model::labels::Labels::english(),
             };
             let (page, placed) = envelope(&fonts, format, &content)
                 .unwrap_or_else(|m| panic!("{}: {m} ({returns:?})", format.name));
