@@ -923,21 +923,6 @@ fn the_document_id_follows_content_and_title() {
     assert_ne!(id("A"), id("B"), "another title, another document");
 }
 
-/// `jpeg` with an EXIF segment saying how to turn it (orientation 1 to 8).
-fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
-    tiff.extend(orientation.to_be_bytes());
-    tiff.extend([0, 0, 0, 0, 0, 0]);
-    let mut segment = vec![0xFF, 0xE1];
-    segment.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    segment.extend(b"Exif\0\0");
-    segment.extend(tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend(segment);
-    out.extend(&jpeg[2..]);
-    out
-}
-
 #[test]
 fn a_phone_photo_is_turned_as_its_exif_orientation_says() {
     // The landmark photo is wider than tall, with sky above; stored with orientation 6 ("turn

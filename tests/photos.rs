@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{PdfDoc, TempDir, letterkit};
+use common::{PdfDoc, TempDir, letterkit, with_exif_orientation};
 
 /// A JPEG of `width` x `height` pixels coloured by `paint(x, y)` (as stored).
 fn jpeg(width: u16, height: u16, paint: impl Fn(u16, u16) -> [u8; 3]) -> Vec<u8> {
@@ -25,21 +25,6 @@ fn jpeg(width: u16, height: u16, paint: impl Fn(u16, u16) -> [u8; 3]) -> Vec<u8>
 /// A JPEG of one colour.
 fn flat(width: u16, height: u16, rgb: [u8; 3]) -> Vec<u8> {
     jpeg(width, height, |_, _| rgb)
-}
-
-/// `jpeg` with an EXIF segment saying how to turn it (TIFF tag 274), as phones write it.
-fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
-    tiff.extend(orientation.to_be_bytes());
-    tiff.extend([0, 0, 0, 0, 0, 0]);
-    let mut segment = vec![0xFF, 0xE1];
-    segment.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    segment.extend(b"Exif\0\0");
-    segment.extend(tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend(segment);
-    out.extend(&jpeg[2..]);
-    out
 }
 
 /// The built-in campaign's text with `defaults` replacing its `[defaults]` table, and `photos`

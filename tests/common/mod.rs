@@ -1384,3 +1384,18 @@ pub fn reads_back(lines: &[String], block: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `jpeg` with an EXIF segment saying how to turn it (TIFF tag 274), as phones write it.
+pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
+    tiff.extend(orientation.to_be_bytes());
+    tiff.extend([0, 0, 0, 0, 0, 0]);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend(((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    segment.extend(b"Exif\0\0");
+    segment.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend(segment);
+    out.extend(&jpeg[2..]);
+    out
+}
