@@ -309,18 +309,7 @@ fn builds_and_reads_back(dir: &TempDir, list: &str, extra: &[&str]) {
             );
         }
     }
-    let tools = ["python3", "pdftotext", "pdfinfo"];
-    if let Some(missing) = tools.iter().find(|t| std::process::Command::new(t).arg("-v").output().is_err()) {
-        eprintln!("note: {missing} is not installed; the USPS zone check of the envelopes is skipped");
-        return;
-    }
-    let check = std::process::Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/check_envelopes.py"))
-        .arg(dir.path().join("kit/envelopes.pdf"))
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&check.stdout);
-    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    common::check_envelopes_py(&dir.path().join("kit/envelopes.pdf"));
 }
 
 #[test]

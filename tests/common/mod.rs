@@ -1399,3 +1399,21 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     out.extend(&jpeg[2..]);
     out
 }
+
+/// Runs `.ci/check_envelopes.py` on `pdf` and asserts it passes; its report, or `None` (with a
+/// note) when python3 or poppler is not installed.
+pub fn check_envelopes_py(pdf: &std::path::Path) -> Option<String> {
+    let tools = ["python3", "pdftotext", "pdfinfo"];
+    if let Some(missing) = tools.iter().find(|t| std::process::Command::new(t).arg("-v").output().is_err()) {
+        eprintln!("note: {missing} is not installed; the USPS zone check of the envelopes is skipped");
+        return None;
+    }
+    let check = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/check_envelopes.py"))
+        .arg(pdf)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    Some(report)
+}
